@@ -1,0 +1,51 @@
+"""The process-wide key provider, built once from settings.
+
+`SHELTER_MASTER_KEY_FILE` names the local key file. `SHELTER_KEY_PROVIDER` (optional dotted path
+to a `KeyProvider` subclass taking no arguments) selects another backend such as a KMS later.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from shelter.crypto.providers import KeyProvider, LocalFileKeyProvider
+
+_lock = threading.Lock()
+_provider: KeyProvider | None = None
+
+
+def _build() -> KeyProvider:
+    dotted = getattr(settings, "SHELTER_KEY_PROVIDER", "")
+    if dotted:
+        return import_string(dotted)()
+    return LocalFileKeyProvider(settings.SHELTER_MASTER_KEY_FILE)
+
+
+def get_provider() -> KeyProvider:
+    """The key provider, loading the key file on first use (KeyFileError if unusable)."""
+    global _provider
+    if _provider is None:
+        with _lock:
+            if _provider is None:
+                _provider = _build()
+    return _provider
+
+
+def reset_provider() -> None:
+    """Forget the loaded keys (after the key file changed, or between tests)."""
+    global _provider
+    with _lock:
+        _provider = None
+
+
+def get_audit_checkpoint_key() -> bytes:
+    """The 32-byte MAC key the audit app uses to authenticate log checkpoints."""
+    return get_provider().audit_checkpoint_key()
+
+
+def get_blind_index_key() -> bytes:
+    """The 32-byte HMAC key for blind indexes."""
+    return get_provider().blind_index_key()

@@ -1,0 +1,51 @@
+"""Data keys: random 256-bit keys, stored only wrapped under a master key."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class KeyPurpose(models.TextChoices):
+    CASE = "case", _("Case")
+    DEFENDER = "defender", _("Defender")
+    PROGRAMME = "programme", _("Programme")
+
+
+class DataKey(models.Model):
+    """One data key per owner (a case, a defender) plus one programme key.
+
+    No foreign key to the owner on purpose: crypto sits below the domain apps, and the row must
+    outlive shredding as evidence that the key was destroyed.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=KeyPurpose.choices)
+    owner_id = models.UUIDField(_("owner id"), null=True, blank=True)
+    master_key_id = models.CharField(_("master key id"), max_length=64, db_index=True)
+    wrapped_key = models.BinaryField(_("wrapped key"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    rotated_at = models.DateTimeField(_("rotated at"), null=True, blank=True)
+    shredded_at = models.DateTimeField(_("shredded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data key")
+        verbose_name_plural = _("data keys")
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "owner_id"], name="crypto_datakey_owner"),
+            models.UniqueConstraint(
+                fields=["purpose"], condition=Q(owner_id__isnull=True),
+                name="crypto_datakey_single_unowned",
+            ),
+            models.CheckConstraint(
+                condition=Q(purpose="programme", owner_id__isnull=True)
+                | (~Q(purpose="programme") & Q(owner_id__isnull=False)),
+                name="crypto_datakey_owner_matches_purpose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}:{self.owner_id or '-'}"
