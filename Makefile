@@ -1,0 +1,59 @@
+# Shelter — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DEV_ENV := SHELTER_ENV=development
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test bench seed lint translations messages clean help
+
+help:
+	@echo "make run    set up and serve the app on http://$(HOST):$(PORT)/ with demo data (SQLite)"
+	@echo "make test   set up and run ruff, the migrations check and the whole test suite"
+	@echo "make bench  run the benchmarks (ratios against baselines measured in the same run)"
+
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Shelter needs Python 3.11 or newer (set PYTHON=...).")'
+	$(PYTHON) -m venv $(VENV)
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.python-ok requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+translations: $(VENV)/.installed
+	@$(DEV_ENV) $(PY) manage.py compile_translations
+
+# Regenerate the Dutch catalogue from the source (needs GNU gettext; compiling does not).
+messages: $(VENV)/.installed
+	$(DEV_ENV) $(PY) manage.py makemessages -l nl --no-location --ignore=.venv --ignore=var
+
+seed: $(VENV)/.installed translations
+	$(DEV_ENV) $(PY) manage.py generate_master_key
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "  Shelter is running at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	@echo ""
+	$(DEV_ENV) $(PY) manage.py runserver --insecure --noreload $(HOST):$(PORT)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+test: $(VENV)/.installed-dev translations
+	$(VENV)/bin/ruff check .
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-dev translations
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,177 @@
+"""Users (signing in by e-mail), their organisation, and sign-in throttling state."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin
+
+from shelter.accounts.roles import Role
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        COORDINATING_NGO = "coordinating_ngo", _("National coordinating NGO")
+        UNIVERSITY = "university", _("University")
+        PSYCHOLOGIST = "psychologist", _("Psychologist")
+        SHELTER_CITY = "shelter_city", _("Other Shelter City")
+        OTHER = "other", _("Other partner")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_municipality(self) -> bool:
+        return self.kind == self.Kind.MUNICIPALITY
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username or "")
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, related_name="members",
+        verbose_name=_("organisation"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    preferred_language = models.CharField(_("language"), max_length=8, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def role(self) -> str | None:
+        """The user's one role (group name), cached per instance."""
+        if not hasattr(self, "_role_cache"):
+            names = [g.name for g in self.groups.all()]
+            self._role_cache = next((r.value for r in Role if r.value in names), None)
+        return self._role_cache
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label) if self.role else ""
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and self.role in roles
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.has_role(Role.COORDINATOR)
+
+    @property
+    def is_case_officer(self) -> bool:
+        return self.has_role(Role.CASE_OFFICER)
+
+    @property
+    def is_partner(self) -> bool:
+        return self.has_role(Role.PARTNER)
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.has_role(Role.AUDITOR)
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-in counter for one account or one client address.
+
+    The key is a keyed hash of the e-mail address or IP, never the value itself.
+    """
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", _("account")
+        ADDRESS = "address", _("address")
+
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    key = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    window_started = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="signin_throttle_scope_key")
+        ]
+
+
+class BackupCodeDevice(ThrottlingMixin, Device):
+    """One-time backup codes, stored only as SHA-256 digests (django-otp's static plugin keeps
+    them in the clear). Codes are 10 random base32 characters, so a plain digest suffices."""
+
+    class Meta(Device.Meta):
+        verbose_name = _("backup codes")
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+    @staticmethod
+    def digest(code: str) -> str:
+        normalised = "".join(code.split()).replace("-", "").upper()
+        return hashlib.sha256(normalised.encode()).hexdigest()
+
+    def verify_token(self, token: str) -> bool:
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        match = self.codes.filter(digest=self.digest(str(token))).first()
+        if match is None:
+            self.throttle_increment(commit=True)
+            return False
+        match.delete()
+        self.throttle_reset(commit=True)
+        return True
+
+
+class BackupCode(models.Model):
+    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)

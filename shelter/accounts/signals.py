@@ -1,0 +1,20 @@
+"""Account events other apps listen to (the audit log records each of them).
+
+Django's own `user_logged_in`, `user_logged_out` and `user_login_failed` cover the password
+step; these cover the rest of sign-in.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# sender=User model; kwargs: user (may be None for an unknown account), request, scope
+account_locked = Signal()
+# kwargs: user, request, device_kind ("totp" or "backup")
+second_factor_verified = Signal()
+# kwargs: user, request, reason ("wrong_code" or "throttled")
+second_factor_failed = Signal()
+# kwargs: user, request
+second_factor_enrolled = Signal()
+# kwargs: user (the subject), acting_user, action, request (may be None)
+account_changed = Signal()

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from shelter.accounts import views, views_people
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("sign-in/", views.sign_in, name="login"),
+    path("verify/", views.verify, name="verify"),
+    path("enrol/", views.enrol, name="enrol"),
+    path("sign-out/", views.sign_out, name="logout"),
+    path("invitation/<str:uidb64>/<str:token>/", views.invitation, name="invitation"),
+    path("people/", views_people.people, name="people"),
+    path("people/invite/", views_people.person_invite, name="person_invite"),
+    path("people/<int:pk>/", views_people.person_edit, name="person_edit"),
+    path("people/<int:pk>/active/", views_people.person_set_active, name="person_set_active"),
+    path("people/<int:pk>/reset-second-factor/", views_people.person_reset_second_factor,
+         name="person_reset_second_factor"),
+    path("organisations/", views_people.organisations, name="organisations"),
+    path("organisations/new/", views_people.organisation_edit, name="organisation_new"),
+    path("organisations/<int:pk>/", views_people.organisation_edit, name="organisation_edit"),
+]

@@ -1,0 +1,184 @@
+"""Sign-in, second factor and enrolment: the only pages reachable before two factors."""
+
+from __future__ import annotations
+
+import base64
+import time
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.tokens import default_token_generator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.encoding import force_str
+from django.utils.http import (
+    url_has_allowed_host_and_scheme,
+    urlencode,
+    urlsafe_base64_decode,
+)
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from shelter.accounts import services, throttle
+from shelter.accounts.forms import CodeForm, EnrolForm, SetPasswordForm, SignInForm
+from shelter.accounts.models import BackupCodeDevice, User
+from shelter.accounts.signals import (
+    account_locked,
+    second_factor_enrolled,
+    second_factor_failed,
+    second_factor_verified,
+)
+from shelter.middleware import client_ip
+
+OTP_VERIFIED_AT = "shelter_otp_verified_at"
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _locked_message(until) -> str:
+    local = timezone.localtime(until)
+    return _(
+        "Too many failed sign-in attempts. Signing in is blocked until %(time)s. "
+        "Contact your coordinator if you need access sooner."
+    ) % {"time": formats.time_format(local, "H:i")}
+
+
+@never_cache
+@sensitive_post_parameters("password")
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_verified():
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email, ip = form.cleaned_data["email"].lower(), client_ip(request)
+        until = throttle.locked_until(email, ip)
+        if until:
+            form.add_error(None, _locked_message(until))
+        else:
+            user = authenticate(request, username=email, password=form.cleaned_data["password"])
+            if user is None:
+                for scope in throttle.register_failure(email, ip):
+                    account_locked.send(sender=User, request=request, scope=scope,
+                                        user=User.objects.filter(email__iexact=email).first())
+                until = throttle.locked_until(email, ip)
+                form.add_error(None, _locked_message(until) if until else
+                               _("The e-mail address or password is not correct."))
+            else:
+                throttle.register_success(email)
+                login(request, user)
+                step = "accounts:verify" if user_has_device(user) else "accounts:enrol"
+                next_query = urlencode({"next": _next_url(request)})
+                return HttpResponseRedirect(f"{reverse(step)}?{next_query}")
+    return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)})
+
+
+def _verify_code(user: User, code: str) -> tuple[object | None, str | None]:
+    """Try the code on the user's authenticator, then on their backup codes."""
+    throttled = False
+    for model in (TOTPDevice, BackupCodeDevice):
+        for device in model.objects.filter(user=user, confirmed=True):
+            allowed, _info = device.verify_is_allowed()
+            if not allowed:
+                throttled = True
+                continue
+            if device.verify_token(code):
+                return device, None
+    return None, "throttled" if throttled else "wrong_code"
+
+
+@never_cache
+@sensitive_post_parameters("code")
+def verify(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    if user.is_verified():
+        return redirect(_next_url(request))
+    if not user_has_device(user):
+        return redirect("accounts:enrol")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device, failure = _verify_code(user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            request.session[OTP_VERIFIED_AT] = time.time()
+            kind = "backup" if isinstance(device, BackupCodeDevice) else "totp"
+            second_factor_verified.send(sender=User, user=user, request=request, device_kind=kind)
+            return HttpResponseRedirect(_next_url(request))
+        second_factor_failed.send(sender=User, user=user, request=request, reason=failure)
+        form.add_error("code", _("Too many wrong codes. Wait a minute, then try again.")
+                       if failure == "throttled" else _("This code is not correct."))
+    return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request)})
+
+
+def _qr_data_uri(device: TOTPDevice) -> str:
+    svg = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathFillImage,
+                      box_size=12).to_string()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
+@never_cache
+@sensitive_post_parameters("code")
+def enrol(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    if user_has_device(user):
+        return redirect("accounts:verify" if not user.is_verified() else "dashboard")
+    device = services.totp_device_pending(user=user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            codes = services.totp_device_confirm(device=device)
+            otp_login(request, device)
+            request.session[OTP_VERIFIED_AT] = time.time()
+            second_factor_enrolled.send(sender=User, user=user, request=request)
+            return render(request, "accounts/backup_codes.html",
+                          {"codes": codes, "next": _next_url(request)})
+        second_factor_failed.send(sender=User, user=user, request=request, reason="wrong_code")
+        form.add_error("code", _("This code is not correct. Check the time on your phone and "
+                                 "enter the newest code."))
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(request, "accounts/enrol.html", {
+        "form": form, "qr": _qr_data_uri(device), "next": _next_url(request),
+        "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+    })
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You are signed out."))
+    return redirect(settings.LOGIN_URL)
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))), is_active=True)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_accept_invitation(user=user, password=form.cleaned_data["password1"])
+        messages.success(request, _("Your password is set. Sign in to set up your second factor."))
+        return redirect(settings.LOGIN_URL)
+    return render(request, "accounts/invitation.html", {"form": form, "invitee": user})

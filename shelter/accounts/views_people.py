@@ -1,0 +1,101 @@
+"""Coordinators manage users and organisations here."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shelter.accounts import services
+from shelter.accounts.forms import InviteForm, OrganisationForm, PersonForm
+from shelter.accounts.models import Organisation, User
+from shelter.accounts.policies import can_manage_people
+
+
+def _require_coordinator(request: HttpRequest) -> None:
+    if not can_manage_people(request.user):
+        raise PermissionDenied
+
+
+def people(request: HttpRequest) -> HttpResponse:
+    _require_coordinator(request)
+    users = User.objects.select_related("organisation").prefetch_related("groups")
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/people.html", {"page": page})
+
+
+def person_invite(request: HttpRequest) -> HttpResponse:
+    _require_coordinator(request)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user, path = services.user_invite(acting_user=request.user, **form.cleaned_data)
+        return render(request, "accounts/invited.html",
+                      {"invitee": user, "link": request.build_absolute_uri(path)})
+    return render(request, "accounts/person_form.html", {"form": form, "title": _("Invite a user")})
+
+
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_coordinator(request)
+    person = get_object_or_404(User.objects.select_related("organisation"), pk=pk)
+    initial = {"full_name": person.full_name, "role": person.role,
+               "organisation": person.organisation}
+    form = PersonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.user_update(user=person, acting_user=request.user, **form.cleaned_data)
+        messages.success(request, _("The user is saved."))
+        return redirect("accounts:people")
+    return render(request, "accounts/person_form.html",
+                  {"form": form, "person": person, "title": _("Change user")})
+
+
+@require_POST
+def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_coordinator(request)
+    person = get_object_or_404(User, pk=pk)
+    active = request.POST.get("active") == "1"
+    if person == request.user and not active:
+        messages.error(request, _("You cannot deactivate your own account."))
+    else:
+        services.user_set_active(user=person, active=active, acting_user=request.user)
+        messages.success(request, _("The user is reactivated.") if active else
+                         _("The user is deactivated and signed out everywhere."))
+    return redirect("accounts:person_edit", pk=person.pk)
+
+
+@require_POST
+def person_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_coordinator(request)
+    person = get_object_or_404(User, pk=pk)
+    services.user_reset_second_factor(user=person, acting_user=request.user)
+    messages.success(request, _("The second factor is reset; the user enrols again at sign-in."))
+    return redirect("accounts:person_edit", pk=person.pk)
+
+
+def organisations(request: HttpRequest) -> HttpResponse:
+    _require_coordinator(request)
+    return render(request, "accounts/organisations.html",
+                  {"organisations": Organisation.objects.all()})
+
+
+def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_coordinator(request)
+    organisation = get_object_or_404(Organisation, pk=pk) if pk else None
+    initial = ({"name": organisation.name, "kind": organisation.kind,
+                "is_active": organisation.is_active} if organisation else {"is_active": True})
+    form = OrganisationForm(request.POST or None, initial=initial, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        if organisation:
+            services.organisation_update(organisation=organisation, acting_user=request.user,
+                                         **form.cleaned_data)
+        else:
+            services.organisation_create(acting_user=request.user, name=form.cleaned_data["name"],
+                                         kind=form.cleaned_data["kind"])
+        messages.success(request, _("The organisation is saved."))
+        return redirect("accounts:organisations")
+    title = _("Change organisation") if organisation else _("New organisation")
+    return render(request, "accounts/organisation_form.html",
+                  {"form": form, "organisation": organisation, "title": title})

@@ -1,0 +1,59 @@
+"""Cross-cutting middleware: request context and browser security headers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from shelter.context import RequestInfo, current_request
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client address; behind a trusted proxy, the first X-Forwarded-For hop."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:45]
+    return request.META.get("REMOTE_ADDR")
+
+
+class RequestContextMiddleware:
+    """Give every request an id and publish it, with IP and agent, in a ContextVar."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        info = RequestInfo(
+            request_id=uuid.uuid4().hex,
+            ip_address=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        )
+        request.request_id = info.request_id
+        token = current_request.set(info)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
+        response["X-Request-ID"] = info.request_id
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Strict CSP and a few headers Django does not set itself; no page may be cached."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", settings.SHELTER_CSP)
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if not request.path.startswith(settings.STATIC_URL):
+            # Case pages must not linger in shared browser or proxy caches.
+            response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,278 @@
+"""Shelter settings: one file, driven by the environment (12-factor).
+
+Production is the default and the safe one: DEBUG is off, cookies are secure, HTTPS is enforced,
+and the process refuses to start without a secret key and a master key file. Development
+(`SHELTER_ENV=development`, set by `make run`) relaxes only what plain-HTTP localhost needs.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("SHELTER_VAR_DIR", BASE_DIR / "var"))
+
+SHELTER_ENV = os.environ.get("SHELTER_ENV", "production")
+if SHELTER_ENV not in {"production", "development", "test"}:
+    raise ImproperlyConfigured("SHELTER_ENV must be one of: production, development, test.")
+PRODUCTION = SHELTER_ENV == "production"
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    try:
+        return int(value) if value else default
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number.") from exc
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _development_secret_key() -> str:
+    """A per-checkout key kept under var/ (never in git), so dev sessions survive restarts."""
+    path = VAR_DIR / "dev-secret-key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(64))
+    return path.read_text().strip()
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SHELTER_SECRET_KEY", "")
+    if key:
+        if len(key) < 50:
+            raise ImproperlyConfigured("SHELTER_SECRET_KEY must be at least 50 random characters.")
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SHELTER_SECRET_KEY is not set. Shelter refuses to start in production without a "
+            "secret key. Generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+        )
+    return _development_secret_key()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("SHELTER_DEBUG", False)
+if DEBUG and PRODUCTION:
+    raise ImproperlyConfigured("SHELTER_DEBUG cannot be on with SHELTER_ENV=production.")
+
+ALLOWED_HOSTS = env_list(
+    "SHELTER_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver"
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("SHELTER_ALLOWED_HOSTS must list the host names in production.")
+CSRF_TRUSTED_ORIGINS = env_list("SHELTER_CSRF_TRUSTED_ORIGINS")
+
+# Master keys (key-encryption keys) live outside the database, in a key file (or a KMS later).
+SHELTER_MASTER_KEY_FILE = os.environ.get("SHELTER_MASTER_KEY_FILE", "")
+if not SHELTER_MASTER_KEY_FILE:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SHELTER_MASTER_KEY_FILE is not set. Shelter refuses to start in production without "
+            "a master key file (see SECURITY.md, 'Keys')."
+        )
+    SHELTER_MASTER_KEY_FILE = str(VAR_DIR / "keys" / "master.json")
+elif PRODUCTION and not Path(SHELTER_MASTER_KEY_FILE).is_file():
+    raise ImproperlyConfigured(
+        f"SHELTER_MASTER_KEY_FILE points to {SHELTER_MASTER_KEY_FILE}, which does not exist."
+    )
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "guardian",
+    "shelter.accounts",
+    "shelter.crypto",
+    "shelter.audit",
+    "cases",
+    "housing",
+]
+
+MIDDLEWARE = [
+    "shelter.middleware.RequestContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "shelter.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "shelter.accounts.middleware.SessionExpiryMiddleware",
+    "shelter.accounts.middleware.RequireTwoFactorMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "shelter.urls"
+WSGI_APPLICATION = "shelter.wsgi.application"
+ASGI_APPLICATION = "shelter.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "shelter" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shelter.accounts.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'shelter.sqlite3'}"),
+        conn_max_age=env_int("SHELTER_DB_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Serialise writers up front (BEGIN IMMEDIATE) so concurrent writes queue instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Sign-in protection: lock an account (and, separately, an IP address) after repeated failures.
+SHELTER_LOCKOUT_ATTEMPTS = env_int("SHELTER_LOCKOUT_ATTEMPTS", 5)
+SHELTER_LOCKOUT_IP_ATTEMPTS = env_int("SHELTER_LOCKOUT_IP_ATTEMPTS", 20)
+SHELTER_LOCKOUT_MINUTES = env_int("SHELTER_LOCKOUT_MINUTES", 15)
+OTP_TOTP_ISSUER = "Shelter"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+SHELTER_BACKUP_CODES = 10
+SHELTER_RECENT_OTP_MINUTES = env_int("SHELTER_RECENT_OTP_MINUTES", 15)
+
+# Sessions: idle expiry (refreshed on every request) and an absolute limit.
+SHELTER_SESSION_IDLE_MINUTES = env_int("SHELTER_SESSION_IDLE_MINUTES", 30)
+SHELTER_SESSION_MAX_HOURS = env_int("SHELTER_SESSION_MAX_HOURS", 12)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = SHELTER_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+
+# Transport security: on unless explicitly in development/test over plain HTTP.
+HTTPS = env_bool("SHELTER_HTTPS", PRODUCTION)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env_bool("SHELTER_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("SHELTER_HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("SHELTER_HSTS_PRELOAD", True)
+if env_bool("SHELTER_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SHELTER_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "shelter" / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("SHELTER_STATIC_ROOT", VAR_DIR / "static"))
+MEDIA_ROOT = Path(os.environ.get("SHELTER_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media-not-served/"  # documents are only ever streamed through views, decrypted
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT / "documents"), "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SHELTER_MAX_UPLOAD_MB = env_int("SHELTER_MAX_UPLOAD_MB", 100)
+# Never spool uploads to a plaintext temp file: the encrypting handler seals chunks as they arrive.
+FILE_UPLOAD_HANDLERS = ["shelter.crypto.uploads.EncryptingUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+EMAIL_BACKEND = os.environ.get(
+    "SHELTER_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("SHELTER_FROM_EMAIL", "shelter@localhost")
+
+SHELTER_SITE_URL = os.environ.get("SHELTER_SITE_URL", "")
+GUARDIAN_RAISE_403 = False
+GUARDIAN_RENDER_403 = False
+ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors get nothing
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Request details (URLs, POST data) can carry personal data: never log them.
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "shelter": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

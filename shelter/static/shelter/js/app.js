@@ -1,0 +1,9 @@
+// Shelter's only script: progressive enhancements, nothing a page needs in order to work.
+// Loaded from our own origin (CSP: script-src 'self'); no inline handlers anywhere.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const question = form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});

@@ -1,0 +1,20 @@
+"""URL configuration. Every route requires a verified second factor unless exempted in
+shelter.accounts.middleware.EXEMPT_URL_NAMES."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from shelter import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("accounts/", include("shelter.accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+# The Django admin is not installed: every management task has a page behind two factors.
+
+handler400 = "shelter.views.bad_request"
+handler403 = "shelter.views.permission_denied"
+handler404 = "shelter.views.page_not_found"
+handler500 = "shelter.views.server_error"

@@ -1,0 +1,87 @@
+"""Personas used across the suite (carla, olaf, otto, pia, paul, aud) and signed-in clients."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from shelter.accounts.models import Organisation, User
+from shelter.accounts.roles import Role
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(email: str, role: str | None, organisation: Organisation, **extra) -> User:
+    user = User.objects.create_user(email=email, password=PASSWORD, full_name=email.split("@")[0],
+                                    organisation=organisation, **extra)
+    if role:
+        from django.contrib.auth.models import Group
+
+        user.groups.set([Group.objects.get(name=role)])
+    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    return user
+
+
+def verified_client(user: User) -> Client:
+    """A client whose session has passed both factors, as after a real sign-in."""
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def municipality(db) -> Organisation:
+    return Organisation.objects.create(name="Gemeente Test", kind=Organisation.Kind.MUNICIPALITY)
+
+
+@pytest.fixture
+def ngo(db) -> Organisation:
+    return Organisation.objects.create(name="Coordinating NGO",
+                                       kind=Organisation.Kind.COORDINATING_NGO)
+
+
+@pytest.fixture
+def university(db) -> Organisation:
+    return Organisation.objects.create(name="University", kind=Organisation.Kind.UNIVERSITY)
+
+
+@pytest.fixture
+def carla(municipality) -> User:
+    return make_user("carla@example.org", Role.COORDINATOR, municipality)
+
+
+@pytest.fixture
+def olaf(municipality) -> User:
+    return make_user("olaf@example.org", Role.CASE_OFFICER, municipality)
+
+
+@pytest.fixture
+def otto(municipality) -> User:
+    return make_user("otto@example.org", Role.CASE_OFFICER, municipality)
+
+
+@pytest.fixture
+def pia(ngo) -> User:
+    return make_user("pia@example.org", Role.PARTNER, ngo)
+
+
+@pytest.fixture
+def paul(university) -> User:
+    return make_user("paul@example.org", Role.PARTNER, university)
+
+
+@pytest.fixture
+def aud(municipality) -> User:
+    return make_user("aud@example.org", Role.AUDITOR, municipality)
+
+
+@pytest.fixture
+def as_user():
+    """as_user(user) -> a Client signed in with both factors."""
+    return verified_client
