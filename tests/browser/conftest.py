@@ -1,0 +1,104 @@
+"""Playwright in Debian's Chromium, with axe-core run on every page a journey visits.
+
+Without Chromium the browser tests are skipped with a loud notice, except where
+SHELTER_REQUIRE_BROWSER=1 (CI), where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from urllib.parse import urlsplit
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+CHROMIUM = os.environ.get("SHELTER_CHROMIUM", "/usr/bin/chromium")
+REQUIRED = os.environ.get("SHELTER_REQUIRE_BROWSER") == "1"
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+_skipped_notice: list[str] = []
+
+
+def _browser_missing() -> str | None:
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        return f"Chromium not found at {CHROMIUM}"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _browser_missing()
+    if not reason:
+        return
+    _skipped_notice.append(reason)
+    if REQUIRED:
+        return  # the chromium fixture fails each browser test
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _skipped_notice:
+        line = "!" * 78
+        terminalreporter.write_line(line, red=True, bold=True)
+        terminalreporter.write_line(
+            f"BROWSER TESTS {'FAILED' if REQUIRED else 'SKIPPED'}: {_skipped_notice[0]}. "
+            "Install Debian's chromium (apt-get install chromium) to run them.",
+            red=True, bold=True)
+        terminalreporter.write_line(line, red=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    reason = _browser_missing()
+    if reason:
+        pytest.fail(f"browser tests are required here (SHELTER_REQUIRE_BROWSER=1): {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class A11yPage:
+    """A page whose every visited address must pass axe-core before the test ends."""
+
+    def __init__(self, page) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.page, self.axe = page, Axe()
+        self.visited: set[str] = set()
+        self.checked: set[str] = set()
+        page.on("framenavigated", lambda frame: frame == page.main_frame
+                and self.visited.add(urlsplit(frame.url).path))
+
+    def check(self) -> None:
+        """Run axe-core on the current page; fail on any violation."""
+        self.page.wait_for_load_state("load")
+        results = self.axe.run(self.page)
+        assert results.violations_count == 0, results.generate_report()
+        self.checked.add(urlsplit(self.page.url).path)
+
+    def assert_all_checked(self) -> None:
+        unchecked = self.visited - self.checked
+        assert not unchecked, f"pages visited without an accessibility check: {unchecked}"
+
+
+@pytest.fixture
+def a11y_page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    wrapped = A11yPage(page)
+    yield wrapped
+    context.close()
+    wrapped.assert_all_checked()
