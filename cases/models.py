@@ -1,0 +1,217 @@
+"""The case data model: defenders, their residencies (cases), documents and notes.
+
+Identifying and sensitive values are encrypted fields (see `shelter.crypto.fields`); values the
+programme's statistics and schedule need (stage, dates, country of activity, field of work) are
+plain. Keys: each Defender has its own data key (purpose "defender"), because one defender can
+have several residencies and their identity must not be shredded with one of them; each Case has
+its own key (purpose "case") that also protects its documents and notes.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shelter.crypto.documents import EncryptedFileModel
+from shelter.crypto.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    EncryptedDateField,
+    EncryptedJSONField,
+    EncryptedModel,
+    EncryptedTextField,
+)
+
+
+class FieldOfWork(models.TextChoices):
+    ENVIRONMENT = "environment", _("Environment and land rights")
+    JOURNALISM = "journalism", _("Journalism and free expression")
+    LGBTIQ = "lgbtiq", _("LGBTIQ+ rights")
+    WOMEN = "women", _("Women's rights")
+    INDIGENOUS = "indigenous", _("Indigenous peoples' rights")
+    LABOUR = "labour", _("Labour rights")
+    LEGAL = "legal", _("Legal defence and justice")
+    OTHER = "other", _("Other")
+
+
+class Defender(EncryptedModel):
+    """A human-rights defender. Only the code name is plain; everything identifying is sealed."""
+
+    encryption_key_owner = "pk"
+    encryption_key_purpose = "defender"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code_name = models.CharField(_("code name"), max_length=80, unique=True)
+    country_of_activity = models.CharField(_("country of activity"), max_length=2, blank=True,
+                                           help_text=_("ISO 3166 code; used for statistics."))
+    field_of_work = models.CharField(_("field of work"), max_length=20,
+                                     choices=FieldOfWork.choices, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+
+    legal_name = EncryptedCharField(_("legal name"), max_length=200)
+    other_names = EncryptedTextField(_("other names"))
+    date_of_birth = EncryptedDateField(_("date of birth"))
+    nationality = EncryptedCharField(_("nationality"), max_length=100)
+    languages = EncryptedCharField(_("languages"), max_length=200)
+    gender = EncryptedCharField(_("gender"), max_length=50)
+    phone = EncryptedCharField(_("phone"), max_length=50)
+    email = EncryptedCharField(_("e-mail"), max_length=254)
+    messenger = EncryptedCharField(_("messenger"), max_length=200)
+    emergency_contact = EncryptedTextField(_("emergency contact"))
+    passport_number = EncryptedCharField(_("passport number"), max_length=50)
+    special_needs = EncryptedTextField(_("special needs"))
+
+    legal_name_bidx = BlindIndexField(source="legal_name", purpose="defender.legal_name")
+    passport_bidx = BlindIndexField(source="passport_number", purpose="defender.passport_number",
+                                    alnum_only=True)
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("defender")
+        verbose_name_plural = _("defenders")
+        ordering = ["code_name"]
+
+    def __str__(self) -> str:
+        return self.code_name
+
+
+class Case(EncryptedModel):
+    """One residency of a defender. Survives crypto-shredding as a tombstone (stage, dates)."""
+
+    encryption_key_owner = "pk"
+    encryption_key_purpose = "case"
+
+    class Stage(models.TextChoices):
+        NOMINATED = "nominated", _("Nominated")
+        UNDER_REVIEW = "under_review", _("Under review")
+        ACCEPTED = "accepted", _("Accepted")
+        PREPARING_ARRIVAL = "preparing_arrival", _("Preparing arrival")
+        IN_RESIDENCE = "in_residence", _("In residence")
+        DEPARTED = "departed", _("Departed")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class RiskLevel(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+        CRITICAL = "critical", _("Critical")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    defender = models.ForeignKey(Defender, on_delete=models.PROTECT, related_name="cases",
+                                 verbose_name=_("defender"))
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices,
+                             default=Stage.NOMINATED, db_index=True)
+    nominated_on = models.DateField(_("nominated on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    planned_arrival = models.DateField(_("planned arrival"), null=True, blank=True)
+    planned_departure = models.DateField(_("planned departure"), null=True, blank=True)
+    actual_arrival = models.DateField(_("actual arrival"), null=True, blank=True)
+    actual_departure = models.DateField(_("actual departure"), null=True, blank=True)
+    assigned_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assigned_cases", verbose_name=_("assigned officer"),
+    )
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices,
+                                  default=RiskLevel.MEDIUM)
+
+    risk_notes = EncryptedTextField(_("risk notes"))
+    visa_status = EncryptedJSONField(_("visa status"))
+    travel = EncryptedJSONField(_("travel"))
+    insurance = EncryptedTextField(_("insurance"))
+    allowance = EncryptedTextField(_("allowance"))
+    accompanying_persons = EncryptedJSONField(_("accompanying persons"))
+    return_plan = EncryptedTextField(_("return plan"))
+    follow_up = EncryptedTextField(_("follow-up"))
+
+    shredded_at = models.DateTimeField(_("shredded at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+    @property
+    def is_shredded(self) -> bool:
+        """True once the case key is destroyed: encrypted fields then raise KeyShredded."""
+        return self.shredded_at is not None
+
+
+class Document(EncryptedFileModel):
+    """An encrypted file of a case; a new version points at the one it replaces."""
+
+    encryption_key_owner = "case_id"
+
+    class Category(models.TextChoices):
+        PASSPORT_VISA = "passport_visa", _("Passport and visa")
+        MEDICAL = "medical", _("Medical")
+        RISK = "risk", _("Risk assessment")
+        TRAVEL = "travel", _("Travel")
+        PROGRAMME = "programme", _("Programme")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents",
+                             verbose_name=_("case"))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices,
+                                default=Category.OTHER)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="replaced_by", verbose_name=_("replaces"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    delete_reason = EncryptedTextField(_("reason for deletion"))
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class Note(EncryptedModel):
+    """A case note; medical and security notes are restricted by policy, not by key."""
+
+    encryption_key_owner = "case_id"
+
+    class Category(models.TextChoices):
+        GENERAL = "general", _("General")
+        MEDICAL = "medical", _("Medical")
+        SECURITY = "security", _("Security")
+        PROGRAMME = "programme", _("Programme")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes",
+                             verbose_name=_("case"))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices,
+                                default=Category.GENERAL, db_index=True)
+    body = EncryptedTextField(_("text"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+", verbose_name=_("author"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return str(self.pk)

@@ -1,0 +1,89 @@
+"""The purpose-named API of the encryption core; other apps import from here.
+
+Fields:     encrypt_field, decrypt_field, field_context (usually used via the model fields)
+Documents:  store_document, open_document, delete_document_file, StoredFile
+Search:     blind_index, blind_index_hex
+Keys:       shred_case_key, shred_defender_key, is_case_shredded, get_audit_checkpoint_key,
+            purge_shredded_remnants
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.db import connection
+
+from shelter.crypto import datakeys
+from shelter.crypto.blind_index import blind_index, blind_index_hex
+from shelter.crypto.documents import (
+    StoredFile,
+    delete_document_file,
+    open_document,
+    store_document,
+)
+from shelter.crypto.exceptions import (
+    CryptoError,
+    DecryptionFailed,
+    KeyMissing,
+    KeyShredded,
+)
+from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field, field_context
+from shelter.crypto.keyring import get_audit_checkpoint_key
+from shelter.crypto.models import DataKey, KeyPurpose
+
+logger = logging.getLogger("shelter.crypto")
+
+__all__ = [
+    "CryptoError", "DecryptionFailed", "KeyMissing", "KeyShredded", "StoredFile",
+    "blind_index", "blind_index_hex", "decrypt_field", "delete_document_file", "encrypt_field",
+    "field_context", "get_audit_checkpoint_key", "is_case_shredded", "open_document",
+    "purge_shredded_remnants", "shred_case_key", "shred_defender_key", "store_document",
+]
+
+
+def _secure_delete() -> None:
+    # SQLite otherwise leaves overwritten cell content in free space inside the database file.
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete = ON")
+
+
+def shred_case_key(case_id: uuid.UUID) -> uuid.UUID:
+    """Destroy a case's data key: its fields, notes and documents become unreadable for good.
+
+    The caller (a service) checks permission, records the audit event and stamps the case.
+    Returns the DataKey row id.
+    """
+    _secure_delete()
+    return datakeys.shred(KeyPurpose.CASE, case_id)
+
+
+def shred_defender_key(defender_id: uuid.UUID) -> uuid.UUID:
+    """Destroy a defender's data key (identity and contact details)."""
+    _secure_delete()
+    return datakeys.shred(KeyPurpose.DEFENDER, defender_id)
+
+
+def is_case_shredded(case_id: uuid.UUID) -> bool:
+    """True once the case's data key was destroyed."""
+    return datakeys.is_shredded(KeyPurpose.CASE, case_id)
+
+
+def purge_shredded_remnants() -> None:
+    """Compact the key table so overwritten wrapped keys leave no old row versions behind.
+
+    PostgreSQL keeps dead tuples until VACUUM; VACUUM FULL rewrites the (small) table. Must run
+    outside a transaction (management commands do). Backups and WAL archives are not touched:
+    see SECURITY.md on the backup window.
+    """
+    if connection.in_atomic_block:
+        logger.warning("crypto: purge skipped inside a transaction")
+        return
+    table = connection.ops.quote_name(DataKey._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"VACUUM FULL {table}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA secure_delete = ON")
+            cursor.execute("VACUUM")

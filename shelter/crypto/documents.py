@@ -1,0 +1,194 @@
+"""Encrypted documents: streaming storage and retrieval through Django's storage API.
+
+Every file gets a random 256-bit file key; the file is sealed with `stream` as it arrives and
+written under a random storage name (never derived from the user's filename). The file key is
+wrapped by the case's data key with AAD binding it to the document row and storage name, and
+that wrapped key is stored in the document row. Filename, content type and the plaintext SHA-256
+are encrypted fields of the row. Storage is `STORAGES["documents"]` (else the default storage),
+so S3 via django-storages is a configuration change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.core.files.storage import Storage, default_storage, storages
+from django.core.files.storage.handler import InvalidStorageError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shelter.crypto.exceptions import DecryptionFailed
+from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field
+from shelter.crypto.fields import EncryptedCharField, EncryptedModel, key_owner
+from shelter.crypto.stream import StreamEncryptor, decrypt_file
+
+logger = logging.getLogger("shelter.crypto")
+
+FILE_KEY_BYTES = 32
+_READ_PIECE = 1 << 16
+
+
+def document_storage() -> Storage:
+    """The storage for encrypted documents: STORAGES["documents"], else the default one."""
+    try:
+        return storages["documents"]
+    except InvalidStorageError:
+        return default_storage
+
+
+def new_storage_name() -> str:
+    """A random object name; two hex characters of fan-out keep directories small."""
+    token = secrets.token_hex(16)
+    return f"{token[:2]}/{token}.enc"
+
+
+def _file_key_context(document_id: uuid.UUID, storage_name: str) -> bytes:
+    return f"shelter/filekey/v1|{document_id}|{storage_name}".encode()
+
+
+def _open_for_write(storage: Storage, name: str) -> IO[bytes]:
+    """A write handle for a new object; local files are created exclusively with mode 0600."""
+    try:
+        path = storage.path(name)
+    except NotImplementedError:  # remote storage (S3...): its own streaming writer
+        return storage.open(name, "wb")
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What a document row must keep about a stored encrypted file."""
+
+    storage_name: str
+    wrapped_file_key: bytes = field(repr=False)
+    size: int
+    sha256: str = field(repr=False)
+
+
+class EncryptingWriter:
+    """Seals plaintext pieces into a new storage object as they arrive; hashes and counts them."""
+
+    def __init__(self, storage: Storage | None = None) -> None:
+        self.storage = storage or document_storage()
+        self.storage_name = new_storage_name()
+        self.file_key = secrets.token_bytes(FILE_KEY_BYTES)
+        self.size = 0
+        self._sha = hashlib.sha256()
+        self._encryptor = StreamEncryptor(self.file_key)
+        self._out: IO[bytes] | None = _open_for_write(self.storage, self.storage_name)
+        self._out.write(self._encryptor.header)
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self._sha.update(data)
+        self.size += len(data)
+        write = self._out.write  # type: ignore[union-attr]
+        for sealed in self._encryptor.update(data):
+            write(sealed)
+
+    def finish(self) -> str:
+        """Write the last chunk and close; return the plaintext SHA-256 (hex)."""
+        assert self._out is not None
+        self._out.write(self._encryptor.finalize())
+        self._out.close()
+        self._out = None
+        return self._sha.hexdigest()
+
+    def abort(self) -> None:
+        """Close and delete a partial object (idempotent)."""
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+            self.storage.delete(self.storage_name)
+
+    def wrap_for(self, case_id: uuid.UUID, document_id: uuid.UUID, sha256: str) -> StoredFile:
+        """Wrap the file key under the case key, for the row `document_id`."""
+        wrapped = encrypt_field("case", case_id, self.file_key,
+                                _file_key_context(document_id, self.storage_name))
+        return StoredFile(self.storage_name, wrapped, self.size, sha256)
+
+
+def store_document(
+    case_id: uuid.UUID, stream: Iterable[bytes] | IO[bytes], *, document_id: uuid.UUID
+) -> StoredFile:
+    """Encrypt `stream` (an iterable of byte pieces or a binary file object) into storage."""
+    if hasattr(stream, "read"):
+        stream = iter(lambda: stream.read(_READ_PIECE), b"")  # type: ignore[union-attr]
+    writer = EncryptingWriter()
+    try:
+        for piece in stream:
+            writer.write(piece)
+        sha256 = writer.finish()
+        return writer.wrap_for(case_id, document_id, sha256)
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def _unwrap_file_key(document: EncryptedFileModel) -> bytes:
+    purpose, owner_id = key_owner(document)
+    context = _file_key_context(document.pk, document.storage_name)
+    return decrypt_field(purpose, owner_id, bytes(document.wrapped_file_key), context)
+
+
+def _checked(chunks: Iterator[bytes], handle: IO[bytes], document: EncryptedFileModel,
+             sha256: str) -> Iterator[bytes]:
+    digest, size = hashlib.sha256(), 0
+    try:
+        for chunk in chunks:
+            digest.update(chunk)
+            size += len(chunk)
+            yield chunk
+    finally:
+        handle.close()
+    if size != document.size or not hmac.compare_digest(digest.hexdigest(), sha256):
+        logger.error("crypto: document %s failed its size/SHA-256 check", document.pk)
+        raise DecryptionFailed(f"Document {document.pk} is incomplete or altered.")
+
+
+def open_document(document: EncryptedFileModel) -> Iterator[bytes]:
+    """Authenticated plaintext chunks of a document; raises at the end if it is not whole.
+
+    Keys are unwrapped and the file opened before the first chunk is asked for, so a missing
+    or shredded key fails here, not half-way through a response.
+    """
+    file_key = _unwrap_file_key(document)
+    sha256 = document.sha256  # decrypt now: fail before streaming starts
+    handle = document_storage().open(document.storage_name, "rb")
+    return _checked(decrypt_file(file_key, handle), handle, document, sha256 or "")
+
+
+def delete_document_file(document: EncryptedFileModel) -> None:
+    """Remove the stored ciphertext (its key row is shredded with the case)."""
+    document_storage().delete(document.storage_name)
+
+
+class EncryptedFileModel(EncryptedModel):
+    """Abstract base of document rows: a stored encrypted file and its encrypted metadata."""
+
+    encryption_key_owner = "case_id"
+
+    storage_name = models.CharField(_("storage name"), max_length=100, unique=True,
+                                    editable=False)
+    wrapped_file_key = models.BinaryField(_("wrapped file key"), editable=False)
+    size = models.BigIntegerField(_("size in bytes"), editable=False)
+    original_filename = EncryptedCharField(_("original file name"), max_length=255)
+    content_type = EncryptedCharField(_("content type"), max_length=255)
+    sha256 = EncryptedCharField(_("SHA-256"), max_length=64, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def apply_stored_file(self, stored: StoredFile, *, filename: str, content_type: str) -> None:
+        """Fill this (unsaved) row from `store_document`'s result; the caller saves it."""
+        self.storage_name, self.wrapped_file_key = stored.storage_name, stored.wrapped_file_key
+        self.size, self.sha256 = stored.size, stored.sha256
+        self.original_filename, self.content_type = filename, content_type

@@ -1,0 +1,139 @@
+"""Encrypted model fields: lazy decryption, binding to row and column, refusal of plaintext."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+
+from cases.models import Case, Defender, Note
+from shelter.crypto.exceptions import CryptoError, DecryptionFailed
+from shelter.crypto.fields import Sealed
+from shelter.crypto.models import DataKey
+
+from .conftest import MARKER, make_case, make_defender, make_note
+
+pytestmark = pytest.mark.django_db
+
+
+def raw(model, pk, column: str) -> bytes:
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(model._meta.db_table)
+        cursor.execute(f"SELECT {connection.ops.quote_name(column)} FROM {table} WHERE id = %s",
+                       [model._meta.pk.get_db_prep_value(pk, connection)])
+        return bytes(cursor.fetchone()[0])
+
+
+def write_raw(model, pk, column: str, value: bytes) -> None:
+    model.objects.filter(pk=pk).update(**{column: Sealed(value)})
+
+
+def test_values_round_trip_through_the_database(case):
+    fresh = Case.objects.select_related("defender").get(pk=case.pk)
+    assert fresh.defender.legal_name == f"Ana {MARKER} Pérez"
+    assert fresh.defender.date_of_birth == datetime.date(1985, 4, 12)
+    assert fresh.visa_status == {"status": MARKER}
+    assert fresh.accompanying_persons == [{"name": MARKER}]
+
+
+def test_stored_value_is_ciphertext_with_version_and_key_id(defender):
+    blob = raw(Defender, defender.pk, "legal_name")
+    key = DataKey.objects.get(purpose="defender", owner_id=defender.pk)
+    assert blob[0] == 1 and blob[1:17] == key.id.bytes
+    assert MARKER.encode() not in blob
+
+
+def test_values_are_decrypted_only_when_read(defender):
+    fresh = Defender.objects.get(pk=defender.pk)
+    assert isinstance(fresh.__dict__["legal_name"], Sealed)
+    assert not fresh.__dict__["phone"].opened
+    assert fresh.code_name == "Heron"
+    assert not fresh.__dict__["phone"].opened
+
+
+def test_ciphertext_copied_to_another_row_fails(db):
+    first, second = make_defender(code_name="A"), make_defender("OTHER", code_name="B")
+    write_raw(Defender, second.pk, "legal_name", raw(Defender, first.pk, "legal_name"))
+    with pytest.raises(DecryptionFailed):
+        _ = Defender.objects.get(pk=second.pk).legal_name
+
+
+def test_ciphertext_copied_to_another_column_fails(defender):
+    write_raw(Defender, defender.pk, "phone", raw(Defender, defender.pk, "email"))
+    with pytest.raises(DecryptionFailed):
+        _ = Defender.objects.get(pk=defender.pk).phone
+
+
+def test_ciphertext_moved_to_another_cases_note_fails(defender):
+    note_a = make_note(make_case(defender))
+    note_b = make_note(make_case(defender), marker="B")
+    write_raw(Note, note_b.pk, "body", raw(Note, note_a.pk, "body"))
+    with pytest.raises(DecryptionFailed):
+        _ = Note.objects.get(pk=note_b.pk).body
+
+
+@pytest.mark.parametrize("position", [0, 5, 20, 30, -1])
+def test_flipped_bit_fails(defender, position):
+    blob = bytearray(raw(Defender, defender.pk, "legal_name"))
+    blob[position] ^= 0x80
+    write_raw(Defender, defender.pk, "legal_name", bytes(blob))
+    with pytest.raises((DecryptionFailed, CryptoError)):
+        _ = Defender.objects.get(pk=defender.pk).legal_name
+
+
+def test_truncated_ciphertext_fails(defender):
+    write_raw(Defender, defender.pk, "legal_name", raw(Defender, defender.pk, "legal_name")[:-1])
+    with pytest.raises(DecryptionFailed):
+        _ = Defender.objects.get(pk=defender.pk).legal_name
+
+
+def test_plaintext_cannot_be_written_by_update_or_used_in_filters(defender):
+    with pytest.raises(CryptoError):
+        Defender.objects.filter(pk=defender.pk).update(legal_name="Plain Text")
+    with pytest.raises(CryptoError):
+        list(Defender.objects.filter(legal_name="Plain Text"))
+
+
+def test_unchanged_values_keep_their_ciphertext_on_save(defender):
+    before = raw(Defender, defender.pk, "phone")
+    fresh = Defender.objects.get(pk=defender.pk)
+    assert fresh.phone.startswith("+31")
+    fresh.full_clean()
+    fresh.save()
+    assert raw(Defender, defender.pk, "phone") == before
+
+
+def test_in_place_change_of_json_value_is_saved(case):
+    fresh = Case.objects.get(pk=case.pk)
+    fresh.travel["flight"] = "KL 1234"
+    fresh.save()
+    assert Case.objects.get(pk=case.pk).travel == {"flight": "KL 1234"}
+
+
+def test_deferred_and_refreshed_fields_load_ciphertext_lazily(defender):
+    fresh = Defender.objects.only("code_name").get(pk=defender.pk)
+    assert fresh.legal_name == f"Ana {MARKER} Pérez"
+    fresh.refresh_from_db()
+    assert not fresh.__dict__["legal_name"].opened
+    assert fresh.legal_name == f"Ana {MARKER} Pérez"
+
+
+def test_each_defender_and_case_has_its_own_key(case):
+    other = make_case(case.defender)
+    keys = DataKey.objects.filter(owner_id__in=[case.pk, other.pk, case.defender.pk])
+    assert {k.purpose for k in keys} == {"case", "defender"} and keys.count() == 3
+
+
+def test_nothing_can_be_read_with_another_owners_key(db):
+    first, second = make_defender(code_name="A"), make_defender(code_name="B")
+    stolen = raw(Defender, first.pk, "legal_name")
+    victim = Defender.objects.get(pk=second.pk)
+    victim.__dict__["legal_name"] = Sealed(stolen)  # right row, wrong key
+    with pytest.raises(DecryptionFailed):
+        _ = victim.legal_name
+
+
+def test_none_is_stored_as_null(db):
+    defender = Defender.objects.create(code_name="Nil", legal_name="X")
+    assert Defender.objects.get(pk=defender.pk).phone is None
