@@ -81,3 +81,15 @@ def test_language_switch(language, word, olaf, as_user):
     client = as_user(olaf)
     client.post("/i18n/setlang/", {"language": language, "next": "/"})
     assert word in client.get("/").content.decode()
+
+
+def test_create_coordinator_bootstraps_the_first_account():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("create_coordinator", "lead@example.org", "Lead", stdout=out)
+    user = User.objects.get(email="lead@example.org")
+    assert user.role == "Coordinator" and user.organisation.is_municipality
+    assert "/accounts/invitation/" in out.getvalue()
