@@ -121,10 +121,13 @@ def store_document(
 ) -> StoredFile:
     """Encrypt `stream` (an iterable of byte pieces or a binary file object) into storage."""
     if hasattr(stream, "read"):
-        stream = iter(lambda: stream.read(_READ_PIECE), b"")  # type: ignore[union-attr]
+        read = stream.read
+        pieces: Iterable[bytes] = iter(lambda: read(_READ_PIECE), b"")
+    else:
+        pieces = stream
     writer = EncryptingWriter()
     try:
-        for piece in stream:
+        for piece in pieces:
             writer.write(piece)
         sha256 = writer.finish()
         return writer.wrap_for(case_id, document_id, sha256)

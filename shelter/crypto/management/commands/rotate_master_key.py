@@ -68,6 +68,8 @@ class Command(BaseCommand):
         return done, skipped
 
     def _retire(self, path: str, old_id: str) -> None:
+        if old_id == get_provider().active_key_id():
+            raise CommandError(f"Master key {old_id} is the active key; rotate first.")
         in_use = DataKey.objects.filter(master_key_id=old_id, shredded_at__isnull=True).count()
         if in_use:
             raise CommandError(f"Master key {old_id} still wraps {in_use} data key(s).")

@@ -1,0 +1,98 @@
+"""Encrypted documents through the storage API: round trips, binding to the row, tampering."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+
+from cases.models import Document
+from shelter.crypto.api import open_document
+from shelter.crypto.documents import document_storage
+from shelter.crypto.exceptions import DecryptionFailed
+from shelter.crypto.stream import CHUNK
+
+from .conftest import MARKER, make_case, make_document
+
+pytestmark = pytest.mark.django_db
+
+
+def read_all(doc: Document) -> bytes:
+    return b"".join(open_document(Document.objects.get(pk=doc.pk)))
+
+
+def storage_bytes(doc: Document) -> bytes:
+    with document_storage().open(doc.storage_name, "rb") as handle:
+        return handle.read()
+
+
+def overwrite(doc: Document, data: bytes) -> None:
+    with open(document_storage().path(doc.storage_name), "wb") as handle:
+        handle.write(data)
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 5 * CHUNK + 3])
+def test_document_round_trips_and_records_size_and_hash(case, size):
+    content = os.urandom(size)
+    doc = make_document(case, content)
+    fresh = Document.objects.get(pk=doc.pk)
+    assert read_all(doc) == content
+    assert fresh.size == size and fresh.sha256 == hashlib.sha256(content).hexdigest()
+    assert fresh.original_filename == f"{MARKER}.pdf"
+
+
+def test_storage_name_is_random_and_file_is_private(case):
+    doc = make_document(case, b"x")
+    assert MARKER not in doc.storage_name and doc.storage_name.endswith(".enc")
+    assert os.stat(document_storage().path(doc.storage_name)).st_mode & 0o077 == 0
+
+
+def test_stored_file_is_ciphertext(case):
+    doc = make_document(case, MARKER.encode() * 10_000)
+    assert MARKER.encode() not in storage_bytes(doc)
+
+
+def test_flipped_bit_in_file_fails(case):
+    doc = make_document(case, os.urandom(3 * CHUNK))
+    data = bytearray(storage_bytes(doc))
+    data[CHUNK + 100] ^= 1
+    overwrite(doc, bytes(data))
+    with pytest.raises(DecryptionFailed):
+        read_all(doc)
+
+
+def test_truncated_file_fails_at_the_end_never_completes(case):
+    doc = make_document(case, os.urandom(3 * CHUNK))
+    overwrite(doc, storage_bytes(doc)[: -(CHUNK + 16)])
+    chunks = open_document(Document.objects.get(pk=doc.pk))
+    with pytest.raises(DecryptionFailed):
+        for _ in chunks:
+            pass
+
+
+def test_files_swapped_between_documents_fail(case):
+    first = make_document(case, b"first" * 100)
+    second = make_document(case, b"second" * 100)
+    Document.objects.filter(pk=first.pk).update(storage_name="swap")
+    Document.objects.filter(pk=second.pk).update(storage_name=first.storage_name)
+    Document.objects.filter(pk=first.pk).update(storage_name=second.storage_name)
+    with pytest.raises(DecryptionFailed):
+        read_all(first)
+
+
+def test_file_key_of_another_case_fails(defender):
+    doc_a = make_document(make_case(defender), b"a" * 100)
+    doc_b = make_document(make_case(defender), b"b" * 100)
+    Document.objects.filter(pk=doc_b.pk).update(wrapped_file_key=doc_a.wrapped_file_key)
+    with pytest.raises(DecryptionFailed):
+        read_all(doc_b)
+
+
+def test_sha256_mismatch_aborts_the_stream(case):
+    doc = make_document(case, b"payload" * 1000)
+    fresh = Document.objects.get(pk=doc.pk)
+    fresh.sha256 = hashlib.sha256(b"something else").hexdigest()
+    fresh.save()
+    with pytest.raises(DecryptionFailed):
+        read_all(doc)

@@ -1,0 +1,87 @@
+"""No plaintext at rest: scan every table, the raw SQLite file, storage and the temp dir.
+
+Assertions are on raw bytes (SecureDrop style), not on round trips: a marker string is written
+into every encrypted field and into a document, and must appear nowhere.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from shelter.crypto.documents import document_storage
+
+from .conftest import MARKER, make_case, make_defender, make_document, make_note
+
+NEEDLES = [MARKER.encode(), MARKER.lower().encode(), MARKER.encode("utf-16-le")]
+
+
+def _contains_marker(data: bytes) -> bool:
+    return any(needle in data for needle in NEEDLES)
+
+
+def _as_bytes(value: object) -> bytes:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return str(value).encode()
+
+
+def _tables_with_marker() -> list[str]:
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            if any(_contains_marker(_as_bytes(v)) for row in cursor.fetchall() for v in row):
+                found.append(table)
+    return found
+
+
+def _files_with_marker(root: Path, since: float) -> list[str]:
+    found = []
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            path = Path(dirpath) / name
+            try:
+                if path.stat().st_mtime < since or path.stat().st_size > 256 * 2**20:
+                    continue
+                if _contains_marker(path.read_bytes()):
+                    found.append(str(path))
+            except OSError:
+                continue  # vanished or unreadable files of other processes
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_marker_is_absent_from_database_storage_and_temp_files(tmp_path):
+    started = time.time() - 1
+    case = make_case(make_defender())
+    make_note(case)
+    make_document(case, (MARKER.encode() + b" secret line\n") * 20_000)
+    assert _tables_with_marker() == []
+    if connection.vendor == "sqlite":
+        copy = tmp_path / "dump.sqlite3"
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM INTO %s", [str(copy)])
+        assert not _contains_marker(copy.read_bytes())
+        copy.unlink()
+    assert _files_with_marker(Path(settings.MEDIA_ROOT), started) == []
+    assert _files_with_marker(Path(document_storage().location), started) == []
+    assert _files_with_marker(Path(tempfile.gettempdir()), started) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scan_would_see_a_plaintext_marker():
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE crypto_datakey SET master_key_id = %s", [MARKER])
+        cursor.execute("INSERT INTO cases_defender (id, code_name, country_of_activity, "
+                       "field_of_work, organisation, created_at, updated_at) VALUES "
+                       "(%s, %s, '', '', '', %s, %s)",
+                       ["0" * 32 if connection.vendor == "sqlite" else
+                        "00000000-0000-0000-0000-000000000000", MARKER, "2026-01-01", "2026-01-01"])
+    assert "cases_defender" in _tables_with_marker()

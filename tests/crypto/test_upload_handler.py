@@ -1,0 +1,84 @@
+"""The upload handler seals files as they arrive: no plaintext temp file, no plaintext at rest."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
+
+from cases.models import Document
+from shelter.crypto.api import open_document
+from shelter.crypto.documents import document_storage
+from shelter.crypto.uploads import EncryptedUpload, EncryptingUploadHandler
+
+from .conftest import MARKER
+
+CONTENT = (MARKER.encode() + b"-line\n") * 30_000  # ~480 KiB, many chunks
+
+
+def _forbid(*args, **kwargs):
+    raise AssertionError("a temporary file was created during the upload")
+
+
+@pytest.fixture
+def no_temp_files(monkeypatch):
+    for name in ("NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile", "mkstemp"):
+        monkeypatch.setattr(tempfile, name, _forbid)
+
+
+def upload_request(content: bytes):
+    request = RequestFactory().post(
+        "/upload/", {"file": SimpleUploadedFile(f"{MARKER}.txt", content, "text/plain")})
+    request.upload_handlers = [EncryptingUploadHandler(request)]
+    return request
+
+
+def test_upload_is_encrypted_while_streaming_in(no_temp_files):
+    upload = upload_request(CONTENT).FILES["file"]
+    assert isinstance(upload, EncryptedUpload)
+    assert upload.size == len(CONTENT)
+    assert upload.sha256 == hashlib.sha256(CONTENT).hexdigest()
+    with document_storage().open(upload.storage_name, "rb") as handle:
+        assert MARKER.encode() not in handle.read()
+    assert b"".join(upload.chunks()) == CONTENT
+
+
+@pytest.mark.django_db
+def test_committed_upload_becomes_a_readable_document(case, no_temp_files):
+    upload = upload_request(CONTENT).FILES["file"]
+    doc = Document(id=uuid.uuid4(), case=case)
+    doc.apply_stored_file(upload.commit(case.id, doc.id), filename=upload.name,
+                          content_type=upload.content_type)
+    doc.save()
+    assert b"".join(open_document(Document.objects.get(pk=doc.pk))) == CONTENT
+
+
+def test_discarded_upload_leaves_nothing(no_temp_files):
+    upload = upload_request(b"data").FILES["file"]
+    upload.discard()
+    assert not document_storage().exists(upload.storage_name)
+
+
+def test_oversized_upload_is_stopped_and_removed(settings, no_temp_files):
+    settings.SHELTER_MAX_UPLOAD_MB = 0
+    storage = document_storage()
+    before = set(_all_names(storage))
+    request = upload_request(CONTENT)
+    assert "file" not in request.FILES
+    assert set(_all_names(storage)) == before
+
+
+def _all_names(storage) -> list[str]:
+    try:
+        dirs, files = storage.listdir("")
+    except FileNotFoundError:
+        return []
+    return files + [f"{d}/{f}" for d in dirs for f in storage.listdir(d)[1]]
+
+
+def test_handler_is_the_only_configured_handler(settings):
+    assert settings.FILE_UPLOAD_HANDLERS == ["shelter.crypto.uploads.EncryptingUploadHandler"]
