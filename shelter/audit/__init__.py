@@ -1,0 +1,66 @@
+"""The tamper-evident access log.
+
+Writing (the only way; services, read choke points and auth signals call it)::
+
+    from shelter import audit
+    from shelter.audit import Action
+
+    audit.record(request.user, Action.CASE_VIEW_SECTION, case, section="identity")
+    audit.record(acting_user, Action.SHARE_GRANT, share, case_id=case.pk, sections=["basic"])
+    audit.record(user, Action.REFUSED, ("cases.case", case_id), "refused", reason="not_shared")
+
+``record(actor, action, target=None, outcome="allowed", *, section="", **facts)``
+
+- ``actor``: a User (id, role and organisation are copied as they are now) or None/anonymous.
+- ``action``: an ``Action`` (IntEnum, in ranges 1xx accounts … 7xx audit; never renumber).
+- ``target``: a model instance (type = ``app_label.model``, id = pk), a ``(type, id)`` pair,
+  or None.
+- ``outcome``: ``"allowed"`` or ``"refused"`` (``Outcome``).
+- ``section``: a short lower-case code (``"identity"``, ``"medical"``…).
+- ``facts``: ids, numbers, booleans and short codes (``[A-Za-z0-9_.:-]``, ≤ 64 chars, or lists of
+  them), ≤ 1 KiB in all. NO PERSONAL DATA: no names, e-mail addresses, free text or reasons typed
+  by users — store the id of the row that holds them. Anything else raises ``InvalidFacts``.
+- Request id, IP address and browser come from ``shelter.context`` automatically.
+
+Fail closed: if the entry cannot be written, ``record`` raises ``AuditWriteFailed`` and, inside
+a service's ``transaction.atomic``, the whole change rolls back with it. ``AuditMiddleware``
+turns it into a 503 page ("nothing was changed"). Call ``record`` inside the service's
+transaction, and for reads before any content leaves (``open_document`` records, then streams).
+On PostgreSQL every writer holds the chain's advisory lock until its transaction ends: record
+last in long transactions.
+
+Reads in views (``shelter.audit.web``)::
+
+    @audited(Action.CASE_VIEW_SECTION, "cases.case", section="identity", target_kwarg="pk")
+    def case_identity(request, pk): ...                    # function views
+
+    class CaseDocuments(AuditedMixin, View):                # class-based views
+        audit_action, audit_target_type, audit_target_kwarg = Action.CASE_LIST, "cases.case", "pk"
+
+    record_refusal(request, "cases.case", pk, section="medical", reason="not_assigned")
+
+A decorated view records one entry per GET (allowed for 2xx/3xx, refused for 403/404 or a raised
+Http404/PermissionDenied) and refusals for every method; writes are recorded by services.
+``AuditMiddleware`` records 403/404 answers on routes of the namespaces in
+``SHELTER_AUDIT_REFUSAL_NAMESPACES`` that nothing recorded yet.
+
+Reading the log: ``shelter.audit.selectors`` (``events_for_target(user, target_type, target_id)``
+for the per-case history; auditors' pages in ``views``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shelter.audit.actions import Action, Outcome
+from shelter.audit.exceptions import AuditWriteFailed, InvalidFacts
+
+__all__ = ["Action", "AuditWriteFailed", "InvalidFacts", "Outcome", "record"]
+
+
+def record(actor: Any, action: Action | int, target: Any = None,
+           outcome: str = Outcome.ALLOWED, *, section: str = "", **facts: Any):
+    """Write one access-log entry (see the module docstring). Imports models on first call."""
+    from shelter.audit.log import record as _record
+
+    return _record(actor, action, target, outcome, section=section, **facts)

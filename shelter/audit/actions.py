@@ -1,0 +1,156 @@
+"""Audit event types and outcomes. Importing this module never touches models or the database.
+
+Numbers are stored in the log and hashed into the chain: never renumber or reuse one. Add new
+types inside their range (1xx accounts, 2xx cases, 3xx documents, 4xx sharing, 5xx housing,
+6xx keys and retention, 7xx the audit log itself).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(IntEnum):
+    # 1xx accounts
+    SIGN_IN = 101
+    SIGN_IN_FAILED = 102
+    LOCKOUT = 103
+    OTP_VERIFIED = 104
+    OTP_FAILED = 105
+    ENROLLED = 106
+    SIGN_OUT = 107
+    USER_INVITE = 110
+    INVITATION_ACCEPT = 111
+    USER_UPDATE = 112
+    USER_DEACTIVATE = 113
+    USER_ACTIVATE = 114
+    SECOND_FACTOR_RESET = 115
+    ORGANISATION_CREATE = 120
+    ORGANISATION_UPDATE = 121
+    # 2xx cases
+    CASE_VIEW_SECTION = 201
+    CASE_LIST = 202
+    CASE_SEARCH = 203
+    CASE_CREATE = 204
+    CASE_UPDATE = 205
+    CASE_TRANSITION = 206
+    CASE_EXPORT = 207
+    CASE_DELETE = 208
+    CASE_HISTORY_VIEW = 209
+    NOTE_CREATE = 210
+    NOTE_UPDATE = 211
+    REFUSED = 299
+    # 3xx documents
+    DOCUMENT_UPLOAD = 301
+    DOCUMENT_DOWNLOAD = 302
+    DOCUMENT_REPLACE = 303
+    DOCUMENT_DELETE = 304
+    # 4xx sharing
+    SHARE_GRANT = 401
+    SHARE_REVOKE = 402
+    SHARE_EXPIRE = 403
+    BREAK_GLASS = 404
+    # 5xx housing
+    UNIT_CREATE = 501
+    UNIT_CHANGE = 502
+    UNIT_VIEW = 503
+    BOOKING_CREATE = 511
+    BOOKING_CHANGE = 512
+    BOOKING_CANCEL = 513
+    BOOKING_VIEW = 514
+    SCHEDULE_VIEW = 520
+    HOUSING_EXPORT = 530
+    # 6xx keys and retention
+    KEY_ROTATE = 601
+    CASE_SHRED = 602
+    RETENTION_APPLY = 603
+    VERIFY_ENCRYPTION = 604
+    # 7xx the audit log itself
+    AUDIT_VIEW = 701
+    AUDIT_EXPORT = 702
+    CHECKPOINT = 703
+    VERIFY = 704
+
+    @property
+    def label(self) -> str | Promise:
+        return ACTION_LABELS.get(self, self.name.replace("_", " ").lower())
+
+    @property
+    def category(self) -> int:
+        """The hundred this type belongs to (1 accounts … 7 audit)."""
+        return self.value // 100
+
+    @classmethod
+    def choices(cls) -> list[tuple[int, str | Promise]]:
+        return [(a.value, a.label) for a in cls]
+
+
+ACTION_LABELS: dict[Action, str | Promise] = {
+    Action.SIGN_IN: _("Signed in (password)"),
+    Action.SIGN_IN_FAILED: _("Sign-in failed"),
+    Action.LOCKOUT: _("Sign-in locked"),
+    Action.OTP_VERIFIED: _("Second factor verified"),
+    Action.OTP_FAILED: _("Second factor failed"),
+    Action.ENROLLED: _("Second factor enrolled"),
+    Action.SIGN_OUT: _("Signed out"),
+    Action.USER_INVITE: _("User invited"),
+    Action.INVITATION_ACCEPT: _("Invitation accepted"),
+    Action.USER_UPDATE: _("User changed"),
+    Action.USER_DEACTIVATE: _("User deactivated"),
+    Action.USER_ACTIVATE: _("User reactivated"),
+    Action.SECOND_FACTOR_RESET: _("Second factor reset"),
+    Action.ORGANISATION_CREATE: _("Organisation created"),
+    Action.ORGANISATION_UPDATE: _("Organisation changed"),
+    Action.CASE_VIEW_SECTION: _("Case section viewed"),
+    Action.CASE_LIST: _("Case list viewed"),
+    Action.CASE_SEARCH: _("Cases searched"),
+    Action.CASE_CREATE: _("Case created"),
+    Action.CASE_UPDATE: _("Case changed"),
+    Action.CASE_TRANSITION: _("Case stage changed"),
+    Action.CASE_EXPORT: _("Case exported"),
+    Action.CASE_DELETE: _("Case deleted"),
+    Action.CASE_HISTORY_VIEW: _("Case access history viewed"),
+    Action.NOTE_CREATE: _("Note added"),
+    Action.NOTE_UPDATE: _("Note changed"),
+    Action.REFUSED: _("Access refused"),
+    Action.DOCUMENT_UPLOAD: _("Document uploaded"),
+    Action.DOCUMENT_DOWNLOAD: _("Document downloaded"),
+    Action.DOCUMENT_REPLACE: _("Document replaced"),
+    Action.DOCUMENT_DELETE: _("Document deleted"),
+    Action.SHARE_GRANT: _("Share granted"),
+    Action.SHARE_REVOKE: _("Share revoked"),
+    Action.SHARE_EXPIRE: _("Share expired"),
+    Action.BREAK_GLASS: _("Break-glass access"),
+    Action.UNIT_CREATE: _("Housing unit created"),
+    Action.UNIT_CHANGE: _("Housing unit changed"),
+    Action.UNIT_VIEW: _("Housing unit viewed"),
+    Action.BOOKING_CREATE: _("Booking created"),
+    Action.BOOKING_CHANGE: _("Booking changed"),
+    Action.BOOKING_CANCEL: _("Booking cancelled"),
+    Action.BOOKING_VIEW: _("Booking viewed"),
+    Action.SCHEDULE_VIEW: _("Housing schedule viewed"),
+    Action.HOUSING_EXPORT: _("Housing exported"),
+    Action.KEY_ROTATE: _("Master key rotated"),
+    Action.CASE_SHRED: _("Case crypto-shredded"),
+    Action.RETENTION_APPLY: _("Retention applied"),
+    Action.VERIFY_ENCRYPTION: _("Encryption verified"),
+    Action.AUDIT_VIEW: _("Access log viewed"),
+    Action.AUDIT_EXPORT: _("Access log exported"),
+    Action.CHECKPOINT: _("Log checkpoint taken"),
+    Action.VERIFY: _("Log chain verified"),
+}
+
+# Reads of defender data: what the anomaly signals look at.
+CASE_READ_ACTIONS = frozenset({
+    Action.CASE_VIEW_SECTION, Action.CASE_EXPORT, Action.DOCUMENT_DOWNLOAD, Action.BREAK_GLASS,
+    Action.UNIT_VIEW, Action.BOOKING_VIEW, Action.SCHEDULE_VIEW, Action.HOUSING_EXPORT,
+})
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", _("allowed")
+    REFUSED = "refused", _("refused")

@@ -1,0 +1,39 @@
+"""The auditors' filter form (GET only)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shelter.accounts.models import Organisation, User
+from shelter.audit.actions import Action, Outcome
+
+
+class EventFilterForm(forms.Form):
+    actor = forms.ModelChoiceField(User.objects.all(), required=False, label=_("User"))
+    organisation = forms.ModelChoiceField(Organisation.objects.all(), required=False,
+                                          label=_("Organisation"))
+    target_id = forms.RegexField(regex=r"^[A-Za-z0-9_.:\-]{1,64}$", required=False,
+                                 label=_("Case or object id"))
+    action = forms.TypedChoiceField(choices=[("", "—"), *Action.choices()], coerce=int,
+                                    empty_value=None, required=False, label=_("Action"))
+    outcome = forms.ChoiceField(choices=[("", "—"), *Outcome.choices], required=False,
+                                label=_("Outcome"))
+    date_from = forms.DateField(required=False, label=_("From"),
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label=_("Until"),
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def facts(self) -> dict:
+        """The active filters as audit facts (ids, codes and dates only)."""
+        data = self.cleaned_data
+        facts = {
+            "actor": data["actor"].pk if data.get("actor") else None,
+            "organisation": data["organisation"].pk if data.get("organisation") else None,
+            "target_id": data.get("target_id") or None,
+            "action": data.get("action"),
+            "outcome": data.get("outcome") or None,
+            "date_from": data["date_from"].isoformat() if data.get("date_from") else None,
+            "date_to": data["date_to"].isoformat() if data.get("date_to") else None,
+        }
+        return {k: v for k, v in facts.items() if v is not None}

@@ -1,0 +1,133 @@
+"""The one writer of the access log: `record()`. See the package docstring for the API."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from shelter.audit.actions import Action, Outcome
+from shelter.audit.chain import GENESIS_HASH, entry_hash
+from shelter.audit.exceptions import AuditWriteFailed, InvalidFacts
+from shelter.context import get_request_info
+
+# Ids, numbers, short enum values; no spaces, so no names or free text fit.
+FACT_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+FACT_TEXT = re.compile(r"^[A-Za-z0-9_.:\-]{0,64}$")
+FACTS_MAX_BYTES = 1024
+FACTS_MAX_LIST = 50
+SECTION = re.compile(r"^[a-z0-9_.\-]{0,32}$")
+HEAD_SQL = "SELECT seq, hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1"
+
+
+def _fact_value(key: str, value: Any) -> Any:
+    if value is None or isinstance(value, bool | int):
+        return value
+    if hasattr(value, "hex") and hasattr(value, "int"):  # uuid.UUID
+        return str(value)
+    if isinstance(value, str) and FACT_TEXT.match(value):
+        return value
+    raise InvalidFacts(f"audit fact {key!r} must be an id, a number or a short code.")
+
+
+def clean_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """Facts as stored: ids, numbers, booleans, short codes (or lists of them); ≤ 1 KiB.
+
+    Refuses anything else rather than trimming it: free text may hold a defender's name.
+    """
+    cleaned: dict[str, Any] = {}
+    for key, value in facts.items():
+        if not FACT_KEY.match(key):
+            raise InvalidFacts(f"audit fact name {key!r} is not a short lower-case name.")
+        if isinstance(value, list | tuple | set | frozenset):
+            if len(value) > FACTS_MAX_LIST:
+                raise InvalidFacts(f"audit fact {key!r} lists too many values.")
+            items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+            cleaned[key] = [_fact_value(key, item) for item in items]
+        else:
+            cleaned[key] = _fact_value(key, value)
+    if len(json.dumps(cleaned, separators=(",", ":"))) > FACTS_MAX_BYTES:
+        raise InvalidFacts("audit facts are larger than 1 KiB.")
+    return cleaned
+
+
+def _target(target: Any) -> tuple[str, str]:
+    """(type, id) from a model instance, a (type, id) pair, or None."""
+    if target is None:
+        return "", ""
+    if isinstance(target, Model):
+        return target._meta.label_lower, str(target.pk)
+    target_type, target_id = target
+    return str(target_type)[:64], "" if target_id is None else str(target_id)[:64]
+
+
+def _actor(actor: Any) -> tuple[int | None, str, int | None]:
+    """(id, role, organisation id) as they are at this moment; nothing for anonymous."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None, "", None
+    return actor.pk, getattr(actor, "role", None) or "", getattr(actor, "organisation_id", None)
+
+
+def build_fields(actor: Any, action: Action | int, target: Any, outcome: str,
+                 section: str, facts: dict[str, Any]) -> dict[str, Any]:
+    """Every field of the entry except its place in the chain (seq, time, hashes)."""
+    if not SECTION.match(section):
+        raise InvalidFacts("audit section must be a short lower-case code.")
+    actor_id, role, organisation_id = _actor(actor)
+    target_type, target_id = _target(target)
+    info = get_request_info()
+    return {
+        "actor_id": actor_id, "actor_role": role, "organisation_id": organisation_id,
+        "action": int(Action(action)), "target_type": target_type, "target_id": target_id,
+        "section": section, "outcome": str(Outcome(outcome).value),
+        "request_id": info.request_id[:32] if info else "",
+        "ip_address": (info.ip_address or "")[:45] if info else "",
+        "user_agent": info.user_agent[:300] if info else "", "facts": clean_facts(facts),
+    }
+
+
+def _lock_and_read_head(using: str) -> tuple[int, str]:
+    """One statement: the chain head, with the chain locked until this transaction ends.
+
+    PostgreSQL: an advisory transaction lock inside `audit_lock_head()` (see migration 0002).
+    SQLite: the write lock is already held since BEGIN IMMEDIATE (settings' transaction_mode).
+    """
+    connection = connections[using]
+    sql = "SELECT * FROM audit_lock_head()" if connection.vendor == "postgresql" else HEAD_SQL
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    if row is None or row[0] is None:
+        return 0, GENESIS_HASH
+    return int(row[0]), str(row[1])
+
+
+def _insert(fields: dict[str, Any], using: str):
+    from shelter.audit.models import AuditEvent
+
+    return AuditEvent.objects.using(using).create(**fields)
+
+
+def write_entry(fields: dict[str, Any], using: str = DEFAULT_DB_ALIAS):
+    """Append one entry: lock and read the head, chain, insert — two statements."""
+    # savepoint=False: inside a caller's transaction this adds no statements, and a failure
+    # marks that whole transaction for rollback, so the change cannot commit without its record.
+    with transaction.atomic(using=using, savepoint=False):
+        try:
+            head_seq, head_hash = _lock_and_read_head(using)
+            # Time is taken under the lock so that time order follows seq order.
+            fields.update(seq=head_seq + 1, time=timezone.now(), prev_hash=head_hash)
+            fields["hash"] = entry_hash(fields)
+            return _insert(fields, using)
+        except DatabaseError as exc:
+            raise AuditWriteFailed("The access log could not be written.") from exc
+
+
+def record(actor: Any, action: Action | int, target: Any = None,
+           outcome: str = Outcome.ALLOWED, *, section: str = "", **facts: Any):
+    """Write one entry to the access log and return it. See `shelter.audit` for the contract."""
+    return write_entry(build_fields(actor, action, target, outcome, section, facts))

@@ -1,0 +1,16 @@
+"""The auditors' dashboard panel: chain status and the latest refusals."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from shelter.audit.policies import can_read_log
+
+
+def auditor_panel(request: HttpRequest) -> dict | None:
+    if not can_read_log(getattr(request, "user", None)):
+        return None
+    from shelter.audit import selectors
+
+    return {"template": "audit/panel.html", "last": selectors.last_verification(),
+            "refusals": selectors.recent_refusals(request.user, limit=5)}

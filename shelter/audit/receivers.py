@@ -1,0 +1,88 @@
+"""Sign-in and account events into the access log (connected in AuditConfig.ready).
+
+No e-mail address or typed credential is ever recorded: a failed sign-in for an unknown
+account is an entry with no actor, its IP address and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+from shelter.accounts import signals as account_signals
+from shelter.audit.actions import Action, Outcome
+from shelter.audit.log import record
+
+ACCOUNT_CHANGES = {
+    "user_invite": Action.USER_INVITE,
+    "invitation_accept": Action.INVITATION_ACCEPT,
+    "user_update": Action.USER_UPDATE,
+    "user_activate": Action.USER_ACTIVATE,
+    "user_deactivate": Action.USER_DEACTIVATE,
+    "second_factor_reset": Action.SECOND_FACTOR_RESET,
+    "organisation_create": Action.ORGANISATION_CREATE,
+    "organisation_update": Action.ORGANISATION_UPDATE,
+}
+
+
+def on_logged_in(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    record(user, Action.SIGN_IN, user)
+
+
+def on_logged_out(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    record(user, Action.SIGN_OUT, user if user is not None else None)
+
+
+def on_login_failed(sender: Any, credentials: Any = None, request: Any = None,
+                    **kwargs: Any) -> None:
+    # `credentials` holds the typed e-mail address: deliberately not recorded.
+    record(None, Action.SIGN_IN_FAILED, None, Outcome.REFUSED)
+
+
+def on_account_locked(sender: Any, user: Any = None, scope: str = "", **kwargs: Any) -> None:
+    record(user, Action.LOCKOUT, user, Outcome.REFUSED, scope=scope)
+
+
+def on_second_factor_verified(sender: Any, user: Any = None, device_kind: str = "",
+                              **kwargs: Any) -> None:
+    record(user, Action.OTP_VERIFIED, user, device=device_kind)
+
+
+def on_second_factor_failed(sender: Any, user: Any = None, reason: str = "",
+                            **kwargs: Any) -> None:
+    record(user, Action.OTP_FAILED, user, Outcome.REFUSED, reason=reason)
+
+
+def on_second_factor_enrolled(sender: Any, user: Any = None, **kwargs: Any) -> None:
+    record(user, Action.ENROLLED, user)
+
+
+def on_account_changed(sender: Any, user: Any = None, acting_user: Any = None, action: str = "",
+                       organisation: Any = None, **kwargs: Any) -> None:
+    """User and organisation changes, inside the accounts service's transaction."""
+    audit_action = ACCOUNT_CHANGES[action]  # an unknown action is a bug: fail loudly
+    if organisation is not None and user is None:
+        record(acting_user, audit_action, organisation, kind=organisation.kind,
+               active=organisation.is_active)
+        return
+    facts: dict[str, Any] = {}
+    if audit_action in {Action.USER_INVITE, Action.USER_UPDATE}:
+        facts = {"role": (user.role or "").replace(" ", "_"),
+                 "organisation": user.organisation_id}
+    record(acting_user, audit_action, user, **facts)
+
+
+def connect() -> None:
+    """Connect every receiver once (dispatch_uid guards against double registration)."""
+    pairs = [
+        (user_logged_in, on_logged_in), (user_logged_out, on_logged_out),
+        (user_login_failed, on_login_failed),
+        (account_signals.account_locked, on_account_locked),
+        (account_signals.second_factor_verified, on_second_factor_verified),
+        (account_signals.second_factor_failed, on_second_factor_failed),
+        (account_signals.second_factor_enrolled, on_second_factor_enrolled),
+        (account_signals.account_changed, on_account_changed),
+    ]
+    for signal, receiver in pairs:
+        signal.connect(receiver, dispatch_uid=f"shelter.audit.{receiver.__name__}")

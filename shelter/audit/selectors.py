@@ -1,0 +1,94 @@
+"""Reads of the access log. The reader is always passed in and checked here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+
+from shelter.accounts.models import Organisation, User
+from shelter.audit.actions import Outcome
+from shelter.audit.models import AuditEvent, ChainVerification
+from shelter.audit.policies import can_read_history, can_read_log
+
+
+def events_visible_to(user: Any) -> QuerySet[AuditEvent]:
+    """The whole log, for auditors only (PermissionDenied for anyone else)."""
+    if not can_read_log(user):
+        raise PermissionDenied
+    return AuditEvent.objects.order_by("-seq")
+
+
+def _day_start(day: Any) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def filter_events(events: QuerySet[AuditEvent], filters: Mapping[str, Any]) -> QuerySet[AuditEvent]:
+    """Apply the auditors' filter form (cleaned data) to a queryset of events."""
+    if filters.get("actor"):
+        events = events.filter(actor_id=filters["actor"].pk)
+    if filters.get("organisation"):
+        events = events.filter(organisation_id=filters["organisation"].pk)
+    if filters.get("target_id"):
+        events = events.filter(target_id=filters["target_id"])
+    if filters.get("action"):
+        events = events.filter(action=int(filters["action"]))
+    if filters.get("outcome"):
+        events = events.filter(outcome=filters["outcome"])
+    if filters.get("date_from"):
+        events = events.filter(time__gte=_day_start(filters["date_from"]))
+    if filters.get("date_to"):
+        events = events.filter(time__lt=_day_start(filters["date_to"]) + timedelta(days=1))
+    return events
+
+
+def events_for_target(user: Any, target_type: str | Model, target_id: Any = None
+                      ) -> QuerySet[AuditEvent]:
+    """Who did what to one object, newest first (the per-case history).
+
+    Accepts a model instance or (target_type, target_id). PermissionDenied if the reader may
+    not see this history; the caller decides whether that should answer 404.
+    """
+    if isinstance(target_type, Model):
+        target_type, target_id = target_type._meta.label_lower, target_type.pk
+    target_id = str(target_id)
+    if not can_read_history(user, target_type, target_id):
+        raise PermissionDenied
+    return AuditEvent.objects.filter(target_type=target_type, target_id=target_id).order_by("-seq")
+
+
+def events_by_actor(user: Any, actor_id: int) -> QuerySet[AuditEvent]:
+    """What one user did, newest first (auditors only)."""
+    return events_visible_to(user).filter(actor_id=actor_id)
+
+
+def recent_refusals(user: Any, limit: int = 5) -> list[AuditEvent]:
+    return list(events_visible_to(user).filter(outcome=Outcome.REFUSED)[:limit])
+
+
+def last_verification() -> ChainVerification | None:
+    return ChainVerification.objects.order_by("-time").first()
+
+
+def actor_names(events: Iterable[AuditEvent]) -> dict[int, str]:
+    """Display names of the actors of a page of events (one query; deleted users are absent)."""
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    return dict(User.objects.filter(pk__in=ids).values_list("pk", "full_name"))
+
+
+def organisation_names(events: Iterable[AuditEvent]) -> dict[int, str]:
+    ids = {e.organisation_id for e in events if e.organisation_id is not None}
+    return dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def actor_names_by_id(ids: Iterable[int | None]) -> dict[int, str]:
+    return dict(User.objects.filter(pk__in=[i for i in ids if i is not None])
+                .values_list("pk", "full_name"))
+
+
+def verifications(limit: int = 10) -> list[ChainVerification]:
+    return list(ChainVerification.objects.order_by("-time")[:limit])

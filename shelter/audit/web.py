@@ -1,0 +1,141 @@
+"""Read auditing for views: `audited`, `AuditedMixin`, `record_refusal`, and `AuditMiddleware`.
+
+Usage is documented in the package docstring (`shelter.audit`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template import loader
+
+from shelter.audit.actions import Action, Outcome
+from shelter.audit.exceptions import AuditWriteFailed
+from shelter.audit.log import record
+
+logger = logging.getLogger("shelter.audit")
+
+AUDITED_FLAG = "_shelter_audited"
+TARGET_KWARGS = ("case_id", "pk", "id", "uuid")
+DEFAULT_REFUSAL_NAMESPACES = {"cases": "cases.case", "housing": "housing"}
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def mark_audited(request: HttpRequest) -> None:
+    """Tell AuditMiddleware this request already has its entry."""
+    setattr(request, AUDITED_FLAG, True)
+
+
+def record_refusal(request: HttpRequest, target_type: str, target_id: Any, *,
+                   action: Action = Action.REFUSED, section: str = "", **facts: Any):
+    """Record that `request.user` was refused `target` (call before answering 403/404)."""
+    mark_audited(request)
+    return record(request.user, action, (target_type, target_id), Outcome.REFUSED,
+                  section=section, **facts)
+
+
+def _audit_response(request: HttpRequest, status: int, action: Action, target: tuple[str, Any],
+                    section: str) -> None:
+    if status in (403, 404):
+        record_refusal(request, target[0], target[1], action=action, section=section,
+                       status=status)
+    elif status < 400 and request.method in READ_METHODS:
+        mark_audited(request)
+        record(request.user, action, target, Outcome.ALLOWED, section=section)
+
+
+def audit_view_call(request: HttpRequest, call: Callable[[], HttpResponse], action: Action,
+                    target: tuple[str, Any], section: str = "") -> HttpResponse:
+    """Run a view and record its outcome before the response leaves (fail closed)."""
+    try:
+        response = call()
+    except Http404:
+        _audit_response(request, 404, action, target, section)
+        raise
+    except PermissionDenied:
+        _audit_response(request, 403, action, target, section)
+        raise
+    _audit_response(request, response.status_code, action, target, section)
+    return response
+
+
+def audited(action: Action, target_type: str = "", *, section: str = "",
+            target_kwarg: str | None = "pk") -> Callable:
+    """Decorator for function views: one entry per read, refusals for every method."""
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            target = (target_type, kwargs.get(target_kwarg) if target_kwarg else None)
+            return audit_view_call(request, lambda: view(request, *args, **kwargs), action,
+                                   target, section)
+        return wrapper
+    return decorator
+
+
+class AuditedMixin:
+    """The same for class-based views: set `audit_action`, `audit_target_type`, …"""
+
+    audit_action: Action
+    audit_target_type: str = ""
+    audit_section: str = ""
+    audit_target_kwarg: str | None = "pk"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = self.audit_target_kwarg
+        target = (self.audit_target_type, kwargs.get(key) if key else None)
+        parent = super().dispatch  # type: ignore[misc]
+        return audit_view_call(request, lambda: parent(request, *args, **kwargs),
+                               self.audit_action, target, self.audit_section)
+
+
+def unavailable_response() -> HttpResponse:
+    # Rendered without the request: nothing about the failure or the page reaches the browser.
+    response = HttpResponse(loader.render_to_string("audit/unavailable.html"), status=503)
+    response["Retry-After"] = "60"
+    return response
+
+
+class AuditMiddleware:
+    """Fail closed on AuditWriteFailed (503) and record unrecorded refusals on guarded routes.
+
+    Place it after the authentication and two-factor middleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.namespaces = getattr(settings, "SHELTER_AUDIT_REFUSAL_NAMESPACES",
+                                  DEFAULT_REFUSAL_NAMESPACES)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            response = self.get_response(request)
+            if response.status_code in (403, 404) and not getattr(request, AUDITED_FLAG, False):
+                self._record_route_refusal(request, response.status_code)
+        except AuditWriteFailed:
+            logger.error("audit: an entry could not be written; the request was refused")
+            return unavailable_response()
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, AuditWriteFailed):
+            logger.error("audit: an entry could not be written; the request was refused")
+            return unavailable_response()
+        return None
+
+    def _record_route_refusal(self, request: HttpRequest, status: int) -> None:
+        match = getattr(request, "resolver_match", None)
+        user = getattr(request, "user", None)
+        if match is None or not (user and user.is_authenticated):
+            return
+        namespace = match.namespaces[0] if match.namespaces else ""
+        if namespace not in self.namespaces:
+            return
+        target_id = next((match.kwargs[k] for k in TARGET_KWARGS if k in match.kwargs), "")
+        record_refusal(request, self.namespaces[namespace], target_id,
+                       route=(match.url_name or "")[:64], status=status)
