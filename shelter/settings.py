@@ -234,6 +234,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "shelter" / "static"]
 STATIC_ROOT = Path(os.environ.get("SHELTER_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_ROOT = Path(os.environ.get("SHELTER_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media-not-served/"  # documents are only ever streamed through views, decrypted

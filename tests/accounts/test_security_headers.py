@@ -106,3 +106,9 @@ def test_production_uses_argon2(tmp_path):
     assert result.stdout.strip().splitlines()[-1] == (
         "django.contrib.auth.hashers.Argon2PasswordHasher"
     ), result.stderr
+
+
+def test_stylesheet_and_script_are_found_by_the_static_finders():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("shelter/css/app.css") and finders.find("shelter/js/app.js")
