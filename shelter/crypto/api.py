@@ -1,7 +1,8 @@
 """The purpose-named API of the encryption core; other apps import from here.
 
 Fields:     encrypt_field, decrypt_field, field_context (usually used via the model fields)
-Documents:  store_document, open_document, delete_document_file, StoredFile
+Documents:  store_document, open_document (audited), decrypt_document (not audited: checks),
+            delete_document_file, StoredFile
 Search:     blind_index, blind_index_hex
 Keys:       shred_case_key, shred_defender_key, is_case_shredded, get_audit_checkpoint_key,
             purge_shredded_remnants
@@ -18,6 +19,7 @@ from shelter.crypto import datakeys
 from shelter.crypto.blind_index import blind_index, blind_index_hex
 from shelter.crypto.documents import (
     StoredFile,
+    decrypt_document,
     delete_document_file,
     open_document,
     store_document,
@@ -36,7 +38,8 @@ logger = logging.getLogger("shelter.crypto")
 
 __all__ = [
     "CryptoError", "DecryptionFailed", "KeyMissing", "KeyShredded", "StoredFile",
-    "blind_index", "blind_index_hex", "decrypt_field", "delete_document_file", "encrypt_field",
+    "blind_index", "blind_index_hex", "decrypt_document", "decrypt_field",
+    "delete_document_file", "encrypt_field",
     "field_context", "get_audit_checkpoint_key", "is_case_shredded", "open_document",
     "purge_shredded_remnants", "shred_case_key", "shred_defender_key", "store_document",
 ]

@@ -18,7 +18,7 @@ import secrets
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from django.core.files.storage import Storage, default_storage, storages
 from django.core.files.storage.handler import InvalidStorageError
@@ -157,16 +157,31 @@ def _checked(chunks: Iterator[bytes], handle: IO[bytes], document: EncryptedFile
         raise DecryptionFailed(f"Document {document.pk} is incomplete or altered.")
 
 
-def open_document(document: EncryptedFileModel) -> Iterator[bytes]:
-    """Authenticated plaintext chunks of a document; raises at the end if it is not whole.
+def decrypt_document(document: EncryptedFileModel) -> Iterator[bytes]:
+    """Authenticated plaintext chunks, WITHOUT an audit record (integrity checks only).
 
     Keys are unwrapped and the file opened before the first chunk is asked for, so a missing
-    or shredded key fails here, not half-way through a response.
+    or shredded key fails here, not half-way through a response. Raises DecryptionFailed at
+    the end if the document is not whole (size and SHA-256 are checked).
     """
     file_key = _unwrap_file_key(document)
     sha256 = document.sha256  # decrypt now: fail before streaming starts
     handle = document_storage().open(document.storage_name, "rb")
     return _checked(decrypt_file(file_key, handle), handle, document, sha256 or "")
+
+
+def open_document(document: EncryptedFileModel, *, actor: Any) -> Iterator[bytes]:
+    """The read choke point for document content: record the download, then stream it.
+
+    The caller checked permission. The audit entry is written before any content leaves; if
+    it cannot be written, nothing is decrypted (fail closed).
+    """
+    chunks = decrypt_document(document)  # a missing or shredded key fails before recording
+    from shelter import audit  # crypto sits below audit: import at call time
+
+    audit.record(actor, audit.Action.DOCUMENT_DOWNLOAD, document,
+                 case_id=getattr(document, "case_id", None))
+    return chunks
 
 
 def delete_document_file(document: EncryptedFileModel) -> None:

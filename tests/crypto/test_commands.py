@@ -59,7 +59,8 @@ def assert_all_readable(cases, docs, notes) -> None:
         assert Case.objects.get(pk=case.pk).risk_notes == f"risk {MARKER}"
         assert Defender.objects.get(pk=case.defender_id).legal_name.startswith("Ana")
         assert Note.objects.get(pk=note.pk).body == f"note {MARKER}"
-        assert MARKER.encode() in b"".join(open_document(Document.objects.get(pk=doc.pk)))
+        content = open_document(Document.objects.get(pk=doc.pk), actor=None)
+        assert MARKER.encode() in b"".join(content)
 
 
 def test_rotation_rewraps_every_key_and_data_stays_readable(populated, private_key_file):
@@ -116,7 +117,7 @@ def test_shredded_case_is_unreadable_even_with_the_master_key(populated):
     with pytest.raises(KeyShredded):
         _ = Note.objects.get(pk=notes[0].pk).body
     with pytest.raises(KeyShredded):
-        open_document(Document.objects.get(pk=docs[0].pk))
+        open_document(Document.objects.get(pk=docs[0].pk), actor=None)
     with pytest.raises(KeyShredded), transaction.atomic():
         make_note(tombstone)  # no new key can be created for a shredded case
     with connection.cursor() as cursor:
@@ -146,3 +147,18 @@ def test_verify_encryption_finds_planted_corruption_without_showing_plaintext(po
     report = out.getvalue()
     assert str(notes[1].pk) in report and str(docs[2].pk) in report
     assert MARKER not in report
+
+
+def test_key_commands_write_audit_events(populated, private_key_file):
+    from shelter.audit import Action
+    from shelter.audit.models import AuditEvent
+
+    cases, _docs, _notes = populated
+    run("rotate_master_key")
+    run("shred_case", str(cases[0].pk), "--noinput")
+    run("verify_encryption")
+    shred = AuditEvent.objects.get(action=Action.CASE_SHRED)
+    assert shred.target_id == str(cases[0].pk)
+    assert AuditEvent.objects.filter(action=Action.KEY_ROTATE).count() == 1
+    verify = AuditEvent.objects.get(action=Action.VERIFY_ENCRYPTION)
+    assert verify.facts["failures"] == 0

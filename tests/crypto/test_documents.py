@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def read_all(doc: Document) -> bytes:
-    return b"".join(open_document(Document.objects.get(pk=doc.pk)))
+    return b"".join(open_document(Document.objects.get(pk=doc.pk), actor=None))
 
 
 def storage_bytes(doc: Document) -> bytes:
@@ -65,7 +65,7 @@ def test_flipped_bit_in_file_fails(case):
 def test_truncated_file_fails_at_the_end_never_completes(case):
     doc = make_document(case, os.urandom(3 * CHUNK))
     overwrite(doc, storage_bytes(doc)[: -(CHUNK + 16)])
-    chunks = open_document(Document.objects.get(pk=doc.pk))
+    chunks = open_document(Document.objects.get(pk=doc.pk), actor=None)
     with pytest.raises(DecryptionFailed):
         for _ in chunks:
             pass
@@ -96,3 +96,15 @@ def test_sha256_mismatch_aborts_the_stream(case):
     fresh.save()
     with pytest.raises(DecryptionFailed):
         read_all(doc)
+
+
+def test_opening_a_document_writes_one_audit_event_before_streaming(case, olaf):
+    from shelter.audit import Action
+    from shelter.audit.models import AuditEvent
+
+    doc = make_document(case, b"content")
+    chunks = open_document(Document.objects.get(pk=doc.pk), actor=olaf)
+    event = AuditEvent.objects.get(action=Action.DOCUMENT_DOWNLOAD)
+    assert event.target_id == str(doc.pk) and event.actor_id == olaf.pk
+    assert event.facts == {"case_id": str(case.pk)}
+    assert b"".join(chunks) == b"content"

@@ -54,7 +54,7 @@ def test_committed_upload_becomes_a_readable_document(case, no_temp_files):
     doc.apply_stored_file(upload.commit(case.id, doc.id), filename=upload.name,
                           content_type=upload.content_type)
     doc.save()
-    assert b"".join(open_document(Document.objects.get(pk=doc.pk))) == CONTENT
+    assert b"".join(open_document(Document.objects.get(pk=doc.pk), actor=None)) == CONTENT
 
 
 def test_discarded_upload_leaves_nothing(no_temp_files):

@@ -39,8 +39,10 @@ class Command(BaseCommand):
                 self._retire(path, options["retire"])
         except CryptoError as exc:
             raise CommandError(str(exc)) from exc
-        # TODO(audit): single call site once shelter.audit.record exists, e.g.
-        # record(AuditEventType.MASTER_KEY_ROTATED, key_id=active, rewrapped=done)
+        from shelter import audit
+
+        audit.record(None, audit.Action.KEY_ROTATE, None, key_id=active, new_key=added,
+                     rewrapped=done, retired=options["retire"])
 
     def _pending(self, active: str) -> Any:
         return DataKey.objects.filter(shredded_at__isnull=True).exclude(master_key_id=active)

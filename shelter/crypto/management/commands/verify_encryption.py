@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models
 
 from shelter.crypto.datakeys import key_by_id
-from shelter.crypto.documents import EncryptedFileModel, open_document
+from shelter.crypto.documents import EncryptedFileModel, decrypt_document
 from shelter.crypto.exceptions import CryptoError, KeyShredded
 from shelter.crypto.fields import EncryptedField
 from shelter.crypto.keycache import key_cache_scope
@@ -40,6 +40,11 @@ class Command(BaseCommand):
             self.stderr.write(line)
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in sorted(self.counts.items()))
                           or "nothing encrypted yet")
+        from shelter import audit
+
+        audit.record(None, audit.Action.VERIFY_ENCRYPTION, None,
+                     failures=len(self.failures), values_ok=self.counts["values ok"],
+                     documents_ok=self.counts["documents ok"])
         if self.failures:
             raise CommandError(f"{len(self.failures)} failure(s).")
 
@@ -75,7 +80,7 @@ class Command(BaseCommand):
     def _check_documents(self, model: type[EncryptedFileModel]) -> None:
         for doc in model._default_manager.all().iterator(chunk_size=100):
             try:
-                for _chunk in open_document(doc):
+                for _chunk in decrypt_document(doc):
                     pass
                 self.counts["documents ok"] += 1
             except KeyShredded:
