@@ -51,7 +51,7 @@ def _run(statements_by_vendor):
         if vendor not in statements_by_vendor:
             raise RuntimeError(f"The audit log supports SQLite and PostgreSQL, not {vendor}.")
         for sql in statements_by_vendor[vendor]:
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)
 
     return run
 
