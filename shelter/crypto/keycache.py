@@ -103,7 +103,8 @@ _uncommitted_lock = threading.Lock()
 
 def active_cache() -> KeyCache:
     """The request's cache inside a request, the process cache elsewhere."""
-    return _request_cache.get() or _process_cache
+    cache = _request_cache.get()  # not `or`: an empty cache is falsy (it has __len__)
+    return cache if cache is not None else _process_cache
 
 
 @contextmanager
