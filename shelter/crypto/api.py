@@ -4,14 +4,15 @@ Fields:     encrypt_field, decrypt_field, field_context (usually used via the mo
 Documents:  store_document, open_document (audited), decrypt_document (not audited: checks),
             delete_document_file, StoredFile
 Search:     blind_index, blind_index_hex
-Keys:       shred_case_key, shred_defender_key, is_case_shredded, get_audit_checkpoint_key,
-            purge_shredded_remnants
+Keys:       prefetch_data_keys, shred_case_key, shred_defender_key, is_case_shredded,
+            get_audit_checkpoint_key, purge_shredded_remnants
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 
 from django.db import connection
 
@@ -41,6 +42,7 @@ __all__ = [
     "blind_index", "blind_index_hex", "decrypt_document", "decrypt_field",
     "delete_document_file", "encrypt_field",
     "field_context", "get_audit_checkpoint_key", "is_case_shredded", "open_document",
+    "prefetch_data_keys",
     "purge_shredded_remnants", "shred_case_key", "shred_defender_key", "store_document",
 ]
 
@@ -66,6 +68,12 @@ def shred_defender_key(defender_id: uuid.UUID) -> uuid.UUID:
     """Destroy a defender's data key (identity and contact details)."""
     _secure_delete()
     return datakeys.shred(KeyPurpose.DEFENDER, defender_id)
+
+
+def prefetch_data_keys(purpose: str, owner_ids: Iterable[uuid.UUID]) -> int:
+    """Warm the key cache for a page of rows with one query, e.g.
+    ``prefetch_data_keys("defender", [d.pk for d in page])`` before showing their names."""
+    return datakeys.prefetch(purpose, owner_ids)
 
 
 def is_case_shredded(case_id: uuid.UUID) -> bool:

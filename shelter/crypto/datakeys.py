@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
+from collections.abc import Iterable
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import IntegrityError, transaction
@@ -78,6 +79,20 @@ def key_for_owner(purpose: str, owner_id: uuid.UUID | None, *, create: bool) -> 
     if key is None:
         raise KeyMissing(f"No {purpose} data key for owner {owner_id}.")
     return key
+
+
+def prefetch(purpose: str, owner_ids: Iterable[uuid.UUID]) -> int:
+    """Unwrap the keys of many owners with one query (a list page); return how many."""
+    cache = keycache.active_cache()
+    missing = {o for o in owner_ids if cache.get_for_owner(purpose, o) is None}
+    count = 0
+    if missing:
+        rows = DataKey.objects.filter(purpose=purpose, owner_id__in=missing,
+                                      shredded_at__isnull=True)
+        for row in rows:
+            keycache.remember(_unwrap(row))
+            count += 1
+    return count
 
 
 def key_by_id(datakey_id: uuid.UUID) -> UnwrappedKey:

@@ -60,3 +60,16 @@ def test_programme_key_is_separate_from_case_keys():
         decrypt_field("case", case_id, blob, b"housing|address|1")
     with pytest.raises(KeyMissing):
         encrypt_field("case", None, b"x", b"ctx")  # a case key needs its case
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prefetch_unwraps_a_page_of_keys_with_one_query(django_assert_num_queries):
+    from shelter.crypto.api import prefetch_data_keys
+
+    owners = [uuid.uuid4() for _ in range(10)]
+    blobs = [encrypt_field("defender", o, b"name", b"ctx") for o in owners]
+    keycache.clear_all()
+    with django_assert_num_queries(1):
+        assert prefetch_data_keys("defender", owners) == 10
+        for owner, blob in zip(owners, blobs, strict=True):
+            decrypt_field("defender", owner, blob, b"ctx")
