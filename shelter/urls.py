@@ -9,6 +9,8 @@ from shelter import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("accounts/", include("shelter.accounts.urls")),
+    path("cases/", include("cases.urls")),
+    path("audit/", include("shelter.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 

@@ -36,4 +36,5 @@ class EventFilterForm(forms.Form):
             "date_from": data["date_from"].isoformat() if data.get("date_from") else None,
             "date_to": data["date_to"].isoformat() if data.get("date_to") else None,
         }
-        return {k: v for k, v in facts.items() if v is not None}
+        # Prefixed: `actor`, `action` and `outcome` are record()'s own parameters.
+        return {f"filter_{k}": v for k, v in facts.items() if v is not None}

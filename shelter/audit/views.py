@@ -35,9 +35,11 @@ def _require_auditor(request: HttpRequest, page: str) -> None:
 def _event_page(request: HttpRequest, events, page_name: str, extra: dict[str, Any],
                 template: str = "audit/events.html", **facts: Any) -> HttpResponse:
     """Paginate, record the visit, render with actor and organisation names."""
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    record(request.user, Action.AUDIT_VIEW, None, page=page_name, page_number=page.number,
-           **facts)
+    # Recorded first: the visit shows in the page it opens, and nothing is read unrecorded.
+    number = request.GET.get("page", "1")
+    record(request.user, Action.AUDIT_VIEW, None, page=page_name,
+           page_number=int(number) if number.isdigit() else 1, **facts)
+    page = Paginator(events, PAGE_SIZE).get_page(number)
     names, organisations = selectors.actor_names(page), selectors.organisation_names(page)
     for event in page:
         event.actor_name = names.get(event.actor_id, "")
@@ -73,7 +75,7 @@ def actor_history(request: HttpRequest, actor_id: int) -> HttpResponse:
     _require_auditor(request, "actor")
     queryset = selectors.events_by_actor(request.user, actor_id)
     return _event_page(request, queryset, "actor", {
-        "heading": _("What user #%(id)s did") % {"id": actor_id}}, actor=actor_id)
+        "heading": _("What user #%(id)s did") % {"id": actor_id}}, user=actor_id)
 
 
 @require_GET
