@@ -80,6 +80,17 @@ class Defender(EncryptedModel):
         return self.code_name
 
 
+class CaseQuerySet(models.QuerySet):
+    """Every read of cases starts here, so no page, search or export can forget the reader."""
+
+    def visible_to(self, user) -> CaseQuerySet:
+        """The cases `user` may know exist; decided by `cases.policies.visible_cases_filter`."""
+        from cases.policies import visible_cases_filter
+
+        condition = visible_cases_filter(user)
+        return self.none() if condition is None else self.filter(condition)
+
+
 class Case(EncryptedModel):
     """One residency of a defender. Survives crypto-shredding as a tombstone (stage, dates)."""
 
@@ -134,6 +145,8 @@ class Case(EncryptedModel):
     shredded_at = models.DateTimeField(_("shredded at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case")
@@ -215,3 +228,66 @@ class Note(EncryptedModel):
 
     def __str__(self) -> str:
         return str(self.pk)
+
+
+class CaseTransition(EncryptedModel):
+    """One change of a case's stage: who, when, from, to and why (the reason is sealed)."""
+
+    encryption_key_owner = "case_id"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transitions",
+                             verbose_name=_("case"))
+    from_stage = models.CharField(_("from"), max_length=20, choices=Case.Stage.choices)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Case.Stage.choices)
+    reason = EncryptedTextField(_("reason"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+", verbose_name=_("changed by"))
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} -> {self.to_stage}"
+
+
+class Task(models.Model):
+    """A checklist item generated when a case enters a stage. Titles are keys, not free text."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks",
+                             verbose_name=_("case"))
+    stage = models.CharField(_("stage"), max_length=20, choices=Case.Stage.choices)
+    title_key = models.CharField(_("task"), max_length=40)
+    due_on = models.DateField(_("due on"), null=True, blank=True, db_index=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="case_tasks", verbose_name=_("owner"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="+", verbose_name=_("done by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_on", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "stage", "title_key"],
+                                    name="cases_task_once_per_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title_key
+
+    @property
+    def title(self) -> str:
+        from cases.lifecycle import task_title
+
+        return task_title(self.title_key)
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None

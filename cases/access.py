@@ -1,0 +1,93 @@
+"""The read choke point of the case pages: policy check, access-log entry, 404 when refused.
+
+Every case view obtains its case here, so each read and each refusal is recorded exactly once
+and a case the user may not see answers 404 whether it exists or not.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cases import policies, selectors
+from cases.models import Case
+from shelter import audit
+from shelter.audit import Action
+from shelter.audit.web import mark_audited, record_refusal
+
+TARGET = "cases.case"
+
+# (section, url name, label) of the case page's tabs, in order.
+TABS = [
+    ("basic", "cases:profile", _("Profile")),
+    ("residency", "cases:residency", _("Residency")),
+    ("documents", "cases:documents", _("Documents")),
+    ("notes", "cases:notes", _("Notes")),
+    ("tasks", "cases:tasks", _("Tasks")),
+    ("history", "cases:history", _("History")),
+]
+
+
+def refuse(request: HttpRequest, case_id: uuid.UUID | str | None, section: str = "") -> Http404:
+    """Record a refusal and return the 404 to raise (existence of cases is secret)."""
+    record_refusal(request, TARGET, case_id, section=section)
+    return Http404()
+
+
+def require_list_access(request: HttpRequest) -> None:
+    """The case list and search are for coordinators and case officers; others get 404."""
+    if not policies.can_list_cases(request.user):
+        raise refuse(request, None, "list")
+
+
+def read_case(request: HttpRequest, case_id: uuid.UUID, *sections: str) -> tuple[Case, set]:
+    """The case for a page showing `sections` (the first one is required), recorded as read.
+
+    Returns the case and the set of requested sections the user may see; each is recorded.
+    """
+    case = selectors.case_get_for(request.user, case_id)
+    if case is None or not policies.can_view_section(request.user, case, sections[0]):
+        raise refuse(request, case_id, sections[0])
+    allowed = {s for s in sections if policies.can_view_section(request.user, case, s)}
+    for section in sections:
+        if section in allowed:
+            audit.record(request.user, Action.CASE_VIEW_SECTION, case, section=section)
+    mark_audited(request)
+    return case, allowed
+
+
+def change_case(request: HttpRequest, case_id: uuid.UUID, section: str) -> Case:
+    """The case for a write; 404 if invisible, 403 if visible but not changeable (shredded).
+
+    Writes are recorded by the service that performs them; refusals here.
+    """
+    case = selectors.case_get_for(request.user, case_id)
+    if case is None or not policies.can_view_section(request.user, case, section):
+        raise refuse(request, case_id, section)
+    if not policies.can_change_case(request.user, case):
+        record_refusal(request, TARGET, case_id, section=section, reason="read_only")
+        raise PermissionDenied
+    mark_audited(request)
+    return case
+
+
+def tabs(request: HttpRequest, case: Case, current: str) -> list[dict]:
+    """The tabs the user may open, for the case page header."""
+    return [{"url": reverse(name, args=[case.pk]), "label": label, "current": section == current}
+            for section, name, label in TABS
+            if policies.can_view_section(request.user, case, section)]
+
+
+def case_context(request: HttpRequest, case: Case, current: str, **extra: object) -> dict:
+    """Context shared by every case page; permissions decided here, not in templates."""
+    user = request.user
+    return {
+        "case": case, "tabs": tabs(request, case, current), "current_tab": current,
+        "can_change": policies.can_change_case(user, case),
+        "can_transition": policies.can_transition(user, case),
+        **extra,
+    }

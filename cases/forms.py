@@ -1,0 +1,312 @@
+"""Forms of the case workspace. They validate and shape values for services; they never write."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import lifecycle, policies
+from cases.models import Case, Defender, Document, FieldOfWork, Note
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _date(label: Any, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(label=label, required=False, widget=DateInput(), **kwargs)
+
+
+def _text(label: Any, *, max_length: int = 200, required: bool = False) -> forms.CharField:
+    return forms.CharField(label=label, max_length=max_length, required=required)
+
+
+def _area(label: Any, help_text: Any = "") -> forms.CharField:
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=5000, help_text=help_text)
+
+
+VISA_STATUSES = [
+    ("", _("Not started")), ("preparing", _("Preparing")), ("submitted", _("Submitted")),
+    ("granted", _("Granted")), ("refused", _("Refused")), ("not_needed", _("Not needed")),
+]
+
+
+class DefenderForm(forms.Form):
+    """Identity and contact details of a defender."""
+
+    code_name = _text(_("Code name"), max_length=80, required=True)
+    country_of_activity = forms.CharField(
+        label=_("Country of activity"), max_length=2, min_length=2, required=False,
+        help_text=_("Two-letter ISO 3166 code, e.g. CO."))
+    field_of_work = forms.ChoiceField(label=_("Field of work"), required=False,
+                                      choices=[("", "—"), *FieldOfWork.choices])
+    organisation = _text(_("Organisation"))
+    legal_name = _text(_("Legal name"), required=True)
+    other_names = _area(_("Other names"))
+    date_of_birth = _date(_("Date of birth"))
+    nationality = _text(_("Nationality"), max_length=100)
+    languages = _text(_("Languages"))
+    gender = _text(_("Gender"), max_length=50)
+    passport_number = _text(_("Passport number"), max_length=50)
+    phone = _text(_("Phone"), max_length=50)
+    email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
+    messenger = _text(_("Messenger"))
+    emergency_contact = _area(_("Emergency contact"))
+    special_needs = _area(_("Special needs"))
+
+    def __init__(self, *args: Any, defender: Defender | None = None, **kwargs: Any) -> None:
+        self.defender = defender
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def initial_for(cls, defender: Defender) -> dict[str, Any]:
+        return {name: getattr(defender, name) for name in cls.base_fields}
+
+    def clean_code_name(self) -> str:
+        code_name = self.cleaned_data["code_name"].strip()
+        clash = Defender.objects.filter(code_name__iexact=code_name)
+        if self.defender is not None:
+            clash = clash.exclude(pk=self.defender.pk)
+        if code_name and clash.exists():
+            raise forms.ValidationError(_("Another defender already has this code name."))
+        return code_name
+
+    def clean_country_of_activity(self) -> str:
+        value = self.cleaned_data["country_of_activity"].strip().upper()
+        if value and not value.isalpha():
+            raise forms.ValidationError(_("Use the two-letter country code."))
+        return value
+
+    def clean_date_of_birth(self) -> datetime.date | None:
+        born = self.cleaned_data["date_of_birth"]
+        if born and born >= timezone.localdate():
+            raise forms.ValidationError(_("The date of birth must be in the past."))
+        return born
+
+    def service_values(self) -> dict[str, Any]:
+        """Cleaned values as `defender_create`/`defender_update` take them (blank → None)."""
+        return {name: (value if value not in ("",) else None) if name in _ENCRYPTED else value
+                for name, value in self.cleaned_data.items() if name in self.base_fields}
+
+
+_ENCRYPTED = frozenset({
+    "legal_name", "other_names", "date_of_birth", "nationality", "languages", "gender", "phone",
+    "email", "messenger", "emergency_contact", "passport_number", "special_needs",
+})
+
+
+def _check_dates(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    """Field-level errors for dates out of order or in the future."""
+    today = timezone.localdate()
+    pairs = [
+        ("nominated_on", "decided_on", _("The decision cannot be before the nomination.")),
+        ("planned_arrival", "planned_departure",
+         _("The planned departure must be after the planned arrival.")),
+        ("actual_arrival", "actual_departure",
+         _("The actual departure must be after the actual arrival.")),
+    ]
+    for first, second, message in pairs:
+        start, end = cleaned.get(first), cleaned.get(second)
+        if start and end and end <= start and not (first == "nominated_on" and end == start):
+            form.add_error(second, message)
+    for name in ("actual_arrival", "actual_departure"):
+        if cleaned.get(name) and cleaned[name] > today:
+            form.add_error(name, _("An actual date cannot be in the future."))
+    if cleaned.get("actual_departure") and not cleaned.get("actual_arrival"):
+        form.add_error("actual_departure", _("Record the actual arrival first."))
+
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.full_name or obj.email
+
+
+class CaseForm(forms.Form):
+    """The residency section of a case (dates, officer, risk, visa, travel, return)."""
+
+    nominated_on = _date(_("Nominated on"))
+    decided_on = _date(_("Decided on"))
+    planned_arrival = _date(_("Planned arrival"))
+    planned_departure = _date(_("Planned departure"))
+    actual_arrival = _date(_("Actual arrival"))
+    actual_departure = _date(_("Actual departure"))
+    assigned_officer = OfficerChoiceField(label=_("Assigned officer"), queryset=None,
+                                          required=False)
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=Case.RiskLevel.choices)
+    risk_notes = _area(_("Risk notes"))
+    visa = forms.ChoiceField(label=_("Visa status"), choices=VISA_STATUSES, required=False)
+    visa_notes = _area(_("Visa notes"))
+    travel = _area(_("Travel"), _("Flights, routes, who books what."))
+    insurance = _area(_("Insurance"))
+    allowance = _area(_("Allowance"))
+    accompanying_persons = _area(_("Accompanying persons"), _("One person per line."))
+    return_plan = _area(_("Return plan"))
+    follow_up = _area(_("Follow-up"))
+
+    def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_officer"].queryset = officers
+
+    @staticmethod
+    def initial_for(case: Case) -> dict[str, Any]:
+        visa = case.visa_status or {}
+        plain = ["nominated_on", "decided_on", "planned_arrival", "planned_departure",
+                 "actual_arrival", "actual_departure", "risk_level", "risk_notes", "insurance",
+                 "allowance", "return_plan", "follow_up"]
+        initial = {name: getattr(case, name) for name in plain}
+        initial.update(assigned_officer=case.assigned_officer_id,
+                       visa=visa.get("status", ""), visa_notes=visa.get("notes", ""),
+                       travel=(case.travel or {}).get("details", ""),
+                       accompanying_persons="\n".join(case.accompanying_persons or []))
+        return initial
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        _check_dates(self, cleaned)
+        return cleaned
+
+    def service_values(self) -> dict[str, Any]:
+        """Cleaned values shaped as `case_update` takes them."""
+        data = dict(self.cleaned_data)
+        persons = [line.strip() for line in data.pop("accompanying_persons").splitlines()
+                   if line.strip()]
+        values = {k: (v or None) if isinstance(v, str) and k != "risk_level" else v
+                  for k, v in data.items() if k not in ("visa", "visa_notes", "travel")}
+        values.update(
+            visa_status={"status": data["visa"], "notes": data["visa_notes"]},
+            travel={"details": data["travel"]},
+            accompanying_persons=persons,
+        )
+        return values
+
+
+class CaseCreateForm(DefenderForm):
+    """A new case: an existing defender, or a new one described in the same form."""
+
+    existing_defender = forms.ModelChoiceField(
+        label=_("Existing defender"), queryset=None, required=False,
+        help_text=_("Leave empty to register a new defender below."))
+    nominated_on = _date(_("Nominated on"))
+    planned_arrival = _date(_("Planned arrival"))
+    planned_departure = _date(_("Planned departure"))
+    assigned_officer = OfficerChoiceField(label=_("Assigned officer"), queryset=None,
+                                          required=False)
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=Case.RiskLevel.choices,
+                                   initial=Case.RiskLevel.MEDIUM)
+
+    field_order = ["existing_defender"]
+    CASE_FIELDS = ("nominated_on", "planned_arrival", "planned_departure", "assigned_officer",
+                   "risk_level")
+
+    def __init__(self, *args: Any, defenders: Any = None, officers: Any = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["existing_defender"].queryset = defenders
+        self.fields["assigned_officer"].queryset = officers
+        for name in ("code_name", "legal_name"):
+            self.fields[name].required = False
+        self.order_fields(["existing_defender", *DefenderForm.base_fields, *self.CASE_FIELDS])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not cleaned.get("existing_defender"):
+            for name in ("code_name", "legal_name"):
+                if not cleaned.get(name):
+                    self.add_error(name, _("Required for a new defender."))
+        _check_dates(self, cleaned)
+        return cleaned
+
+    def defender_values(self) -> dict[str, Any]:
+        return {k: v for k, v in DefenderForm.service_values(self).items()
+                if k in DefenderForm.base_fields}
+
+    def case_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self.CASE_FIELDS}
+
+
+class TransitionForm(forms.Form):
+    """Move a case to one of the stages that may follow its current one."""
+
+    to = forms.ChoiceField(label=_("New stage"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason or decision note"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required for acceptance, rejection and withdrawal."))
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(s, Case.Stage(s).label)
+                                     for s in lifecycle.allowed_next(case.stage)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        to = cleaned.get("to")
+        if to in lifecycle.REASON_REQUIRED and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for this decision."))
+        return cleaned
+
+
+class NoteForm(forms.Form):
+    """A new note; restricted categories are offered only to those who may read them."""
+
+    category = forms.ChoiceField(label=_("Category"))
+    body = forms.CharField(label=_("Note"), max_length=20000, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, user: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [
+            (value, label) for value, label in Note.Category.choices
+            if policies.can_view_note_category(user, case, value)]
+
+
+class DocumentUploadForm(forms.Form):
+    """A file for the case; it arrives already encrypted (EncryptingUploadHandler)."""
+
+    file = forms.FileField(label=_("File"))
+    category = forms.ChoiceField(label=_("Category"), choices=Document.Category.choices)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not hasattr(upload, "commit"):
+            raise forms.ValidationError(_("The file could not be stored safely; try again."))
+        return upload
+
+
+class DocumentReplaceForm(forms.Form):
+    """A new version of a document."""
+
+    file = forms.FileField(label=_("New version"))
+    clean_file = DocumentUploadForm.clean_file
+
+
+class DocumentDeleteForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for deletion"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CaseSearchForm(forms.Form):
+    query = forms.CharField(
+        label=_("Legal name, passport number or code name"), max_length=200,
+        help_text=_("Exact match only; capitals, accents and spaces do not matter."))
+
+
+class CaseFilterForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), required=False,
+                              choices=[("", _("All stages")), *Case.Stage.choices])
+    officer = OfficerChoiceField(label=_("Officer"), queryset=None, required=False,
+                                 empty_label=_("All officers"))
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    country = forms.CharField(label=_("Country of activity"), required=False, max_length=2,
+                              min_length=2)
+
+    def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers

@@ -1,0 +1,154 @@
+"""The residency lifecycle as data: which stage may follow which, what each stage checks and
+which checklist tasks entering a stage creates. `services.case_transition` applies it.
+
+Other apps add guards with `register_guard` (the housing app: "In residence" needs a confirmed
+booking) instead of editing the service.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case
+
+Stage = Case.Stage
+
+_EXITS = (Stage.REJECTED, Stage.WITHDRAWN)
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Stage.NOMINATED: (Stage.UNDER_REVIEW, *_EXITS),
+    Stage.UNDER_REVIEW: (Stage.ACCEPTED, *_EXITS),
+    Stage.ACCEPTED: (Stage.PREPARING_ARRIVAL, *_EXITS),
+    Stage.PREPARING_ARRIVAL: (Stage.IN_RESIDENCE, *_EXITS),
+    Stage.IN_RESIDENCE: (Stage.DEPARTED,),
+    Stage.DEPARTED: (Stage.FOLLOW_UP,),
+    Stage.FOLLOW_UP: (Stage.CLOSED,),
+    Stage.CLOSED: (),
+    Stage.REJECTED: (),
+    Stage.WITHDRAWN: (),
+}
+
+# Decisions must be explained: the reason is kept (encrypted) with the stage change.
+REASON_REQUIRED = frozenset({Stage.ACCEPTED, Stage.REJECTED, Stage.WITHDRAWN})
+
+# A guard returns None when the case may enter the stage, else the translated refusal.
+Guard = Callable[[Case, str], "str | Promise | None"]
+_GUARDS: dict[str, list[Guard]] = {}
+
+
+def allowed_next(stage: str) -> tuple[str, ...]:
+    """The stages a case in `stage` may move to."""
+    return TRANSITIONS.get(stage, ())
+
+
+def register_guard(stage: str, guard: Guard) -> Guard:
+    """Add a check that must pass before a case enters `stage` (idempotent)."""
+    guards = _GUARDS.setdefault(stage, [])
+    if guard not in guards:
+        guards.append(guard)
+    return guard
+
+
+def guard_failures(case: Case, to: str, reason: str) -> list[str | Promise]:
+    """Every reason why `case` may not enter `to` now (empty when it may)."""
+    failures: list[str | Promise] = []
+    if to in REASON_REQUIRED and not reason.strip():
+        failures.append(_("Give the reason for this decision."))
+    for guard in _GUARDS.get(to, []):
+        if (message := guard(case, reason)) is not None:
+            failures.append(message)
+    return failures
+
+
+def _needs_actual_arrival(case: Case, reason: str) -> str | Promise | None:
+    if case.actual_arrival is None:
+        return _("Record the actual arrival date before the residency can start.")
+    return None
+
+
+def _needs_actual_departure(case: Case, reason: str) -> str | Promise | None:
+    if case.actual_departure is None:
+        return _("Record the actual departure date first.")
+    return None
+
+
+register_guard(Stage.IN_RESIDENCE, _needs_actual_arrival)
+register_guard(Stage.DEPARTED, _needs_actual_departure)
+
+
+# --- checklists ----------------------------------------------------------------------------
+TASK_TITLES: dict[str, Promise] = {
+    "risk_assessment": _("Risk assessment done"),
+    "references": _("References checked"),
+    "decision_letter": _("Decision letter sent"),
+    "visa_submitted": _("Visa application submitted"),
+    "travel_booked": _("Travel booked"),
+    "insurance": _("Insurance arranged"),
+    "housing_booked": _("Housing booked"),
+    "allowance": _("Allowance arranged"),
+    "welcome_meeting": _("Welcome meeting held"),
+    "security_briefing": _("Security briefing given"),
+    "programme_plan": _("Programme plan agreed"),
+    "midterm_review": _("Mid-term review"),
+    "return_plan": _("Return plan agreed"),
+    "departure_debrief": _("Departure debrief"),
+    "follow_up_1m": _("Follow-up contact after one month"),
+    "follow_up_3m": _("Follow-up contact after three months"),
+    "archive_check": _("Retention and archive check"),
+}
+
+
+@dataclass(frozen=True)
+class TaskTemplate:
+    key: str
+    days: int  # due this many days after `anchor`
+    anchor: str = "entered"  # "entered" (the day the stage began) or "arrival" (planned)
+
+
+CHECKLISTS: dict[str, tuple[TaskTemplate, ...]] = {
+    Stage.UNDER_REVIEW: (TaskTemplate("risk_assessment", 14), TaskTemplate("references", 14)),
+    Stage.ACCEPTED: (TaskTemplate("decision_letter", 7),),
+    Stage.PREPARING_ARRIVAL: (
+        TaskTemplate("visa_submitted", -42, "arrival"),
+        TaskTemplate("travel_booked", -21, "arrival"),
+        TaskTemplate("insurance", -14, "arrival"), TaskTemplate("housing_booked", -14, "arrival"),
+        TaskTemplate("allowance", -7, "arrival"),
+    ),
+    Stage.IN_RESIDENCE: (
+        TaskTemplate("welcome_meeting", 2), TaskTemplate("security_briefing", 3),
+        TaskTemplate("programme_plan", 7), TaskTemplate("midterm_review", 45),
+        TaskTemplate("return_plan", 60),
+    ),
+    Stage.DEPARTED: (TaskTemplate("departure_debrief", 7),),
+    Stage.FOLLOW_UP: (TaskTemplate("follow_up_1m", 30), TaskTemplate("follow_up_3m", 90)),
+    Stage.CLOSED: (TaskTemplate("archive_check", 30),),
+}
+
+
+def task_title(key: str) -> str:
+    """The translated title of a checklist task key (the key itself if unknown)."""
+    return str(TASK_TITLES.get(key, key))
+
+
+def checklist_for(case: Case, stage: str,
+                  entered: datetime.date) -> list[tuple[str, datetime.date]]:
+    """(task key, due date) pairs for a case entering `stage` on `entered`.
+
+    Tasks anchored on the planned arrival fall back to two weeks from today when no arrival is
+    planned yet; a due date is never before the day the stage began.
+    """
+    items = []
+    for template in CHECKLISTS.get(stage, ()):
+        if template.anchor == "arrival" and case.planned_arrival:
+            due = case.planned_arrival + datetime.timedelta(days=template.days)
+        elif template.anchor == "arrival":
+            due = entered + datetime.timedelta(days=14)
+        else:
+            due = entered + datetime.timedelta(days=template.days)
+        items.append((template.key, max(due, entered)))
+    return items

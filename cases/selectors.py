@@ -1,0 +1,158 @@
+"""Reads of cases. The reader is always passed in; everything starts at `Case.objects.visible_to`.
+
+Selectors return data the user may see; the views still ask `policies` for sections, and the
+read choke point in `cases.views.base` records each read in the access log.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from cases import policies
+from cases.models import Case, CaseTransition, Defender, Document, Note, Task
+from shelter import audit
+from shelter.accounts.models import User
+from shelter.audit import Action
+from shelter.crypto.api import blind_index_hex, open_document
+
+LIST_PAGE_SIZE = 50
+
+
+def cases_visible_to(user: User, filters: Mapping[str, Any] | None = None) -> QuerySet[Case]:
+    """The user's case list, filtered (stage, officer, year, country); constant query count."""
+    cases = (Case.objects.visible_to(user)
+             .select_related("defender", "assigned_officer")
+             .order_by("-created_at"))
+    filters = filters or {}
+    if filters.get("stage"):
+        cases = cases.filter(stage=filters["stage"])
+    if filters.get("officer"):
+        cases = cases.filter(assigned_officer=filters["officer"])
+    if filters.get("year"):
+        year = int(filters["year"])
+        cases = cases.filter(Q(planned_arrival__year=year) | Q(actual_arrival__year=year)
+                             | Q(planned_arrival__isnull=True, nominated_on__year=year))
+    if filters.get("country"):
+        cases = cases.filter(defender__country_of_activity=filters["country"].upper())
+    return cases
+
+
+def cases_search(user: User, query: str) -> QuerySet[Case]:
+    """Exact matches on legal name or passport number (blind indexes) or code name.
+
+    Case, accents and spacing do not matter (the blind index normalises); prefixes and
+    partial names find nothing, by design.
+    """
+    query = (query or "").strip()
+    if not query:
+        return Case.objects.none()
+    name = blind_index_hex("defender.legal_name", query)
+    passport = blind_index_hex("defender.passport_number", query, alnum_only=True)
+    matches = (Q(defender__legal_name_bidx=name) | Q(defender__code_name__iexact=query))
+    if passport:
+        matches |= Q(defender__passport_bidx=passport)
+    return cases_visible_to(user).filter(matches)
+
+
+def case_get_for(user: User, case_id: uuid.UUID | str) -> Case | None:
+    """One case if `user` may know it exists, else None (the view answers 404)."""
+    return (Case.objects.visible_to(user).select_related("defender", "assigned_officer")
+            .filter(pk=case_id).first())
+
+
+def defenders_for_choice(user: User) -> QuerySet[Defender]:
+    """Defenders with a case the user can see (for "pick an existing defender")."""
+    visible = Case.objects.visible_to(user).values("defender_id")
+    return Defender.objects.filter(pk__in=visible).order_by("code_name")
+
+
+def officers() -> QuerySet[User]:
+    """Active case officers and coordinators, who can be assigned to a case."""
+    from shelter.accounts.roles import Role
+
+    return (User.objects.filter(is_active=True,
+                                groups__name__in=[Role.CASE_OFFICER, Role.COORDINATOR])
+            .distinct().order_by("full_name"))
+
+
+def case_documents(user: User, case: Case) -> list[Document]:
+    """Current versions (not replaced, not deleted) of the case's documents, with history."""
+    if not policies.can_view_section(user, case, "documents"):
+        return []
+    documents = (case.documents.filter(deleted_at__isnull=True, replaced_by__isnull=True)
+                 .select_related("uploaded_by").order_by("-uploaded_at"))
+    return list(documents)
+
+
+def document_get_for(user: User, case: Case, document_id: uuid.UUID | str) -> Document | None:
+    """A live document of `case` the user may see, else None."""
+    if not policies.can_view_section(user, case, "documents"):
+        return None
+    return (case.documents.filter(pk=document_id, deleted_at__isnull=True)
+            .select_related("case").first())
+
+
+def document_stream(user: User, document: Document) -> Iterator[bytes]:
+    """Decrypted chunks of `document`, recorded in the access log before the first byte."""
+    chunks = open_document(document)
+    audit.record(user, Action.DOCUMENT_DOWNLOAD, document, case_id=document.case_id,
+                 version=document.version)
+    return chunks
+
+
+def case_notes(user: User, case: Case) -> tuple[list[Note], int]:
+    """(notes the user may read, number of notes withheld by policy)."""
+    notes = list(case.notes.select_related("author").order_by("-created_at"))
+    visible = [n for n in notes if policies.can_view_note_category(user, case, n.category)]
+    return visible, len(notes) - len(visible)
+
+
+def case_tasks(case: Case) -> list[Task]:
+    """The case's checklist, open tasks first, by due date."""
+    return sorted(case.tasks.select_related("owner", "done_by"),
+                  key=lambda t: (t.is_done, t.due_on or datetime.date.max))
+
+
+def case_transitions(case: Case) -> list[CaseTransition]:
+    """The stage history, newest first."""
+    return list(case.transitions.select_related("actor").order_by("-created_at"))
+
+
+def task_get_for(user: User, case: Case, task_id: uuid.UUID | str) -> Task | None:
+    """A task of `case` if the user may see the case's tasks."""
+    if not policies.can_view_section(user, case, "tasks"):
+        return None
+    return case.tasks.filter(pk=task_id).first()
+
+
+# --- dashboard -----------------------------------------------------------------------------
+def dashboard_summary(user: User, days: int = 30) -> dict[str, Any]:
+    """Arrivals and departures in the next `days`, cases per stage, open tasks due/overdue."""
+    today = timezone.localdate()
+    horizon = today + datetime.timedelta(days=days)
+    cases = Case.objects.visible_to(user).select_related("defender")
+    arrivals = cases.filter(planned_arrival__range=(today, horizon), actual_arrival__isnull=True,
+                            stage__in=[Case.Stage.ACCEPTED, Case.Stage.PREPARING_ARRIVAL])
+    departures = cases.filter(planned_departure__range=(today, horizon),
+                              stage=Case.Stage.IN_RESIDENCE)
+    counts = dict(cases.order_by().values_list("stage").annotate(n=Count("pk")))
+    per_stage = [(stage, counts.get(stage.value, 0)) for stage in Case.Stage]
+    open_tasks = Task.objects.filter(case__in=cases.values("pk"), done_at__isnull=True)
+    mine = open_tasks.filter(owner=user)
+    return {
+        "arrivals": list(arrivals.order_by("planned_arrival")[:10]),
+        "departures": list(departures.order_by("planned_departure")[:10]),
+        "per_stage": per_stage,
+        "tasks_overdue": open_tasks.filter(due_on__lt=today).count(),
+        "tasks_due": open_tasks.filter(due_on__range=(today, today + datetime.timedelta(days=7)))
+        .count(),
+        "my_tasks": list(mine.select_related("case__defender").filter(
+            due_on__lte=today + datetime.timedelta(days=7)).order_by("due_on")[:10]),
+    }
+

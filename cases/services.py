@@ -1,0 +1,226 @@
+"""Writes to cases: each function is one business event, and the only place cases change.
+
+Every service takes keyword-only arguments and the `acting_user`, runs in one transaction and
+writes its audit record inside it, so a change without its record cannot exist. Services assume
+the caller checked permission with `cases.policies` (views do, before calling).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import lifecycle
+from cases.models import Case, CaseTransition, Defender, Document, Note, Task
+from shelter import audit
+from shelter.accounts.models import User
+from shelter.audit import Action
+from shelter.crypto.api import delete_document_file
+
+DEFENDER_FIELDS = frozenset({
+    "code_name", "country_of_activity", "field_of_work", "organisation", "legal_name",
+    "other_names", "date_of_birth", "nationality", "languages", "gender", "phone", "email",
+    "messenger", "emergency_contact", "passport_number", "special_needs",
+})
+CASE_FIELDS = frozenset({
+    "nominated_on", "decided_on", "planned_arrival", "planned_departure", "actual_arrival",
+    "actual_departure", "assigned_officer", "risk_level", "risk_notes", "visa_status", "travel",
+    "insurance", "allowance", "accompanying_persons", "return_plan", "follow_up",
+})
+
+
+class TransitionError(Exception):
+    """A stage change that the lifecycle does not allow; `messages` are translated, for users."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = [str(m) for m in messages]
+        super().__init__(" ".join(self.messages))
+
+
+def _assign(instance: Any, values: dict[str, Any], allowed: frozenset[str]) -> list[str]:
+    """Set the allowed `values` on `instance`; return the names that were given."""
+    unknown = set(values) - allowed
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    for name, value in values.items():
+        setattr(instance, name, value)
+    return sorted(values)
+
+
+# --- defenders and cases -------------------------------------------------------------------
+@transaction.atomic
+def defender_create(*, acting_user: User, **values: Any) -> Defender:
+    """Register a defender (identity and contact details are encrypted by the model)."""
+    defender = Defender()
+    _assign(defender, values, DEFENDER_FIELDS)
+    defender.save()
+    audit.record(acting_user, Action.CASE_CREATE, defender)
+    return defender
+
+
+@transaction.atomic
+def defender_update(*, defender: Defender, acting_user: User, **values: Any) -> Defender:
+    """Change a defender's details; the audit record names the fields, never their values."""
+    fields = _assign(defender, values, DEFENDER_FIELDS)
+    defender.save()
+    audit.record(acting_user, Action.CASE_UPDATE, defender, fields=fields)
+    return defender
+
+
+@transaction.atomic
+def case_create(*, defender: Defender, acting_user: User, **values: Any) -> Case:
+    """Open a residency (stage Nominated) for `defender`."""
+    case = Case(defender=defender, stage=Case.Stage.NOMINATED)
+    _assign(case, values, CASE_FIELDS)
+    if case.nominated_on is None:
+        case.nominated_on = timezone.localdate()
+    case.save()
+    audit.record(acting_user, Action.CASE_CREATE, case, defender_id=defender.pk)
+    return case
+
+
+@transaction.atomic
+def case_update(*, case: Case, acting_user: User, **values: Any) -> Case:
+    """Change a case's residency details (not its stage: see `case_transition`)."""
+    fields = _assign(case, values, CASE_FIELDS)
+    case.save()
+    audit.record(acting_user, Action.CASE_UPDATE, case, fields=fields)
+    return case
+
+
+def _create_checklist(case: Case, stage: str, owner: User | None) -> list[Task]:
+    items = lifecycle.checklist_for(case, stage, timezone.localdate())
+    existing = set(Task.objects.filter(case=case, stage=stage).values_list("title_key", flat=True))
+    tasks = [Task(case=case, stage=stage, title_key=key, due_on=due, owner=owner)
+             for key, due in items if key not in existing]
+    return Task.objects.bulk_create(tasks)
+
+
+@transaction.atomic
+def case_transition(*, case: Case, to: str, acting_user: User, reason: str = "") -> Case:
+    """Move `case` to stage `to`, record who/when/why and create the new stage's checklist.
+
+    Raises TransitionError (translated messages) when `to` may not follow the current stage or
+    a guard refuses (e.g. "In residence" without an actual arrival date).
+    """
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if to not in lifecycle.allowed_next(locked.stage):
+        raise TransitionError([_("A case cannot move from “%(from)s” to “%(to)s”.") % {
+            "from": Case.Stage(locked.stage).label, "to": _stage_label(to)}])
+    failures = lifecycle.guard_failures(locked, to, reason or "")
+    if failures:
+        raise TransitionError(failures)
+    from_stage = locked.stage
+    case.stage = to
+    updated = ["stage", "updated_at"]
+    if to in (Case.Stage.ACCEPTED, Case.Stage.REJECTED) and case.decided_on is None:
+        case.decided_on = timezone.localdate()
+        updated.append("decided_on")
+    case.save(update_fields=updated)
+    transition = CaseTransition(case=case, from_stage=from_stage, to_stage=to,
+                                reason=reason or None, actor=acting_user)
+    transition.save()
+    tasks = _create_checklist(case, to, case.assigned_officer or acting_user)
+    audit.record(acting_user, Action.CASE_TRANSITION, case, from_stage=from_stage, to_stage=to,
+                 transition_id=transition.pk, tasks=len(tasks))
+    return case
+
+
+def _stage_label(stage: str) -> str:
+    try:
+        return str(Case.Stage(stage).label)
+    except ValueError:
+        return _("an unknown stage")
+
+
+# --- tasks ---------------------------------------------------------------------------------
+@transaction.atomic
+def task_set_done(*, task: Task, done: bool, acting_user: User) -> Task:
+    """Tick a checklist task off (or open it again)."""
+    task.done_at = timezone.now() if done else None
+    task.done_by = acting_user if done else None
+    task.save(update_fields=["done_at", "done_by"])
+    audit.record(acting_user, Action.CASE_UPDATE, task.case, section="tasks",
+                 task_id=task.pk, done=done)
+    return task
+
+
+# --- notes ---------------------------------------------------------------------------------
+@transaction.atomic
+def note_create(*, case: Case, category: str, body: str, acting_user: User) -> Note:
+    """Add an encrypted note; the caller checked the user may write notes of `category`."""
+    note = Note(case=case, category=category, body=body, author=acting_user)
+    note.save()
+    audit.record(acting_user, Action.NOTE_CREATE, note, case_id=case.pk, category=category)
+    return note
+
+
+# --- documents -----------------------------------------------------------------------------
+def safe_filename(name: str) -> str:
+    """The last path component, without control characters; never used as a path."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip().strip(".")
+    return cleaned[:200] or "document"
+
+
+def _document_from_upload(case: Case, upload: Any, category: str, acting_user: User,
+                          replaces: Document | None = None) -> Document:
+    document = Document(id=uuid.uuid4(), case=case, category=category, uploaded_by=acting_user,
+                        replaces=replaces, version=(replaces.version + 1) if replaces else 1)
+    stored = upload.commit(case.pk, document.pk)
+    document.apply_stored_file(stored, filename=safe_filename(upload.name or ""),
+                               content_type=(upload.content_type or "")[:255])
+    document.save()
+    return document
+
+
+@transaction.atomic
+def document_upload(*, case: Case, upload: Any, category: str, acting_user: User) -> Document:
+    """Attach an uploaded file (already sealed by EncryptingUploadHandler) to `case`."""
+    try:
+        document = _document_from_upload(case, upload, category, acting_user)
+        audit.record(acting_user, Action.DOCUMENT_UPLOAD, document, case_id=case.pk,
+                     category=category, size=document.size)
+    except BaseException:
+        upload.discard()
+        raise
+    return document
+
+
+@transaction.atomic
+def document_replace(*, document: Document, upload: Any, acting_user: User) -> Document:
+    """Upload a new version of `document`; the old version stays, marked as replaced."""
+    try:
+        new = _document_from_upload(document.case, upload, document.category, acting_user,
+                                    replaces=document)
+        audit.record(acting_user, Action.DOCUMENT_REPLACE, new, case_id=document.case_id,
+                     replaces=document.pk, version=new.version)
+    except BaseException:
+        upload.discard()
+        raise
+    return new
+
+
+@transaction.atomic
+def document_delete(*, document: Document, reason: str, acting_user: User) -> Document:
+    """Delete a document and all its earlier versions: rows keep a tombstone, files go.
+
+    The encrypted files are removed once the transaction commits, so a rollback loses nothing.
+    """
+    now = timezone.now()
+    chain, current = [], document
+    while current is not None:
+        chain.append(current)
+        current = current.replaces
+    for version in chain:
+        version.deleted_at = now
+        version.delete_reason = reason
+        version.save(update_fields=["deleted_at", "delete_reason"])
+        transaction.on_commit(lambda v=version: delete_document_file(v))
+    audit.record(acting_user, Action.DOCUMENT_DELETE, document, case_id=document.case_id,
+                 versions=len(chain))
+    return document

@@ -1,0 +1,30 @@
+"""Routes of the case workspace. Only UUIDs appear in paths; search is a POST."""
+
+from django.urls import path
+
+from cases import views, views_documents
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("search/", views.case_search, name="search"),
+    path("new/", views.case_create, name="create"),
+    path("<uuid:pk>/", views.case_profile, name="profile"),
+    path("<uuid:pk>/edit/", views.defender_edit, name="defender_edit"),
+    path("<uuid:pk>/residency/", views.case_residency, name="residency"),
+    path("<uuid:pk>/residency/edit/", views.case_edit, name="case_edit"),
+    path("<uuid:pk>/stage/", views.case_transition, name="transition"),
+    path("<uuid:pk>/history/", views.case_history, name="history"),
+    path("<uuid:pk>/documents/", views_documents.documents, name="documents"),
+    path("<uuid:pk>/documents/upload/", views_documents.document_upload, name="document_upload"),
+    path("<uuid:pk>/documents/<uuid:document_id>/download/", views_documents.document_download,
+         name="document_download"),
+    path("<uuid:pk>/documents/<uuid:document_id>/replace/", views_documents.document_replace,
+         name="document_replace"),
+    path("<uuid:pk>/documents/<uuid:document_id>/delete/", views_documents.document_delete,
+         name="document_delete"),
+    path("<uuid:pk>/notes/", views_documents.notes, name="notes"),
+    path("<uuid:pk>/tasks/", views_documents.tasks, name="tasks"),
+    path("<uuid:pk>/tasks/<uuid:task_id>/done/", views_documents.task_toggle, name="task_toggle"),
+]

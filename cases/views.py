@@ -1,0 +1,153 @@
+"""Case officers' workspace: list, search, create, profile, residency, stage changes, history.
+
+Thin views: `cases.access` checks the policy and records the read (404 when refused), a
+selector reads, a service writes, the template renders.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases import access, policies, selectors, services
+from cases.forms import (
+    VISA_STATUSES,
+    CaseCreateForm,
+    CaseFilterForm,
+    CaseForm,
+    CaseSearchForm,
+    DefenderForm,
+    TransitionForm,
+)
+from shelter import audit
+from shelter.audit import Action
+from shelter.audit.selectors import actor_names, events_for_target
+from shelter.audit.web import mark_audited
+
+
+def case_list(request: HttpRequest) -> HttpResponse:
+    access.require_list_access(request)
+    officers = selectors.officers()
+    filters = CaseFilterForm(request.GET or None, officers=officers)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    page = Paginator(selectors.cases_visible_to(request.user, chosen),
+                     selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record(request.user, Action.CASE_LIST, None, page=page.number,
+                 results=page.paginator.count)
+    mark_audited(request)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/list.html", {
+        "page": page, "filters": filters, "search": CaseSearchForm(), "query": query.urlencode(),
+        "can_create": policies.can_create_case(request.user),
+    })
+
+
+@require_POST
+def case_search(request: HttpRequest) -> HttpResponse:
+    """POST, so names and passport numbers never land in URLs, logs or browser history."""
+    access.require_list_access(request)
+    search = CaseSearchForm(request.POST)
+    results = []
+    if search.is_valid():
+        results = list(selectors.cases_search(request.user, search.cleaned_data["query"])[:50])
+        audit.record(request.user, Action.CASE_SEARCH, None, results=len(results))
+    mark_audited(request)
+    return render(request, "cases/search.html", {"search": search, "results": results,
+                                                 "searched": search.is_valid()})
+
+
+def case_create(request: HttpRequest) -> HttpResponse:
+    access.require_list_access(request)
+    if not policies.can_create_case(request.user):
+        raise access.refuse(request, None, "create")
+    form = CaseCreateForm(request.POST or None, defenders=selectors.defenders_for_choice(
+        request.user), officers=selectors.officers())
+    if request.method == "POST" and form.is_valid():
+        defender = form.cleaned_data["existing_defender"] or services.defender_create(
+            acting_user=request.user, **form.defender_values())
+        case = services.case_create(defender=defender, acting_user=request.user,
+                                    **form.case_values())
+        messages.success(request, _("The case is opened."))
+        return redirect("cases:profile", pk=case.pk)
+    mark_audited(request)
+    return render(request, "cases/create.html", {"form": form})
+
+
+def case_profile(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    case, allowed = access.read_case(request, pk, "basic", "identity", "contact")
+    return render(request, "cases/profile.html",
+                  access.case_context(request, case, "basic", sections=allowed))
+
+
+def defender_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    case, _allowed = access.read_case(request, pk, "identity", "contact")
+    if not policies.can_change_case(request.user, case):
+        raise access.refuse(request, pk, "identity")
+    defender = case.defender
+    form = DefenderForm(request.POST or None, defender=defender,
+                        initial=DefenderForm.initial_for(defender))
+    if request.method == "POST" and form.is_valid():
+        services.defender_update(defender=defender, acting_user=request.user,
+                                 **form.service_values())
+        messages.success(request, _("The defender's details are saved."))
+        return redirect("cases:profile", pk=case.pk)
+    return render(request, "cases/edit.html", access.case_context(
+        request, case, "basic", form=form, title=_("Change identity and contact details")))
+
+
+def case_residency(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    case, _allowed = access.read_case(request, pk, "residency")
+    visa_label = dict(VISA_STATUSES).get((case.visa_status or {}).get("status") or "")
+    return render(request, "cases/residency.html",
+                  access.case_context(request, case, "residency", visa_label=visa_label))
+
+
+def case_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    case, _allowed = access.read_case(request, pk, "residency")
+    if not policies.can_change_case(request.user, case):
+        raise access.refuse(request, pk, "residency")
+    form = CaseForm(request.POST or None, officers=selectors.officers(),
+                    initial=CaseForm.initial_for(case))
+    if request.method == "POST" and form.is_valid():
+        services.case_update(case=case, acting_user=request.user, **form.service_values())
+        messages.success(request, _("The residency details are saved."))
+        return redirect("cases:residency", pk=case.pk)
+    return render(request, "cases/edit.html", access.case_context(
+        request, case, "residency", form=form, title=_("Change residency details")))
+
+
+def case_transition(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    case = access.change_case(request, pk, "basic")
+    form = TransitionForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_transition(case=case, to=form.cleaned_data["to"],
+                                     acting_user=request.user,
+                                     reason=form.cleaned_data["reason"])
+        except services.TransitionError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The stage is changed."))
+            return redirect("cases:profile", pk=case.pk)
+    return render(request, "cases/transition.html",
+                  access.case_context(request, case, "basic", form=form))
+
+
+def case_history(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    case, _allowed = access.read_case(request, pk, "history")
+    events = None
+    if policies.can_view_access_history(request.user, case):
+        events = list(events_for_target(request.user, case)[:100])
+        names = actor_names(events)
+        for event in events:
+            event.actor_name = names.get(event.actor_id, "")
+    return render(request, "cases/history.html", access.case_context(
+        request, case, "history", transitions=selectors.case_transitions(case), events=events))

@@ -1,0 +1,145 @@
+"""Case documents (encrypted upload, streamed download, versions, deletion), notes and tasks."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases import access, policies, selectors, services
+from cases.forms import DocumentDeleteForm, DocumentReplaceForm, DocumentUploadForm, NoteForm
+from shelter.audit.web import mark_audited
+
+# Served with their own type (always as attachments); anything else as opaque bytes.
+SAFE_CONTENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "text/plain"})
+
+
+def _discard_uploads(request: HttpRequest) -> None:
+    """Remove sealed uploads that will not become documents (invalid form, refusal)."""
+    for upload in request.FILES.values():
+        if hasattr(upload, "discard"):
+            upload.discard()
+
+
+def _document(request: HttpRequest, case: object, document_id: uuid.UUID) -> object:
+    document = selectors.document_get_for(request.user, case, document_id)
+    if document is None:
+        raise access.refuse(request, case.pk, "documents")
+    return document
+
+
+def documents(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    case, _allowed = access.read_case(request, pk, "documents")
+    return render(request, "cases/documents.html", access.case_context(
+        request, case, "documents", documents=selectors.case_documents(request.user, case),
+        form=DocumentUploadForm()))
+
+
+@require_POST
+def document_upload(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    try:
+        case = access.change_case(request, pk, "documents")
+    except BaseException:
+        _discard_uploads(request)
+        raise
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.document_upload(case=case, upload=form.cleaned_data["file"],
+                                 category=form.cleaned_data["category"], acting_user=request.user)
+        messages.success(request, _("The document is stored, encrypted."))
+        return redirect("cases:documents", pk=case.pk)
+    _discard_uploads(request)
+    return render(request, "cases/documents.html", access.case_context(
+        request, case, "documents", documents=selectors.case_documents(request.user, case),
+        form=form), status=400)
+
+
+def document_download(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
+                      ) -> StreamingHttpResponse:
+    case = selectors.case_get_for(request.user, pk)
+    if case is None:
+        raise access.refuse(request, pk, "documents")
+    document = _document(request, case, document_id)
+    chunks = selectors.document_stream(request.user, document)  # records the download
+    mark_audited(request)
+    content_type = document.content_type if document.content_type in SAFE_CONTENT_TYPES \
+        else "application/octet-stream"
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Length"] = str(document.size)
+    response["Content-Disposition"] = content_disposition_header(
+        True, services.safe_filename(document.original_filename or ""))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def document_replace(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
+                     ) -> HttpResponse:
+    try:
+        case = access.change_case(request, pk, "documents")
+        document = _document(request, case, document_id)
+    except BaseException:
+        _discard_uploads(request)
+        raise
+    form = DocumentReplaceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        services.document_replace(document=document, upload=form.cleaned_data["file"],
+                                  acting_user=request.user)
+        messages.success(request, _("The new version is stored."))
+        return redirect("cases:documents", pk=case.pk)
+    _discard_uploads(request)
+    return render(request, "cases/document_form.html", access.case_context(
+        request, case, "documents", form=form, document=document, multipart=True,
+        title=_("Upload a new version")))
+
+
+def document_delete(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
+                    ) -> HttpResponse:
+    case = access.change_case(request, pk, "documents")
+    document = _document(request, case, document_id)
+    form = DocumentDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.document_delete(document=document, reason=form.cleaned_data["reason"],
+                                 acting_user=request.user)
+        messages.success(request, _("The document is deleted."))
+        return redirect("cases:documents", pk=case.pk)
+    return render(request, "cases/document_form.html", access.case_context(
+        request, case, "documents", form=form, document=document, danger=True,
+        title=_("Delete a document")))
+
+
+def notes(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    case, _allowed = access.read_case(request, pk, "notes")
+    form = NoteForm(request.POST or None, user=request.user, case=case)
+    if request.method == "POST":
+        if not policies.can_change_case(request.user, case):
+            raise access.refuse(request, pk, "notes")
+        if form.is_valid():
+            services.note_create(case=case, acting_user=request.user, **form.cleaned_data)
+            messages.success(request, _("The note is saved."))
+            return redirect("cases:notes", pk=case.pk)
+    visible, withheld = selectors.case_notes(request.user, case)
+    return render(request, "cases/notes.html", access.case_context(
+        request, case, "notes", notes=visible, withheld=withheld, form=form))
+
+
+def tasks(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    case, _allowed = access.read_case(request, pk, "tasks")
+    return render(request, "cases/tasks.html", access.case_context(
+        request, case, "tasks", tasks=selectors.case_tasks(case), today=timezone.localdate()))
+
+
+@require_POST
+def task_toggle(request: HttpRequest, pk: uuid.UUID, task_id: uuid.UUID) -> HttpResponse:
+    case = access.change_case(request, pk, "tasks")
+    task = selectors.task_get_for(request.user, case, task_id)
+    if task is None:
+        raise Http404
+    services.task_set_done(task=task, done=request.POST.get("done") == "1",
+                           acting_user=request.user)
+    return redirect("cases:tasks", pk=case.pk)

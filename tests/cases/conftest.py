@@ -1,0 +1,35 @@
+"""Fixtures for the case workspace: defenders and cases made through the services."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from cases import services
+from cases.models import Case
+from shelter.crypto import keycache
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key_caches():
+    keycache.clear_all()
+    yield
+    keycache.clear_all()
+
+
+def make_case(acting_user, *, code_name: str = "Heron", legal_name: str = "Ana María Pérez",
+              passport_number: str = "NL-12 345", officer=None, **case_values) -> Case:
+    defender = services.defender_create(
+        acting_user=acting_user, code_name=code_name, legal_name=legal_name,
+        passport_number=passport_number, country_of_activity="CO", phone="+57 300 000 0000",
+        date_of_birth=datetime.date(1985, 4, 12))
+    return services.case_create(defender=defender, acting_user=acting_user,
+                                assigned_officer=officer, **case_values)
+
+
+@pytest.fixture
+def case(carla, olaf) -> Case:
+    """A nominated case assigned to olaf."""
+    return make_case(carla, officer=olaf, planned_arrival=datetime.date.today()
+                     + datetime.timedelta(days=60))
