@@ -53,6 +53,14 @@ class Sealed:
     def __repr__(self) -> str:
         return f"<Sealed {len(self.blob)} bytes>"
 
+    def __getstate__(self) -> tuple[bytes, object]:
+        # Pickling (caches, sessions, task queues) carries the ciphertext, never the plaintext.
+        return self.blob, self.bound_pk
+
+    def __setstate__(self, state: tuple[bytes, object]) -> None:
+        self.__init__(state[0])  # type: ignore[misc]
+        self.bound_pk = state[1]
+
 
 def key_owner(instance: models.Model) -> tuple[str, uuid.UUID | None]:
     """(purpose, owner id) of the data key that protects `instance`'s encrypted fields."""
@@ -105,9 +113,18 @@ class EncryptedField(models.Field):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("null", True)
         kwargs.setdefault("blank", True)
+        kwargs.pop("serialize", None)
         super().__init__(*args, **kwargs)
+        # Never in dumpdata/serializer output: that would be plaintext in a file. Database
+        # backups carry the ciphertext instead.
+        self.serialize = False
         if self.max_length is not None:
             self.validators.append(validators.MaxLengthValidator(self.max_length))
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("serialize", None)  # always False, set by the constructor
+        return name, path, args, kwargs
 
     def get_internal_type(self) -> str:
         return "BinaryField"

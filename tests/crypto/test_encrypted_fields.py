@@ -137,3 +137,16 @@ def test_nothing_can_be_read_with_another_owners_key(db):
 def test_none_is_stored_as_null(db):
     defender = Defender.objects.create(code_name="Nil", legal_name="X")
     assert Defender.objects.get(pk=defender.pk).phone is None
+
+
+def test_serializers_and_pickles_never_carry_plaintext(defender):
+    import pickle
+
+    from django.core import serializers
+
+    fresh = Defender.objects.get(pk=defender.pk)
+    assert fresh.legal_name.startswith("Ana")  # decrypted in memory
+    assert MARKER not in serializers.serialize("json", [fresh])
+    assert MARKER.encode() not in pickle.dumps(fresh)
+    restored = pickle.loads(pickle.dumps(fresh))  # noqa: S301  (our own bytes)
+    assert restored.legal_name == fresh.legal_name  # decrypts again from the ciphertext
