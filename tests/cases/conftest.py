@@ -33,3 +33,17 @@ def case(carla, olaf) -> Case:
     """A nominated case assigned to olaf."""
     return make_case(carla, officer=olaf, planned_arrival=datetime.date.today()
                      + datetime.timedelta(days=60))
+
+
+@pytest.fixture
+def audit_since():
+    """The audit head before the test; `events_after(seq)` lists what the test recorded."""
+    from tests.audit.conftest import head_seq
+
+    return head_seq()
+
+
+def recorded(since: int, action=None) -> list:
+    from tests.audit.conftest import events_after
+
+    return [e for e in events_after(since) if action is None or e.action == int(action)]

@@ -1,0 +1,94 @@
+"""cases.policies: who may see which case, section and note; deny by default."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases import policies
+from cases.models import Case, Note
+from shelter.accounts.models import User
+
+STAFF = ["carla", "olaf", "otto"]
+OUTSIDERS = ["pia", "paul", "aud"]
+
+
+@pytest.fixture
+def people(carla, olaf, otto, pia, paul, aud) -> dict[str, User]:
+    return {"carla": carla, "olaf": olaf, "otto": otto, "pia": pia, "paul": paul, "aud": aud}
+
+
+@pytest.mark.parametrize("name", STAFF)
+def test_coordinators_and_officers_see_every_section_of_every_case(people, case, name):
+    user = people[name]
+    assert policies.can_view_case(user, case)
+    assert all(policies.can_view_section(user, case, s) for s in policies.SECTIONS)
+    assert policies.can_change_case(user, case) and policies.can_transition(user, case)
+    assert list(Case.objects.visible_to(user)) == [case]
+
+
+@pytest.mark.parametrize("name", OUTSIDERS)
+def test_partners_and_auditors_see_nothing(people, case, name):
+    user = people[name]
+    assert not policies.can_view_case(user, case)
+    assert not any(policies.can_view_section(user, case, s) for s in policies.SECTIONS)
+    assert not policies.can_change_case(user, case)
+    assert not policies.can_transition(user, case)
+    assert not Case.objects.visible_to(user).exists()
+
+
+def test_an_unknown_section_is_refused_even_to_a_coordinator(carla, case):
+    assert not policies.can_view_section(carla, case, "everything")
+
+
+def test_a_deactivated_officer_sees_nothing(olaf, case):
+    olaf.is_active = False
+    assert not policies.can_view_case(olaf, case)
+    assert not Case.objects.visible_to(olaf).exists()
+
+
+def test_anonymous_and_roleless_users_see_nothing(case, municipality):
+    from django.contrib.auth.models import AnonymousUser
+
+    from tests.conftest import make_user
+
+    nobody = make_user("nobody@example.org", None, municipality)
+    for user in (AnonymousUser(), nobody, None):
+        assert not Case.objects.visible_to(user).exists()
+        assert not policies.can_view_case(user, case)
+
+
+@pytest.mark.parametrize("category", ["medical", "security"])
+def test_restricted_notes_only_for_the_assigned_officer_and_coordinators(people, case,
+                                                                         category):
+    note = Note(case=case, category=category, body="x")
+    assert policies.can_view_note(people["olaf"], note)
+    assert policies.can_view_note(people["carla"], note)
+    assert not policies.can_view_note(people["otto"], note)
+    assert not any(policies.can_view_note(people[n], note) for n in OUTSIDERS)
+
+
+@pytest.mark.parametrize("category", ["general", "programme"])
+def test_other_notes_for_every_officer(people, case, category):
+    note = Note(case=case, category=category, body="x")
+    assert all(policies.can_view_note(people[n], note) for n in STAFF)
+    assert not any(policies.can_view_note(people[n], note) for n in OUTSIDERS)
+
+
+def test_access_history_for_coordinators_and_the_assigned_officer(people, case):
+    assert policies.can_view_access_history(people["carla"], case)
+    assert policies.can_view_access_history(people["olaf"], case)
+    assert not policies.can_view_access_history(people["otto"], case)
+
+
+def test_transition_only_to_a_following_stage(olaf, case):
+    assert policies.can_transition(olaf, case, Case.Stage.UNDER_REVIEW)
+    assert not policies.can_transition(olaf, case, Case.Stage.CLOSED)
+
+
+def test_a_shredded_case_shows_only_its_tombstone(olaf, case):
+    from django.utils import timezone
+
+    case.shredded_at = timezone.now()
+    assert policies.can_view_section(olaf, case, "basic")
+    assert not policies.can_view_section(olaf, case, "identity")
+    assert not policies.can_change_case(olaf, case)
