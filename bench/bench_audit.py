@@ -1,0 +1,156 @@
+"""Audit log benchmarks: request overhead of an audited view, and chain verification speed.
+
+1. The coordinators' people page through the full middleware stack, with and without the
+   `audited` decorator (target: audited ≤ 1.15 × plain).
+2. `verify_chain` over N entries (SHELTER_BENCH_AUDIT_N, default 1 000 000) in entries/s, against
+   raw SHA-256 over the same canonical bytes, and peak memory (ru_maxrss) at N/10 and N.
+Each part runs in a subprocess with its own throw-away SQLite file database (as in production:
+BEGIN IMMEDIATE, a commit per request).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+N = int(os.environ.get("SHELTER_BENCH_AUDIT_N", "1000000"))
+REQUESTS = int(os.environ.get("SHELTER_BENCH_AUDIT_REQUESTS", "400"))
+
+
+def _setup(database: str) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shelter.settings_test")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _best(fn, rounds: int = 5) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _request_overhead() -> None:
+    from django.test import override_settings
+    from django.urls import path
+
+    from shelter.accounts import views_people
+    from shelter.accounts.models import Organisation
+    from shelter.accounts.roles import Role
+    from shelter.audit import Action
+    from shelter.audit.web import audited
+    from shelter.urls import urlpatterns
+    from tests.conftest import make_user, verified_client
+
+    org = Organisation.objects.create(name="Gemeente", kind="municipality")
+    for i in range(30):
+        make_user(f"user{i}@example.org", Role.CASE_OFFICER, org)
+    client = verified_client(make_user("carla@example.org", Role.COORDINATOR, org))
+    patterns = type("U", (), {"urlpatterns": [
+        *urlpatterns,
+        path("plain/", views_people.people),
+        path("audited/", audited(Action.CASE_LIST, target_kwarg=None)(views_people.people)),
+    ]})
+    middleware = [*__import__("django.conf").conf.settings.MIDDLEWARE]
+    if "shelter.audit.web.AuditMiddleware" not in middleware:
+        middleware.append("shelter.audit.web.AuditMiddleware")
+    with override_settings(ROOT_URLCONF=patterns, MIDDLEWARE=middleware):
+        for url in ("/plain/", "/audited/"):
+            assert client.get(url).status_code == 200
+        plain = _best(lambda: [client.get("/plain/") for _ in range(REQUESTS)])
+        audited_t = _best(lambda: [client.get("/audited/") for _ in range(REQUESTS)])
+    print(f"people page (31 users): plain {plain / REQUESTS * 1e3:.2f} ms, audited "
+          f"{audited_t / REQUESTS * 1e3:.2f} ms per request -> ratio {audited_t / plain:.3f} "
+          "(target <= 1.15)")
+
+
+def _generate(count: int) -> None:
+    """Append `count` chained entries in bulk (the same hashing as record())."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from shelter.audit.chain import GENESIS_HASH, entry_hash
+    from shelter.audit.models import AuditEvent
+
+    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, prev = head if head else (0, GENESIS_HASH)
+    batch: list[AuditEvent] = []
+    for _ in range(count):
+        seq += 1
+        fields = {"seq": seq, "time": timezone.now(), "actor_id": seq % 40 + 1,
+                  "actor_role": "Case officer", "organisation_id": 1, "action": 201,
+                  "target_type": "cases.case", "target_id": f"8c5f3a9e-0000-4000-8000-{seq:012d}",
+                  "section": "identity", "outcome": "allowed", "request_id": "f" * 32,
+                  "ip_address": "192.0.2.10", "user_agent": "Mozilla/5.0 (X11; Linux x86_64)",
+                  "facts": {"share": seq % 7}, "prev_hash": prev}
+        fields["hash"] = prev = entry_hash(fields)
+        batch.append(AuditEvent(**fields))
+        if len(batch) == 5000:
+            with transaction.atomic():
+                AuditEvent.objects.bulk_create(batch)
+            batch = []
+    with transaction.atomic():
+        AuditEvent.objects.bulk_create(batch)
+
+
+def _verify() -> None:
+    from shelter.audit.chain import canonical, iter_rows, verify_chain
+
+    sample = canonical(next(iter_rows(chunk_size=1)))
+    started = time.perf_counter()
+    report = verify_chain()
+    elapsed = time.perf_counter() - started
+    assert report.ok, report
+    raw = _best(lambda: [hashlib.sha256(sample).digest() for _ in range(report.entries)], 1)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"verify {report.entries} entries: {report.entries / elapsed:,.0f} entries/s "
+          f"({elapsed:.1f} s); raw SHA-256 of the same {len(sample)}-byte entries: "
+          f"{report.entries / raw:,.0f}/s; peak RSS {rss_mb:.0f} MB")
+
+
+def _worker(mode: str, database: str, count: int) -> None:
+    _setup(database)
+    if mode == "requests":
+        _request_overhead()
+    elif mode == "generate":
+        _generate(count)
+    else:
+        _verify()
+
+
+def _run(mode: str, database: str, count: int = 0) -> None:
+    subprocess.run([sys.executable, __file__, mode, database, str(count)], check=True,
+                   cwd=ROOT)
+
+
+def main() -> None:
+    print(f"== audit benchmarks (SHELTER_BENCH_AUDIT_N={N}) ==")
+    with tempfile.TemporaryDirectory(prefix="shelter-bench-audit-") as tmp:
+        _run("requests", f"{tmp}/requests.sqlite3")
+        database = f"{tmp}/chain.sqlite3"
+        _run("generate", database, max(N // 10, 1))
+        _run("verify", database)
+        _run("generate", database, N - max(N // 10, 1))
+        _run("verify", database)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        _worker(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+    else:
+        main()
