@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.db import connection
 
 from shelter.crypto import datakeys
@@ -32,6 +33,7 @@ from shelter.crypto.exceptions import (
     KeyShredded,
 )
 from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field, field_context
+from shelter.crypto.fields import BlindIndexField
 from shelter.crypto.keyring import get_audit_checkpoint_key
 from shelter.crypto.models import DataKey, KeyPurpose
 
@@ -54,6 +56,20 @@ def _secure_delete() -> None:
             cursor.execute("PRAGMA secure_delete = ON")
 
 
+def _clear_blind_indexes(purpose: str, owner_id: uuid.UUID) -> None:
+    """Blind indexes outlive their data key (the index key is global): remove them too, or
+    "is this named person in the programme?" could still be answered after shredding."""
+    for model in apps.get_models():
+        fields = [f.attname for f in model._meta.concrete_fields
+                  if isinstance(f, BlindIndexField)]
+        spec = getattr(model, "encryption_key_owner", "")
+        if not fields or spec in ("", "programme"):
+            continue
+        if getattr(model, "encryption_key_purpose", KeyPurpose.CASE) != purpose:
+            continue
+        model._default_manager.filter(**{spec: owner_id}).update(**dict.fromkeys(fields))
+
+
 def shred_case_key(case_id: uuid.UUID) -> uuid.UUID:
     """Destroy a case's data key: its fields, notes and documents become unreadable for good.
 
@@ -61,12 +77,14 @@ def shred_case_key(case_id: uuid.UUID) -> uuid.UUID:
     Returns the DataKey row id.
     """
     _secure_delete()
+    _clear_blind_indexes(KeyPurpose.CASE, case_id)
     return datakeys.shred(KeyPurpose.CASE, case_id)
 
 
 def shred_defender_key(defender_id: uuid.UUID) -> uuid.UUID:
-    """Destroy a defender's data key (identity and contact details)."""
+    """Destroy a defender's data key (identity, contact details) and blind indexes."""
     _secure_delete()
+    _clear_blind_indexes(KeyPurpose.DEFENDER, defender_id)
     return datakeys.shred(KeyPurpose.DEFENDER, defender_id)
 
 

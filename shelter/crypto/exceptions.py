@@ -10,9 +10,6 @@ from __future__ import annotations
 class CryptoError(Exception):
     """Base class for every failure raised by `shelter.crypto`."""
 
-    # Templates render a failed lookup as empty instead of crashing the page.
-    silent_variable_failure = True
-
 
 class DecryptionFailed(CryptoError):
     """A ciphertext did not authenticate: tampered, truncated, moved to another row, or corrupt."""
@@ -24,6 +21,10 @@ class KeyMissing(CryptoError):
 
 class KeyShredded(KeyMissing):
     """The data key was crypto-shredded: the data it protected is gone for good."""
+
+    # An expected state: templates render a shredded value as empty. Tampering and missing
+    # keys stay loud (a server error and a log line), never silently blank.
+    silent_variable_failure = True
 
 
 class KeyFileError(KeyMissing):

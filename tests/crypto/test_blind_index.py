@@ -54,3 +54,18 @@ def test_index_follows_a_changed_name_and_survives_unrelated_saves():
     fresh.save()
     assert Defender.objects.get(pk=defender.pk).legal_name_bidx == blind_index_hex(
         "defender.legal_name", "maria silva")
+
+
+@pytest.mark.django_db
+def test_shredding_a_defender_removes_its_blind_indexes():
+    from shelter.crypto.api import shred_defender_key
+    from shelter.crypto.exceptions import KeyShredded
+
+    defender = make_defender(code_name="Lark")
+    shred_defender_key(defender.pk)
+    assert not Defender.objects.filter(
+        legal_name_bidx=blind_index_hex("defender.legal_name", "ana zqxjmarker perez")).exists()
+    fresh = Defender.objects.get(pk=defender.pk)
+    assert fresh.legal_name_bidx is None and fresh.passport_bidx is None
+    with pytest.raises(KeyShredded):
+        _ = fresh.legal_name

@@ -12,6 +12,7 @@ from shelter.crypto.datakeys import rewrap
 from shelter.crypto.exceptions import CryptoError
 from shelter.crypto.keyring import get_provider, reset_provider
 from shelter.crypto.models import DataKey
+from shelter.crypto.providers import LocalFileKeyProvider
 
 
 class Command(BaseCommand):
@@ -49,6 +50,9 @@ class Command(BaseCommand):
 
     def _choose_active(self, path: str, *, add_allowed: bool) -> tuple[str, bool]:
         reset_provider()
+        if not isinstance(get_provider(), LocalFileKeyProvider):
+            raise CommandError("Master keys are not in a local key file: rotate them in the "
+                               "key service, then re-wrap with that provider.")
         active = get_provider().active_key_id()
         if self._pending(active).exists() or not add_allowed:
             return active, False  # finish the rotation in progress first
