@@ -26,6 +26,8 @@ DEFENDER_FIELDS = frozenset({
     "other_names", "date_of_birth", "nationality", "languages", "gender", "phone", "email",
     "messenger", "emergency_contact", "passport_number", "special_needs",
 })
+# Blind indexes that must be recomputed when their source field changes.
+BLIND_INDEXES = {"legal_name": "legal_name_bidx", "passport_number": "passport_bidx"}
 CASE_FIELDS = frozenset({
     "nominated_on", "decided_on", "planned_arrival", "planned_departure", "actual_arrival",
     "actual_departure", "assigned_officer", "risk_level", "risk_notes", "visa_status", "travel",
@@ -66,7 +68,8 @@ def defender_create(*, acting_user: User, **values: Any) -> Defender:
 def defender_update(*, defender: Defender, acting_user: User, **values: Any) -> Defender:
     """Change a defender's details; the audit record names the fields, never their values."""
     fields = _assign(defender, values, DEFENDER_FIELDS)
-    defender.save()
+    indexes = [index for source, index in BLIND_INDEXES.items() if source in fields]
+    defender.save(update_fields=[*fields, *indexes, "updated_at"])
     audit.record(acting_user, Action.CASE_UPDATE, defender, fields=fields)
     return defender
 
@@ -87,7 +90,7 @@ def case_create(*, defender: Defender, acting_user: User, **values: Any) -> Case
 def case_update(*, case: Case, acting_user: User, **values: Any) -> Case:
     """Change a case's residency details (not its stage: see `case_transition`)."""
     fields = _assign(case, values, CASE_FIELDS)
-    case.save()
+    case.save(update_fields=[*fields, "updated_at"])
     audit.record(acting_user, Action.CASE_UPDATE, case, fields=fields)
     return case
 
