@@ -235,7 +235,7 @@ class CaseCreateForm(DefenderForm):
 class TransitionForm(forms.Form):
     """Move a case to one of the stages that may follow its current one."""
 
-    to = forms.ChoiceField(label=_("New stage"), widget=forms.RadioSelect)
+    to = forms.ChoiceField(label=_("New stage"))
     reason = forms.CharField(
         label=_("Reason or decision note"), required=False, max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),

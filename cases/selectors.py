@@ -53,7 +53,7 @@ def cases_search(user: User, query: str) -> QuerySet[Case]:
     name = blind_index_hex("defender.legal_name", query)
     passport = blind_index_hex("defender.passport_number", query, alnum_only=True)
     matches = (Q(defender__legal_name_bidx=name) | Q(defender__code_name__iexact=query))
-    if passport:
+    if any(ch.isalnum() for ch in query):  # "---" must not match an empty passport number
         matches |= Q(defender__passport_bidx=passport)
     return cases_visible_to(user).filter(matches)
 

@@ -87,6 +87,18 @@ def case_create(*, defender: Defender, acting_user: User, **values: Any) -> Case
 
 
 @transaction.atomic
+def case_open(*, acting_user: User, defender: Defender | None = None,
+              defender_values: dict[str, Any] | None = None, **values: Any) -> Case:
+    """Open a case for an existing `defender`, or register one from `defender_values` first.
+
+    One transaction: a failure leaves neither a case nor a half-registered defender behind.
+    """
+    if defender is None:
+        defender = defender_create(acting_user=acting_user, **(defender_values or {}))
+    return case_create(defender=defender, acting_user=acting_user, **values)
+
+
+@transaction.atomic
 def case_update(*, case: Case, acting_user: User, **values: Any) -> Case:
     """Change a case's residency details (not its stage: see `case_transition`)."""
     fields = _assign(case, values, CASE_FIELDS)

@@ -70,10 +70,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
     form = CaseCreateForm(request.POST or None, defenders=selectors.defenders_for_choice(
         request.user), officers=selectors.officers())
     if request.method == "POST" and form.is_valid():
-        defender = form.cleaned_data["existing_defender"] or services.defender_create(
-            acting_user=request.user, **form.defender_values())
-        case = services.case_create(defender=defender, acting_user=request.user,
-                                    **form.case_values())
+        case = services.case_open(acting_user=request.user,
+                                  defender=form.cleaned_data["existing_defender"],
+                                  defender_values=form.defender_values(), **form.case_values())
         messages.success(request, _("The case is opened."))
         return redirect("cases:profile", pk=case.pk)
     mark_audited(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -139,7 +139,7 @@ def task_toggle(request: HttpRequest, pk: uuid.UUID, task_id: uuid.UUID) -> Http
     case = access.change_case(request, pk, "tasks")
     task = selectors.task_get_for(request.user, case, task_id)
     if task is None:
-        raise Http404
+        raise access.refuse(request, pk, "tasks")
     services.task_set_done(task=task, done=request.POST.get("done") == "1",
                            acting_user=request.user)
     return redirect("cases:tasks", pk=case.pk)

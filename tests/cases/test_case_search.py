@@ -51,3 +51,8 @@ def test_search_is_a_post_and_its_query_is_never_recorded(as_user, olaf, cases, 
 def test_partners_cannot_search(as_user, pia, cases):
     response = as_user(pia).post(reverse("cases:search"), {"query": "Heron"})
     assert response.status_code == 404
+
+
+def test_punctuation_alone_never_matches_an_empty_passport_number(olaf, carla):
+    make_case(carla, code_name="Dashes", legal_name="C", passport_number="---")
+    assert list(selectors.cases_search(olaf, "!!!")) == []
