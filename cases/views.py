@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from cases import access, policies, selectors, services
@@ -49,6 +50,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+@sensitive_post_parameters()
 @require_POST
 def case_search(request: HttpRequest) -> HttpResponse:
     """POST, so names and passport numbers never land in URLs, logs or browser history."""
@@ -63,6 +65,7 @@ def case_search(request: HttpRequest) -> HttpResponse:
                                                  "searched": search.is_valid()})
 
 
+@sensitive_post_parameters()
 def case_create(request: HttpRequest) -> HttpResponse:
     access.require_list_access(request)
     if not policies.can_create_case(request.user):
@@ -85,6 +88,7 @@ def case_profile(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
                   access.case_context(request, case, "basic", sections=allowed))
 
 
+@sensitive_post_parameters()
 def defender_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case, _allowed = access.read_case(request, pk, "identity", "contact")
     if not policies.can_change_case(request.user, case):
@@ -108,6 +112,7 @@ def case_residency(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
                   access.case_context(request, case, "residency", visa_label=visa_label))
 
 
+@sensitive_post_parameters()
 def case_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case, _allowed = access.read_case(request, pk, "residency")
     if not policies.can_change_case(request.user, case):
@@ -122,6 +127,7 @@ def case_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         request, case, "residency", form=form, title=_("Change residency details")))
 
 
+@sensitive_post_parameters()
 def case_transition(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case = access.change_case(request, pk, "basic")
     form = TransitionForm(request.POST or None, case=case)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from cases import access, policies, selectors, services
@@ -98,6 +99,7 @@ def document_replace(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
         title=_("Upload a new version")))
 
 
+@sensitive_post_parameters()
 def document_delete(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
                     ) -> HttpResponse:
     case = access.change_case(request, pk, "documents")
@@ -113,6 +115,7 @@ def document_delete(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
         title=_("Delete a document")))
 
 
+@sensitive_post_parameters()
 def notes(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case, _allowed = access.read_case(request, pk, "notes")
     form = NoteForm(request.POST or None, user=request.user, case=case)

@@ -56,3 +56,8 @@ def test_partners_cannot_search(as_user, pia, cases):
 def test_punctuation_alone_never_matches_an_empty_passport_number(olaf, carla):
     make_case(carla, code_name="Dashes", legal_name="C", passport_number="---")
     assert list(selectors.cases_search(olaf, "!!!")) == []
+
+
+def test_the_search_query_is_kept_out_of_error_reports(as_user, olaf, cases):
+    response = as_user(olaf).post(reverse("cases:search"), {"query": "Heron"})
+    assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
