@@ -113,6 +113,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "shelter.middleware.RequestContextMiddleware",
+    "shelter.crypto.middleware.KeyCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shelter.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,6 +125,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "shelter.accounts.middleware.SessionExpiryMiddleware",
     "shelter.accounts.middleware.RequireTwoFactorMiddleware",
+    "shelter.audit.web.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
