@@ -40,7 +40,7 @@ def test_values_round_trip_through_the_database(case):
 def test_stored_value_is_ciphertext_with_version_and_key_id(defender):
     blob = raw(Defender, defender.pk, "legal_name")
     key = DataKey.objects.get(purpose="defender", owner_id=defender.pk)
-    assert blob[0] == 1 and blob[1:17] == key.id.bytes
+    assert blob[0] == 2 and blob[1:17] == key.id.bytes  # version 2: padded
     assert MARKER.encode() not in blob
 
 

@@ -42,3 +42,25 @@ def test_json_values_survive_the_byte_encoding(value):
 def test_text_values_survive_the_byte_encoding(value):
     field = EncryptedTextField()
     assert field.from_bytes(field.to_bytes(value)) == value
+
+
+@pytest.mark.django_db
+def test_short_values_of_different_lengths_give_equal_ciphertext_lengths():
+    context = field_context("cases_defender", "legal_name", OWNER)
+    short = encrypt_field("defender", OWNER, b"Ana", context)
+    longer = encrypt_field("defender", OWNER, "Maximiliano Fernández".encode(), context)
+    assert len(short) == len(longer)
+
+
+@pytest.mark.django_db
+def test_version_1_values_without_padding_are_still_read():
+    import secrets
+
+    from shelter.crypto.datakeys import key_for_owner
+
+    context = field_context("cases_note", "body", OWNER)
+    key = key_for_owner("case", OWNER, create=True)
+    header = b"\x01" + key.datakey_id.bytes
+    nonce = secrets.token_bytes(12)
+    blob = header + nonce + key.aead.encrypt(nonce, b"old value", header + context)
+    assert decrypt_field("case", OWNER, blob, context) == b"old value"
