@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from cases import policies
-from cases.models import Case, CaseTransition, Defender, Document, Note, Task
+from cases.models import Case, CaseTransition, Defender, Document, FieldOfWork, Note, Task
 from shelter.accounts.models import User
 from shelter.crypto.api import blind_index_hex, open_document
 
@@ -151,3 +151,31 @@ def dashboard_summary(user: User, days: int = 30) -> dict[str, Any]:
             due_on__lte=today + datetime.timedelta(days=7)).order_by("due_on")[:10]),
     }
 
+
+
+# --- statistics ----------------------------------------------------------------------------
+SMALL_COUNT = 3  # counts below this are shown as "fewer than 3": reports travel further
+
+
+def _count_by(cases: QuerySet[Case], field: str, labels: dict[str, Any] | None = None,
+              suppress: bool = False) -> list[tuple[Any, int | None]]:
+    rows = cases.order_by().values_list(field).annotate(n=Count("pk")).order_by("-n", field)
+    return [((labels or {}).get(key, key) or "—",
+             None if suppress and count < SMALL_COUNT else count) for key, count in rows]
+
+
+def residency_statistics(user: User, year: int) -> dict[str, Any]:
+    """Counts of residencies starting (actual, else planned, arrival) in `year`.
+
+    Plain fields only, nothing decrypted; counts per country and field of work below
+    SMALL_COUNT are suppressed, because such tables end up in reports.
+    """
+    cases = Case.objects.visible_to(user).filter(
+        Q(actual_arrival__year=year) | Q(actual_arrival__isnull=True, planned_arrival__year=year))
+    return {
+        "year": year, "total": cases.count(), "small_count": SMALL_COUNT,
+        "per_stage": _count_by(cases, "stage", dict(Case.Stage.choices)),
+        "per_country": _count_by(cases, "defender__country_of_activity", suppress=True),
+        "per_field": _count_by(cases, "defender__field_of_work", dict(FieldOfWork.choices),
+                               suppress=True),
+    }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("search/", views.case_search, name="search"),
     path("new/", views.case_create, name="create"),
+    path("statistics/", views.statistics, name="statistics"),
     path("<uuid:pk>/", views.case_profile, name="profile"),
     path("<uuid:pk>/edit/", views.defender_edit, name="defender_edit"),
     path("<uuid:pk>/residency/", views.case_residency, name="residency"),

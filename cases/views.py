@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -156,3 +157,17 @@ def case_history(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             event.actor_name = names.get(event.actor_id, "")
     return render(request, "cases/history.html", access.case_context(
         request, case, "history", transitions=selectors.case_transitions(case), events=events))
+
+
+def statistics(request: HttpRequest) -> HttpResponse:
+    """Aggregate counts per year (no personal data) for coordinators and case officers."""
+    access.require_list_access(request)
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        year = this_year
+    year = min(max(year, 2000), this_year + 5)
+    return render(request, "cases/statistics.html", {
+        "stats": selectors.residency_statistics(request.user, year),
+        "years": range(this_year + 1, this_year - 10, -1)})

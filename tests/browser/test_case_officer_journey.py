@@ -79,3 +79,8 @@ def test_case_officer_journey(a11y_page, live_server, officer, tmp_path):
     a11y_page.check()
     assert "ana demo perez" not in page.url
     assert page.get_by_role("link", name="Heron", exact=True).count() == 1
+
+    page.get_by_role("link", name="Cases", exact=True).first.click()
+    page.get_by_role("link", name="Statistics").click()
+    a11y_page.check()
+    assert "Heron" not in page.content()
