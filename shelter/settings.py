@@ -159,7 +159,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Serialise writers up front (BEGIN IMMEDIATE) so concurrent writes queue instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        # secure_delete zeroes freed pages, so shredded keys leave no remnants in the file.
+        {"transaction_mode": "IMMEDIATE", "timeout": 20,
+         "init_command": "PRAGMA secure_delete=ON;"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
