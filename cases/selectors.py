@@ -11,7 +11,8 @@ import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases import policies
@@ -151,6 +152,19 @@ def dashboard_summary(user: User, days: int = 30) -> dict[str, Any]:
             due_on__lte=today + datetime.timedelta(days=7)).order_by("due_on")[:10]),
     }
 
+
+
+# --- retention -----------------------------------------------------------------------------
+FINAL_STAGES = (Case.Stage.CLOSED, Case.Stage.REJECTED, Case.Stage.WITHDRAWN)
+
+
+def cases_due_for_retention(cutoff: datetime.datetime) -> QuerySet[Case]:
+    """Unshredded cases that reached a final stage before `cutoff` (a system read, no user)."""
+    ended = Coalesce(Max("transitions__created_at",
+                         filter=Q(transitions__to_stage__in=FINAL_STAGES)), "updated_at")
+    return (Case.objects.filter(stage__in=FINAL_STAGES, shredded_at__isnull=True)
+            .annotate(ended_at=ended).filter(ended_at__lt=cutoff).select_related("defender")
+            .order_by("ended_at"))
 
 
 # --- statistics ----------------------------------------------------------------------------

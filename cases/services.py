@@ -19,7 +19,7 @@ from cases.models import Case, CaseTransition, Defender, Document, Note, Task
 from shelter import audit
 from shelter.accounts.models import User
 from shelter.audit import Action
-from shelter.crypto.api import delete_document_file
+from shelter.crypto.api import delete_document_file, shred_case_key, shred_defender_key
 
 DEFENDER_FIELDS = frozenset({
     "code_name", "country_of_activity", "field_of_work", "organisation", "legal_name",
@@ -239,3 +239,25 @@ def document_delete(*, document: Document, reason: str, acting_user: User) -> Do
     audit.record(acting_user, Action.DOCUMENT_DELETE, document, case_id=document.case_id,
                  versions=len(chain))
     return document
+
+
+# --- retention -----------------------------------------------------------------------------
+@transaction.atomic
+def case_shred(*, case: Case, acting_user: User | None, reason: str) -> Case:
+    """Crypto-shred a case: destroy its data key, remove its files, keep a tombstone.
+
+    `reason` is a short code ("retention", "request"). The defender's key goes too once none
+    of their cases is readable any more. Irreversible; callers confirm first.
+    """
+    data_key_id = shred_case_key(case.pk)
+    case.shredded_at = timezone.now()
+    case.save(update_fields=["shredded_at"])
+    for document in Document.objects.filter(case=case, deleted_at__isnull=True):
+        transaction.on_commit(lambda d=document: delete_document_file(d))
+    audit.record(acting_user, Action.CASE_SHRED, case, data_key_id=data_key_id, reason=reason)
+    defender = case.defender
+    if not defender.cases.filter(shredded_at__isnull=True).exists():
+        defender_key_id = shred_defender_key(defender.pk)
+        audit.record(acting_user, Action.CASE_SHRED, defender, data_key_id=defender_key_id,
+                     reason=reason)
+    return case
