@@ -113,6 +113,11 @@ def can_view_access_history(user: User | None, case: Case) -> bool:
                 or (user.is_case_officer and case.assigned_officer_id == user.pk))
 
 
+def can_export_subject_data(user: User | None, case: Case) -> bool:
+    """A defender's subject-access export (everything about them): coordinators only."""
+    return bool(_is_staff(user) and user.is_coordinator and not case.is_shredded)
+
+
 def can_change_case(user: User | None, case: Case) -> bool:
     """Change a case, its defender, documents, notes and tasks: municipal staff.
 

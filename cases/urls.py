@@ -17,6 +17,7 @@ urlpatterns = [
     path("<uuid:pk>/residency/edit/", views.case_edit, name="case_edit"),
     path("<uuid:pk>/stage/", views.case_transition, name="transition"),
     path("<uuid:pk>/history/", views.case_history, name="history"),
+    path("<uuid:pk>/export/", views.case_export, name="export"),
     path("<uuid:pk>/documents/", views_documents.documents, name="documents"),
     path("<uuid:pk>/documents/upload/", views_documents.document_upload, name="document_upload"),
     path("<uuid:pk>/documents/<uuid:document_id>/download/", views_documents.document_download,

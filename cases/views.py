@@ -6,13 +6,17 @@ selector reads, a service writes, the template renders.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -30,7 +34,7 @@ from cases.forms import (
 from shelter import audit
 from shelter.audit import Action
 from shelter.audit.selectors import actor_names, events_for_target
-from shelter.audit.web import mark_audited
+from shelter.audit.web import mark_audited, record_refusal
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -85,8 +89,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 def case_profile(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case, allowed = access.read_case(request, pk, "basic", "identity", "contact")
-    return render(request, "cases/profile.html",
-                  access.case_context(request, case, "basic", sections=allowed))
+    return render(request, "cases/profile.html", access.case_context(
+        request, case, "basic", sections=allowed,
+        can_export=policies.can_export_subject_data(request.user, case)))
 
 
 @sensitive_post_parameters()
@@ -171,3 +176,21 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/statistics.html", {
         "stats": selectors.residency_statistics(request.user, year),
         "years": range(this_year + 1, this_year - 10, -1)})
+
+
+@require_POST
+def case_export(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """A defender's subject-access export, as a JSON download named by case id only."""
+    case = selectors.case_get_for(request.user, pk)
+    if case is None:
+        raise access.refuse(request, pk, "identity")
+    if not policies.can_export_subject_data(request.user, case):
+        record_refusal(request, access.TARGET, pk, section="export")
+        raise PermissionDenied
+    data = selectors.subject_access_export(request.user, case.defender)
+    mark_audited(request)
+    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"subject-access-{case.pk}.json")
+    return response
