@@ -25,6 +25,7 @@ TARGET = "cases.case"
 TABS = [
     ("basic", "cases:profile", _("Profile")),
     ("residency", "cases:residency", _("Residency")),
+    ("programme", "cases:programme", _("Programme")),
     ("documents", "cases:documents", _("Documents")),
     ("notes", "cases:notes", _("Notes")),
     ("tasks", "cases:tasks", _("Tasks")),

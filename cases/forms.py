@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import lifecycle, policies
-from cases.models import Case, Defender, Document, FieldOfWork, Note
+from cases.models import Activity, Case, Defender, Document, FieldOfWork, Note
 
 
 class DateInput(forms.DateInput):
@@ -310,3 +310,37 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class ActivityForm(forms.Form):
+    """One programme activity; times, title and place are stored encrypted."""
+
+    day = forms.DateField(label=_("Day"), widget=DateInput())
+    starts = forms.TimeField(label=_("Starts"), widget=TimeInput())
+    ends = forms.TimeField(label=_("Ends"), widget=TimeInput(), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
+    title = _text(_("Title"), required=True)
+    place = _text(_("Place"))
+    details = _area(_("Details"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts"), cleaned.get("ends")
+        if starts and ends and ends <= starts:
+            self.add_error("ends", _("The end must be after the start."))
+        return cleaned
+
+    def service_values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        for name in ("starts", "ends"):
+            data[name] = data[name].strftime("%H:%M") if data[name] else None
+        for name in ("place", "details"):
+            data[name] = data[name] or None
+        return data

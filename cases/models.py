@@ -291,3 +291,43 @@ class Task(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_at is not None
+
+
+class Activity(EncryptedModel):
+    """One item of a defender's programme. The day is plain (for the agenda); the times, the
+    title and the place are sealed, because a schedule tells where someone will be."""
+
+    encryption_key_owner = "case_id"
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("Meeting")
+        TRAINING = "training", _("Training")
+        LECTURE = "lecture", _("Lecture or event")
+        MEDIA = "media", _("Media")
+        ADVOCACY = "advocacy", _("Advocacy")
+        WELLBEING = "wellbeing", _("Rest and wellbeing")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="activities",
+                             verbose_name=_("case"))
+    day = models.DateField(_("day"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MEETING)
+    starts = EncryptedCharField(_("starts"), max_length=5)
+    ends = EncryptedCharField(_("ends"), max_length=5)
+    title = EncryptedCharField(_("title"), max_length=200)
+    place = EncryptedCharField(_("place"), max_length=200)
+    details = EncryptedTextField(_("details"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("programme activity")
+        verbose_name_plural = _("programme activities")
+        ordering = ["day", "created_at"]
+
+    def __str__(self) -> str:
+        return str(self.pk)

@@ -16,11 +16,20 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases import policies
-from cases.models import Case, CaseTransition, Defender, Document, FieldOfWork, Note, Task
+from cases.models import (
+    Activity,
+    Case,
+    CaseTransition,
+    Defender,
+    Document,
+    FieldOfWork,
+    Note,
+    Task,
+)
 from shelter import audit
 from shelter.accounts.models import User
 from shelter.audit import Action
-from shelter.crypto.api import blind_index_hex, open_document
+from shelter.crypto.api import blind_index_hex, open_document, prefetch_data_keys
 
 LIST_PAGE_SIZE = 50
 
@@ -154,6 +163,39 @@ def dashboard_summary(user: User, days: int = 30) -> dict[str, Any]:
             due_on__lte=today + datetime.timedelta(days=7)).order_by("due_on")[:10]),
     }
 
+
+
+# --- programme -----------------------------------------------------------------------------
+def case_activities(user: User, case: Case) -> list[Activity]:
+    """The case's programme, by day, if the user may see the programme section."""
+    if not policies.can_view_section(user, case, "programme"):
+        return []
+    return list(case.activities.order_by("day", "created_at"))
+
+
+def activity_get_for(user: User, case: Case, activity_id: uuid.UUID | str) -> Activity | None:
+    if not policies.can_view_section(user, case, "programme"):
+        return None
+    return case.activities.filter(pk=activity_id, cancelled_at__isnull=True).first()
+
+
+def agenda(user: User, start: datetime.date, days: int = 14) -> list[Activity]:
+    """Activities of every visible case in [start, start + days), recorded as programme reads.
+
+    Data keys of all cases on the page are fetched in one query before decryption.
+    """
+    end = start + datetime.timedelta(days=days)
+    visible = Case.objects.visible_to(user).filter(shredded_at__isnull=True)
+    activities = list(Activity.objects.filter(case__in=visible, day__gte=start, day__lt=end,
+                                              cancelled_at__isnull=True)
+                      .select_related("case__defender").order_by("day", "created_at"))
+    cases = {a.case_id: a.case for a in activities}
+    activities = [a for a in activities
+                  if policies.can_view_section(user, cases[a.case_id], "programme")]
+    prefetch_data_keys("case", {a.case_id for a in activities})
+    for case_id in sorted({a.case_id for a in activities}, key=str):
+        audit.record(user, Action.CASE_VIEW_SECTION, cases[case_id], section="programme")
+    return activities
 
 
 # --- subject access ------------------------------------------------------------------------

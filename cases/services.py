@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import lifecycle
-from cases.models import Case, CaseTransition, Defender, Document, Note, Task
+from cases.models import Activity, Case, CaseTransition, Defender, Document, Note, Task
 from shelter import audit
 from shelter.accounts.models import User
 from shelter.audit import Action
@@ -172,6 +172,31 @@ def note_create(*, case: Case, category: str, body: str, acting_user: User) -> N
     note.save()
     audit.record(acting_user, Action.NOTE_CREATE, note, case_id=case.pk, category=category)
     return note
+
+
+# --- programme -----------------------------------------------------------------------------
+ACTIVITY_FIELDS = frozenset({"day", "kind", "starts", "ends", "title", "place", "details"})
+
+
+@transaction.atomic
+def activity_create(*, case: Case, acting_user: User, **values: Any) -> Activity:
+    """Add an activity to the defender's programme (times, title and place are sealed)."""
+    activity = Activity(case=case, created_by=acting_user)
+    _assign(activity, values, ACTIVITY_FIELDS)
+    activity.save()
+    audit.record(acting_user, Action.CASE_UPDATE, case, section="programme",
+                 activity_id=activity.pk, change="activity_create")
+    return activity
+
+
+@transaction.atomic
+def activity_cancel(*, activity: Activity, acting_user: User) -> Activity:
+    """Cancel an activity; it stays visible, struck through, in the programme."""
+    activity.cancelled_at = timezone.now()
+    activity.save(update_fields=["cancelled_at"])
+    audit.record(acting_user, Action.CASE_UPDATE, activity.case, section="programme",
+                 activity_id=activity.pk, change="activity_cancel")
+    return activity
 
 
 # --- documents -----------------------------------------------------------------------------

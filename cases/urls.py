@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cases import views, views_documents
+from cases import views, views_documents, views_programme
 
 app_name = "cases"
 
@@ -11,12 +11,16 @@ urlpatterns = [
     path("search/", views.case_search, name="search"),
     path("new/", views.case_create, name="create"),
     path("statistics/", views.statistics, name="statistics"),
+    path("agenda/", views_programme.agenda, name="agenda"),
     path("<uuid:pk>/", views.case_profile, name="profile"),
     path("<uuid:pk>/edit/", views.defender_edit, name="defender_edit"),
     path("<uuid:pk>/residency/", views.case_residency, name="residency"),
     path("<uuid:pk>/residency/edit/", views.case_edit, name="case_edit"),
     path("<uuid:pk>/stage/", views.case_transition, name="transition"),
     path("<uuid:pk>/history/", views.case_history, name="history"),
+    path("<uuid:pk>/programme/", views_programme.programme, name="programme"),
+    path("<uuid:pk>/programme/<uuid:activity_id>/cancel/", views_programme.activity_cancel,
+         name="activity_cancel"),
     path("<uuid:pk>/export/", views.case_export, name="export"),
     path("<uuid:pk>/documents/", views_documents.documents, name="documents"),
     path("<uuid:pk>/documents/upload/", views_documents.document_upload, name="document_upload"),

@@ -54,7 +54,7 @@ def test_case_officer_journey(a11y_page, live_server, officer, tmp_path):
     page.get_by_role("button", name="Change stage").click()
     page.wait_for_url(f"**/cases/{case.pk}/")
 
-    for tab in ("Residency", "Tasks", "History", "Notes", "Documents"):
+    for tab in ("Residency", "Programme", "Tasks", "History", "Notes", "Documents"):
         page.get_by_role("navigation", name="Case sections").get_by_role("link", name=tab).click()
         a11y_page.check()
 
@@ -84,3 +84,6 @@ def test_case_officer_journey(a11y_page, live_server, officer, tmp_path):
     page.get_by_role("link", name="Statistics").click()
     a11y_page.check()
     assert "Heron" not in page.content()
+    page.get_by_role("link", name="Cases", exact=True).first.click()
+    page.get_by_role("link", name="Agenda").click()
+    a11y_page.check()

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
-from cases.models import Document, Task
+from cases.models import Activity, Document, Task
 from shelter.audit import Action
 from tests.cases.conftest import recorded
 
@@ -29,6 +29,9 @@ def url_for(name: str, case) -> str:
         kwargs["pk"] = case.pk
     if "document_id" in keys:
         kwargs["document_id"] = (Document.objects.filter(case=case).values_list("pk", flat=True)
+                                 .first() or uuid.uuid4())
+    if "activity_id" in keys:
+        kwargs["activity_id"] = (Activity.objects.filter(case=case).values_list("pk", flat=True)
                                  .first() or uuid.uuid4())
     if "task_id" in keys:
         kwargs["task_id"] = Task.objects.filter(case=case).values_list("pk", flat=True).first() \
@@ -64,8 +67,8 @@ def test_a_case_that_does_not_exist_answers_404_like_a_hidden_one(as_user, olaf,
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("route", ["profile", "residency", "documents", "notes", "tasks",
-                                   "history"])
+@pytest.mark.parametrize("route", ["profile", "residency", "programme", "documents", "notes",
+                                   "tasks", "history"])
 def test_each_section_read_is_recorded(as_user, otto, case, route, audit_since):
     assert as_user(otto).get(reverse(f"cases:{route}", args=[case.pk])).status_code == 200
     reads = recorded(audit_since, Action.CASE_VIEW_SECTION)

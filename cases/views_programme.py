@@ -1,0 +1,62 @@
+"""A defender's programme (activities) and the agenda of all residencies."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from cases import access, policies, selectors, services
+from cases.forms import ActivityForm
+from shelter.audit.web import mark_audited
+
+
+@sensitive_post_parameters()
+def programme(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    case, _allowed = access.read_case(request, pk, "programme")
+    form = ActivityForm(request.POST or None)
+    if request.method == "POST":
+        if not policies.can_change_case(request.user, case):
+            raise access.refuse(request, pk, "programme")
+        if form.is_valid():
+            services.activity_create(case=case, acting_user=request.user,
+                                     **form.service_values())
+            messages.success(request, _("The activity is added to the programme."))
+            return redirect("cases:programme", pk=case.pk)
+    return render(request, "cases/programme.html", access.case_context(
+        request, case, "programme", activities=selectors.case_activities(request.user, case),
+        form=form, today=timezone.localdate()))
+
+
+@require_POST
+def activity_cancel(request: HttpRequest, pk: uuid.UUID, activity_id: uuid.UUID
+                    ) -> HttpResponse:
+    case = access.change_case(request, pk, "programme")
+    activity = selectors.activity_get_for(request.user, case, activity_id)
+    if activity is None:
+        raise access.refuse(request, pk, "programme")
+    services.activity_cancel(activity=activity, acting_user=request.user)
+    messages.success(request, _("The activity is cancelled."))
+    return redirect("cases:programme", pk=case.pk)
+
+
+def agenda(request: HttpRequest) -> HttpResponse:
+    """The next two weeks of every residency's programme (each case shown is recorded)."""
+    access.require_list_access(request)
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        start = timezone.localdate()
+    activities = selectors.agenda(request.user, start)
+    mark_audited(request)
+    return render(request, "cases/agenda.html", {
+        "activities": activities, "start": start,
+        "previous": start - datetime.timedelta(days=14),
+        "next": start + datetime.timedelta(days=14)})
