@@ -11,7 +11,7 @@ import io
 from typing import Any
 
 from cases import services
-from cases.models import Case, Defender
+from cases.models import Case, Defender, IntakeRound
 from shelter.accounts.models import User
 
 Stage = Case.Stage
@@ -63,6 +63,24 @@ def _walk(case: Case, final: str, actor: User | None) -> None:
                                  reason="Demo: decided by the selection committee.")
 
 
+def _round(carla: User | None) -> IntakeRound:
+    today = datetime.date.today()
+    existing = IntakeRound.objects.filter(name="Demo round").first()
+    return existing or services.round_create(
+        acting_user=carla, name="Demo round", opens_on=today - datetime.timedelta(days=200),
+        closes_on=today - datetime.timedelta(days=150),
+        decision_on=today - datetime.timedelta(days=120), places=8)
+
+
+def _programme(case: Case, actor: User | None) -> None:
+    start = max(case.actual_arrival or datetime.date.today(), datetime.date.today())
+    for days, starts, kind, title in [(1, "10:00", "meeting", "Welcome meeting"),
+                                      (3, "14:00", "lecture", "Guest lecture (demo)"),
+                                      (8, "09:30", "training", "Digital security training")]:
+        services.activity_create(case=case, acting_user=actor, kind=kind, title=title,
+                                 day=start + datetime.timedelta(days=days), starts=starts)
+
+
 def _seed_one(row: tuple, carla: User | None, officers: list[User | None], i: int) -> Case:
     code, name, passport, country, field, final, offset = row
     defender = services.defender_create(
@@ -71,8 +89,11 @@ def _seed_one(row: tuple, carla: User | None, officers: list[User | None], i: in
         phone=f"+00 000 0000 {i:03}", email=f"{code.lower()}@example.invalid")
     case = services.case_create(defender=defender, acting_user=carla,
                                 assigned_officer=officers[i % len(officers)],
-                                risk_level=["low", "medium", "high"][i % 3], **_dates(offset))
+                                risk_level=["low", "medium", "high"][i % 3],
+                                intake_round=_round(carla), **_dates(offset))
     _walk(case, final, carla)
+    if final == Stage.IN_RESIDENCE:
+        _programme(case, carla)
     services.note_create(case=case, category="general", acting_user=carla,
                          body="Demo note: first contact through the national coordinator.")
     if i % 3 == 0:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import lifecycle, policies
-from cases.models import Activity, Case, Defender, Document, FieldOfWork, Note
+from cases.models import Activity, Case, Defender, Document, FieldOfWork, IntakeRound, Note
 
 
 class DateInput(forms.DateInput):
@@ -140,6 +140,8 @@ class CaseForm(forms.Form):
     actual_departure = _date(_("Actual departure"))
     assigned_officer = OfficerChoiceField(label=_("Assigned officer"), queryset=None,
                                           required=False)
+    intake_round = forms.ModelChoiceField(label=_("Intake round"), required=False,
+                                          queryset=IntakeRound.objects.all())
     risk_level = forms.ChoiceField(label=_("Risk level"), choices=Case.RiskLevel.choices)
     risk_notes = _area(_("Risk notes"))
     visa = forms.ChoiceField(label=_("Visa status"), choices=VISA_STATUSES, required=False)
@@ -163,6 +165,7 @@ class CaseForm(forms.Form):
                  "allowance", "return_plan", "follow_up"]
         initial = {name: getattr(case, name) for name in plain}
         initial.update(assigned_officer=case.assigned_officer_id,
+                       intake_round=case.intake_round_id,
                        visa=visa.get("status", ""), visa_notes=visa.get("notes", ""),
                        travel=(case.travel or {}).get("details", ""),
                        accompanying_persons="\n".join(case.accompanying_persons or []))
@@ -199,12 +202,14 @@ class CaseCreateForm(DefenderForm):
     planned_departure = _date(_("Planned departure"))
     assigned_officer = OfficerChoiceField(label=_("Assigned officer"), queryset=None,
                                           required=False)
+    intake_round = forms.ModelChoiceField(label=_("Intake round"), required=False,
+                                          queryset=IntakeRound.objects.all())
     risk_level = forms.ChoiceField(label=_("Risk level"), choices=Case.RiskLevel.choices,
                                    initial=Case.RiskLevel.MEDIUM)
 
     field_order = ["existing_defender"]
     CASE_FIELDS = ("nominated_on", "planned_arrival", "planned_departure", "assigned_officer",
-                   "risk_level")
+                   "intake_round", "risk_level")
 
     def __init__(self, *args: Any, defenders: Any = None, officers: Any = None,
                  **kwargs: Any) -> None:
@@ -303,6 +308,9 @@ class CaseFilterForm(forms.Form):
                               choices=[("", _("All stages")), *Case.Stage.choices])
     officer = OfficerChoiceField(label=_("Officer"), queryset=None, required=False,
                                  empty_label=_("All officers"))
+    intake_round = forms.ModelChoiceField(label=_("Intake round"), required=False,
+                                          queryset=IntakeRound.objects.all(),
+                                          empty_label=_("All rounds"))
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
     country = forms.CharField(label=_("Country of activity"), required=False, max_length=2,
                               min_length=2)
@@ -344,3 +352,41 @@ class ActivityForm(forms.Form):
         for name in ("place", "details"):
             data[name] = data[name] or None
         return data
+
+
+class IntakeRoundForm(forms.Form):
+    """A call for nominations; its name must be unique and its dates in order."""
+
+    name = _text(_("Name"), max_length=100, required=True)
+    opens_on = forms.DateField(label=_("Opens on"), widget=DateInput())
+    closes_on = forms.DateField(label=_("Closes on"), widget=DateInput())
+    decision_on = _date(_("Committee decides on"))
+    places = forms.IntegerField(label=_("Places"), min_value=0, max_value=500, initial=0)
+
+    def __init__(self, *args: Any, intake_round: IntakeRound | None = None,
+                 **kwargs: Any) -> None:
+        self.intake_round = intake_round
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def initial_for(cls, intake_round: IntakeRound) -> dict[str, Any]:
+        return {name: getattr(intake_round, name) for name in cls.base_fields}
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = IntakeRound.objects.filter(name__iexact=name)
+        if self.intake_round is not None:
+            clash = clash.exclude(pk=self.intake_round.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Another intake round has this name."))
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        opens, closes, decision = (cleaned.get(k) for k in ("opens_on", "closes_on",
+                                                            "decision_on"))
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", _("A round cannot close before it opens."))
+        if closes and decision and decision < closes:
+            self.add_error("decision_on", _("The committee decides after the round closes."))
+        return cleaned

@@ -80,6 +80,26 @@ class Defender(EncryptedModel):
         return self.code_name
 
 
+class IntakeRound(models.Model):
+    """A call for nominations (e.g. "2027 spring"): nominations arrive, a committee decides."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    decision_on = models.DateField(_("committee decides on"), null=True, blank=True)
+    places = models.PositiveSmallIntegerField(_("places"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("intake round")
+        verbose_name_plural = _("intake rounds")
+        ordering = ["-opens_on"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CaseQuerySet(models.QuerySet):
     """Every read of cases starts here, so no page, search or export can forget the reader."""
 
@@ -132,6 +152,9 @@ class Case(EncryptedModel):
     )
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices,
                                   default=RiskLevel.MEDIUM)
+    intake_round = models.ForeignKey(IntakeRound, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="cases",
+                                     verbose_name=_("intake round"))
 
     risk_notes = EncryptedTextField(_("risk notes"))
     visa_status = EncryptedJSONField(_("visa status"))

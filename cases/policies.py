@@ -69,6 +69,11 @@ def can_create_case(user: User | None) -> bool:
     return _is_staff(user)
 
 
+def can_manage_rounds(user: User | None) -> bool:
+    """Intake rounds are opened and changed by coordinators; officers see them."""
+    return bool(_is_staff(user) and user.is_coordinator)
+
+
 def can_view_case(user: User | None, case: Case) -> bool:
     """May `user` know that `case` exists? (Otherwise every route answers 404.)"""
     if _is_staff(user):

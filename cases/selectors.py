@@ -23,6 +23,7 @@ from cases.models import (
     Defender,
     Document,
     FieldOfWork,
+    IntakeRound,
     Note,
     Task,
 )
@@ -48,9 +49,23 @@ def cases_visible_to(user: User, filters: Mapping[str, Any] | None = None) -> Qu
         year = int(filters["year"])
         cases = cases.filter(Q(planned_arrival__year=year) | Q(actual_arrival__year=year)
                              | Q(planned_arrival__isnull=True, nominated_on__year=year))
+    if filters.get("intake_round"):
+        cases = cases.filter(intake_round=filters["intake_round"])
     if filters.get("country"):
         cases = cases.filter(defender__country_of_activity=filters["country"].upper())
     return cases
+
+
+def rounds_with_counts(user: User) -> list[IntakeRound]:
+    """Intake rounds, each with `.nominated` (cases the user sees) and `.accepted` counts."""
+    visible = Case.objects.visible_to(user)
+    accepted = [Case.Stage.ACCEPTED, Case.Stage.PREPARING_ARRIVAL, Case.Stage.IN_RESIDENCE,
+                Case.Stage.DEPARTED, Case.Stage.FOLLOW_UP, Case.Stage.CLOSED]
+    in_view = Q(cases__in=visible.values("pk"))
+    return list(IntakeRound.objects.annotate(
+        nominated=Count("cases", filter=in_view),
+        accepted=Count("cases", filter=in_view & Q(cases__stage__in=accepted)),
+    ).order_by("-opens_on"))
 
 
 def cases_search(user: User, query: str) -> QuerySet[Case]:

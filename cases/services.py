@@ -15,7 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import lifecycle
-from cases.models import Activity, Case, CaseTransition, Defender, Document, Note, Task
+from cases.models import (
+    Activity,
+    Case,
+    CaseTransition,
+    Defender,
+    Document,
+    IntakeRound,
+    Note,
+    Task,
+)
 from shelter import audit
 from shelter.accounts.models import User
 from shelter.audit import Action
@@ -31,8 +40,9 @@ BLIND_INDEXES = {"legal_name": "legal_name_bidx", "passport_number": "passport_b
 CASE_FIELDS = frozenset({
     "nominated_on", "decided_on", "planned_arrival", "planned_departure", "actual_arrival",
     "actual_departure", "assigned_officer", "risk_level", "risk_notes", "visa_status", "travel",
-    "insurance", "allowance", "accompanying_persons", "return_plan", "follow_up",
+    "insurance", "allowance", "accompanying_persons", "return_plan", "follow_up", "intake_round",
 })
+ROUND_FIELDS = frozenset({"name", "opens_on", "closes_on", "decision_on", "places"})
 
 
 class TransitionError(Exception):
@@ -150,6 +160,26 @@ def _stage_label(stage: str) -> str:
         return str(Case.Stage(stage).label)
     except ValueError:
         return _("an unknown stage")
+
+
+# --- intake rounds -------------------------------------------------------------------------
+@transaction.atomic
+def round_create(*, acting_user: User, **values: Any) -> IntakeRound:
+    """Open an intake round (a call for nominations)."""
+    intake_round = IntakeRound()
+    _assign(intake_round, values, ROUND_FIELDS)
+    intake_round.save()
+    audit.record(acting_user, Action.CASE_CREATE, intake_round)
+    return intake_round
+
+
+@transaction.atomic
+def round_update(*, intake_round: IntakeRound, acting_user: User, **values: Any) -> IntakeRound:
+    """Change an intake round's name, dates or number of places."""
+    fields = _assign(intake_round, values, ROUND_FIELDS)
+    intake_round.save(update_fields=fields)
+    audit.record(acting_user, Action.CASE_UPDATE, intake_round, fields=fields)
+    return intake_round
 
 
 # --- tasks ---------------------------------------------------------------------------------

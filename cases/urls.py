@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cases import views, views_documents, views_programme
+from cases import views, views_documents, views_programme, views_rounds
 
 app_name = "cases"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("new/", views.case_create, name="create"),
     path("statistics/", views.statistics, name="statistics"),
     path("agenda/", views_programme.agenda, name="agenda"),
+    path("rounds/", views_rounds.rounds, name="rounds"),
+    path("rounds/<uuid:round_id>/edit/", views_rounds.round_edit, name="round_edit"),
     path("<uuid:pk>/", views.case_profile, name="profile"),
     path("<uuid:pk>/edit/", views.defender_edit, name="defender_edit"),
     path("<uuid:pk>/residency/", views.case_residency, name="residency"),

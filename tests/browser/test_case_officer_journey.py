@@ -87,3 +87,6 @@ def test_case_officer_journey(a11y_page, live_server, officer, tmp_path):
     page.get_by_role("link", name="Cases", exact=True).first.click()
     page.get_by_role("link", name="Agenda").click()
     a11y_page.check()
+    page.get_by_role("link", name="Cases", exact=True).first.click()
+    page.get_by_role("link", name="Intake rounds").click()
+    a11y_page.check()

@@ -33,6 +33,8 @@ def url_for(name: str, case) -> str:
     if "activity_id" in keys:
         kwargs["activity_id"] = (Activity.objects.filter(case=case).values_list("pk", flat=True)
                                  .first() or uuid.uuid4())
+    if "round_id" in keys:
+        kwargs["round_id"] = uuid.uuid4()
     if "task_id" in keys:
         kwargs["task_id"] = Task.objects.filter(case=case).values_list("pk", flat=True).first() \
             or uuid.uuid4()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from cases import demo
-from cases.models import Case, Document, Note
+from cases.models import Activity, Case, Document, IntakeRound, Note
 from shelter.crypto.api import open_document
 
 
@@ -20,3 +20,4 @@ def test_seed_covers_every_stage_and_is_idempotent(db, carla):
     demo.seed(out)
     assert Case.objects.count() == 12
     assert "0 created, 12 already present" in out.getvalue()
+    assert Activity.objects.exists() and IntakeRound.objects.count() == 1
