@@ -37,7 +37,8 @@ def partner_share_allows(user: User, case: Case, section: str) -> bool:
     """EXTENSION POINT for shares (issue "Sharing"): may partner `user` see `section` of `case`?
 
     Until shares exist a partner sees nothing. The sharing issue implements this and
-    `partner_cases_filter`; no other function needs to change.
+    `partner_cases_filter`; no other function needs to change. Besides SECTIONS, `section`
+    can be "notes.medical" or "notes.security" (restricted notes need an explicit share).
     """
     return False
 
@@ -102,6 +103,8 @@ def can_view_note_category(user: User | None, case: Case, category: str) -> bool
         return True
     if user.is_coordinator:
         return True
+    if user.is_partner:  # only when a share names the category explicitly
+        return partner_share_allows(user, case, f"notes.{category}")
     return bool(user.is_case_officer and case.assigned_officer_id == user.pk)
 
 
