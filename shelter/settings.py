@@ -251,6 +251,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SHELTER_MAX_UPLOAD_MB = env_int("SHELTER_MAX_UPLOAD_MB", 100)
+# Closed cases are crypto-shredded this long after they end (apply_retention); about 24 months.
+SHELTER_RETENTION_DAYS = env_int("SHELTER_RETENTION_DAYS", 730)
 # Never spool uploads to a plaintext temp file: the encrypting handler seals chunks as they arrive.
 FILE_UPLOAD_HANDLERS = ["shelter.crypto.uploads.EncryptingUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
