@@ -1,7 +1,8 @@
 """Audit log benchmarks: request overhead of an audited view, and chain verification speed.
 
-1. The coordinators' people page through the full middleware stack, with and without the
-   `audited` decorator (target: audited ≤ 1.15 × plain).
+1. A case page (the officer's profile view) through the full middleware stack, with the audit
+   writer on and off; and the coordinators' people page with and without the `audited`
+   decorator (target: audited ≤ 1.15 × plain).
 2. `verify_chain` over N entries (SHELTER_BENCH_AUDIT_N, default 1 000 000) in entries/s, against
    raw SHA-256 over the same canonical bytes, and peak memory (ru_maxrss) at N/10 and N.
 Each part runs in a subprocess with its own throw-away SQLite file database (as in production:
@@ -79,6 +80,43 @@ def _request_overhead() -> None:
           "(target <= 1.15)")
 
 
+def _case_page_overhead() -> None:
+    """A case officer opening a case page, with the audit writer on and switched off."""
+    from unittest import mock
+
+    from shelter.accounts.models import Organisation
+    from shelter.accounts.roles import Role
+    from shelter.audit import log
+    from tests.conftest import make_user, verified_client
+
+    from cases import services
+
+    org = Organisation.objects.get_or_create(name="Gemeente", kind="municipality")[0]
+    officer = make_user("olaf@example.org", Role.CASE_OFFICER, org)
+    case = services.case_open(acting_user=officer, defender_values={
+        "code_name": "Heron", "legal_name": "Ana Pérez", "passport_number": "P123",
+        "phone": "+31 6 0000", "nationality": "Colombian"}, assigned_officer=officer)
+    client, url = verified_client(officer), f"/cases/{case.pk}/"
+    assert client.get(url).status_code == 200
+
+    def plain() -> None:
+        with mock.patch.object(log, "write_entry", lambda fields, using="default": None):
+            for _ in range(REQUESTS):
+                client.get(url)
+
+    def audited_run() -> None:
+        for _ in range(REQUESTS):
+            client.get(url)
+
+    times = {"plain": float("inf"), "audited": float("inf")}
+    for _ in range(5):  # interleaved, best of five, so background load hits both alike
+        times["plain"] = min(times["plain"], _best(plain, 1))
+        times["audited"] = min(times["audited"], _best(audited_run, 1))
+    print(f"case page: plain {times['plain'] / REQUESTS * 1e3:.2f} ms, audited "
+          f"{times['audited'] / REQUESTS * 1e3:.2f} ms per request -> ratio "
+          f"{times['audited'] / times['plain']:.3f} (target <= 1.15)")
+
+
 def _generate(count: int) -> None:
     """Append `count` chained entries in bulk (the same hashing as record())."""
     from django.db import transaction
@@ -132,6 +170,7 @@ def _worker(mode: str, database: str, count: int) -> None:
     _setup(database)
     if mode == "requests":
         _request_overhead()
+        _case_page_overhead()
     elif mode == "generate":
         _generate(count)
     else:

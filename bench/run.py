@@ -26,11 +26,11 @@ def main(argv: list[str]) -> int:
     names = argv or sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))
     failures = 0
     for name in names:
-        module = importlib.import_module(name if name.startswith("bench_") else f"bench_{name}")
-        print(f"\n=== {module.__name__} ===", flush=True)
+        module_name = name if name.startswith("bench_") else f"bench_{name}"
+        print(f"\n=== {module_name} ===", flush=True)
         started = time.perf_counter()
         try:
-            module.main()
+            importlib.import_module(module_name).main()
         except Exception as exc:  # report and carry on with the other benchmarks
             failures += 1
             print(f"FAILED: {type(exc).__name__}: {exc}", flush=True)

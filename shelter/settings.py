@@ -159,9 +159,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Serialise writers up front (BEGIN IMMEDIATE) so concurrent writes queue instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        # secure_delete zeroes freed pages, so shredded keys leave no remnants in the file.
+        # secure_delete zeroes freed pages, so shredded keys leave no remnants in the file;
+        # WAL makes each commit (one audit entry per request) a single cheap append.
         {"transaction_mode": "IMMEDIATE", "timeout": 20,
-         "init_command": "PRAGMA secure_delete=ON;"}
+         "init_command": "PRAGMA secure_delete=ON; PRAGMA journal_mode=WAL;"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

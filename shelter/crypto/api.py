@@ -116,3 +116,5 @@ def purge_shredded_remnants() -> None:
         elif connection.vendor == "sqlite":
             cursor.execute("PRAGMA secure_delete = ON")
             cursor.execute("VACUUM")
+            # In WAL mode the old page images live on in the -wal file until it is reset.
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -162,3 +162,40 @@ def test_key_commands_write_audit_events(populated, private_key_file):
     assert AuditEvent.objects.filter(action=Action.KEY_ROTATE).count() == 1
     verify = AuditEvent.objects.get(action=Action.VERIFY_ENCRYPTION)
     assert verify.facts["failures"] == 0
+
+
+def test_shredding_leaves_no_wrapped_key_in_a_wal_mode_sqlite_file(tmp_path):
+    """With the production SQLite settings (WAL), the shredded wrapped key is gone from every
+    file of the database: the main file and the -wal file."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "SHELTER_ENV": "development", "SHELTER_VAR_DIR": str(tmp_path),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+           "DJANGO_SETTINGS_MODULE": "shelter.settings"}
+    env.pop("SHELTER_MASTER_KEY_FILE", None)
+
+    def manage(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=180)
+
+    assert manage("generate_master_key").returncode == 0
+    assert manage("migrate", "--noinput").returncode == 0
+    script = ("from cases.models import Case, Defender; d = Defender(code_name='Kite', "
+              "legal_name='x'); d.save(); c = Case(defender=d, risk_notes='y'); c.save(); "
+              "print(c.pk)")
+    case_id = manage("shell", "--no-imports", "-c", script).stdout.strip().splitlines()[-1]
+    db = sqlite3.connect(tmp_path / "db.sqlite3")
+    wrapped = db.execute("SELECT wrapped_key FROM crypto_datakey WHERE owner_id = ?",
+                         [case_id.replace("-", "")]).fetchone()[0]
+    db.close()
+    assert len(wrapped) >= 32
+    assert any(bytes(wrapped) in p.read_bytes() for p in tmp_path.glob("db.sqlite3*"))
+    result = manage("shred_case", case_id, "--noinput")
+    assert result.returncode == 0, result.stderr
+    for path in tmp_path.glob("db.sqlite3*"):
+        assert bytes(wrapped) not in path.read_bytes(), path.name
