@@ -112,3 +112,25 @@ def test_stylesheet_and_script_are_found_by_the_static_finders():
     from django.contrib.staticfiles import finders
 
     assert finders.find("shelter/css/app.css") and finders.find("shelter/js/app.js")
+
+
+def test_server_error_page_reveals_nothing(carla, settings):
+    from django.urls import path
+
+    from shelter import urls
+
+    def explode(request):
+        raise RuntimeError("secret detail ZQXJ")
+
+    settings.ROOT_URLCONF = type("U", (), {"urlpatterns": [*urls.urlpatterns,
+                                                           path("explode/", explode)],
+                                           "handler500": urls.handler500})
+    from tests.conftest import verified_client
+
+    client = verified_client(carla)
+    client.raise_request_exception = False
+    response = client.get("/explode/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "ZQXJ" not in body and "Traceback" not in body and "RuntimeError" not in body
+    assert "<h1>" in body
