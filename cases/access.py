@@ -45,6 +45,12 @@ def require_list_access(request: HttpRequest) -> None:
         raise refuse(request, None, "list")
 
 
+def require_search_access(request: HttpRequest) -> None:
+    """Search and agenda: staff, and partners (who only ever find what is shared with them)."""
+    if not policies.can_search_cases(request.user):
+        raise refuse(request, None, "search")
+
+
 def read_case(request: HttpRequest, case_id: uuid.UUID, *sections: str) -> tuple[Case, set]:
     """The case for a page showing `sections` (the first one is required), recorded as read.
 
@@ -78,11 +84,54 @@ def change_case(request: HttpRequest, case_id: uuid.UUID, section: str) -> Case:
     return case
 
 
+def share_case(request: HttpRequest, case_id: uuid.UUID) -> Case:
+    """The case for its Sharing section: coordinators, and the officer assigned to it.
+
+    Other users who may see the case get 403 (they know it exists); everyone else 404.
+    """
+    case = selectors.case_get_for(request.user, case_id)
+    if case is None or not policies.can_view_section(request.user, case, "basic"):
+        raise refuse(request, case_id, "sharing")
+    if not policies.can_share(request.user, case):
+        record_refusal(request, TARGET, case_id, section="sharing", reason="not_own_case")
+        raise PermissionDenied
+    mark_audited(request)
+    return case
+
+
+def contribute_case(request: HttpRequest, case_id: uuid.UUID, section: str) -> Case:
+    """The case for adding to `section` (programme, notes, documents): staff who may change
+    it, or a partner whose may-contribute share names it. 404 if invisible, else 403."""
+    case = selectors.case_get_for(request.user, case_id)
+    page_section = section.split(".")[0]
+    if case is None or not policies.can_view_section(request.user, case, page_section):
+        raise refuse(request, case_id, page_section)
+    if not policies.can_contribute(request.user, case, section):
+        record_refusal(request, TARGET, case_id, section=page_section, reason="read_only")
+        raise PermissionDenied
+    mark_audited(request)
+    return case
+
+
 def tabs(request: HttpRequest, case: Case, current: str) -> list[dict]:
     """The tabs the user may open, for the case page header."""
-    return [{"url": reverse(name, args=[case.pk]), "label": label, "current": section == current}
-            for section, name, label in TABS
-            if policies.can_view_section(request.user, case, section)]
+    found = [{"url": reverse(name, args=[case.pk]), "label": label, "current": section == current}
+             for section, name, label in TABS
+             if policies.can_view_section(request.user, case, section)]
+    if policies.can_share(request.user, case):
+        found.append({"url": reverse("cases:sharing", args=[case.pk]), "label": _("Sharing"),
+                      "current": current == "sharing"})
+    return found
+
+
+def share_summary(request: HttpRequest, case: Case) -> dict | None:
+    """For a partner: what their shares open on this case and until when (shown on every tab)."""
+    from cases import share_access
+
+    if not request.user.is_partner:
+        return None
+    sections, contribute, expires_at = share_access.grants(request.user, case.pk)
+    return {"expires_at": expires_at, "contribute": contribute}
 
 
 def case_context(request: HttpRequest, case: Case, current: str, **extra: object) -> dict:
@@ -92,5 +141,7 @@ def case_context(request: HttpRequest, case: Case, current: str, **extra: object
         "case": case, "tabs": tabs(request, case, current), "current_tab": current,
         "can_change": policies.can_change_case(user, case),
         "can_transition": policies.can_transition(user, case),
+        "share": share_summary(request, case),
+        "can_break_glass": policies.can_break_glass(user, case),
         **extra,
     }

@@ -23,9 +23,19 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cases.panels import cases_panel
+        from django.db.models.signals import m2m_changed, post_save
+
+        from cases import sharing_groups
+        from cases.panels import break_glass_panel, cases_panel, expiring_shares_panel
         from shelter import dashboard
+        from shelter.accounts.models import User
         from shelter.audit.policies import register_history_policy
 
         dashboard.register(cases_panel, order=20)
+        dashboard.register(expiring_shares_panel, order=15)
+        dashboard.register(break_glass_panel, order=10)
+        post_save.connect(sharing_groups.on_user_saved, sender=User,
+                          dispatch_uid="cases.sharing_groups.user")
+        m2m_changed.connect(sharing_groups.on_groups_changed, sender=User.groups.through,
+                            dispatch_uid="cases.sharing_groups.groups")
         register_history_policy("cases.case", _assigned_officer_reads_history)

@@ -269,7 +269,8 @@ class NoteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [
             (value, label) for value, label in Note.Category.choices
-            if policies.can_view_note_category(user, case, value)]
+            if policies.can_view_note_category(user, case, value)
+            and policies.can_contribute(user, case, f"notes.{value}")]
 
 
 class DocumentUploadForm(forms.Form):

@@ -175,6 +175,8 @@ class Case(EncryptedModel):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-created_at"]
+        # view_case (a default) and contribute_case are granted per case by shares (guardian).
+        permissions = [("contribute_case", _("Can contribute to a shared case"))]
 
     def __str__(self) -> str:
         return str(self.pk)
@@ -354,3 +356,12 @@ class Activity(EncryptedModel):
 
     def __str__(self) -> str:
         return str(self.pk)
+
+
+from cases.models_sharing import (  # noqa: E402,F401  (models of this app, split by concern)
+    BreakGlass,
+    CaseGroupObjectPermission,
+    CaseShare,
+    CaseUserObjectPermission,
+    OrganisationGroup,
+)

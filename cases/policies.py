@@ -3,10 +3,12 @@
 Pure functions of (user, object, section). Views, templates (through the view's context),
 selectors, exports and search all ask here; nothing else re-derives access.
 
-Coordinators and case officers see every case of the municipality; medical and security notes
-only the coordinators and the officer assigned to the case. Partners see nothing until shares
-exist: `partner_share_allows` is the single extension point the sharing issue fills in.
-Auditors never see case content.
+Coordinators and case officers see every case of the municipality. Medical and security notes:
+the officer assigned to the case; a coordinator only through break-glass (a reason, a limited
+time, loudly recorded) unless they are the assigned officer. Partners see exactly the sections
+an active share names (`partner_share_allows`, `partner_cases_filter`; queries in
+`cases.share_access`). Auditors never see case content. `cases.policy_matrix` exports the
+role table that SECURITY.md must match.
 """
 
 from __future__ import annotations
@@ -22,7 +24,16 @@ if TYPE_CHECKING:
     from shelter.accounts.models import User
 
 SECTIONS = ("basic", "identity", "contact", "residency", "programme", "documents", "notes",
-            "tasks", "history")
+            "tasks", "history", "housing", "housing_address")
+DOCUMENT_CATEGORIES = ("passport_visa", "medical", "risk", "travel", "programme", "other")
+NOTE_CATEGORIES = ("general", "medical", "security", "programme")
+# What a share can name. "documents.<category>" and "notes.<category>" one by one; restricted
+# note categories are never implied by anything else.
+SHARE_SECTIONS = ("basic", "identity", "contact", "residency",
+                  *(f"documents.{c}" for c in DOCUMENT_CATEGORIES),
+                  *(f"notes.{c}" for c in NOTE_CATEGORIES), "housing", "housing_address")
+# Page sections a partner can never see, whatever a share says.
+STAFF_ONLY_SECTIONS = frozenset({"tasks", "history"})
 TOMBSTONE_SECTIONS = frozenset({"basic", "tasks", "history"})
 RESTRICTED_NOTE_CATEGORIES = frozenset({"medical", "security"})
 
@@ -34,18 +45,43 @@ def _is_staff(user: User | None) -> bool:
 
 
 def partner_share_allows(user: User, case: Case, section: str) -> bool:
-    """EXTENSION POINT for shares (issue "Sharing"): may partner `user` see `section` of `case`?
+    """May partner `user` see `section` of `case` through an active share (user or organisation)?
 
-    Until shares exist a partner sees nothing. The sharing issue implements this and
-    `partner_cases_filter`; no other function needs to change. Besides SECTIONS, `section`
-    can be "notes.medical" or "notes.security" (restricted notes need an explicit share).
+    `section` is a page section (SECTIONS) or a share section ("documents.medical",
+    "notes.security", ...). "programme" comes with "residency"; "documents" and "notes" need at
+    least one category; tasks and the access history are never shared.
     """
-    return False
+    from cases import share_access
+
+    if section in STAFF_ONLY_SECTIONS:
+        return False
+    shared, _contribute, _expiry = share_access.grants(user, case.pk)
+    if not shared:
+        return False
+    if section == "programme":
+        section = "residency"
+    if section in ("documents", "notes"):
+        return any(s.startswith(f"{section}.") for s in shared)
+    return section in shared
+
+
+def partner_may_contribute(user: User, case: Case, section: str) -> bool:
+    """A may-contribute share lets a partner add to `section` (programme, a document or note
+    category) when the share also lets them see it; nothing else."""
+    from cases import share_access
+
+    if not (user.is_partner and section in ("programme", *SHARE_SECTIONS)):
+        return False
+    _shared, contribute, _expiry = share_access.grants(user, case.pk)
+    return contribute and section.split(".")[0] in ("programme", "documents", "notes") \
+        and partner_share_allows(user, case, section)
 
 
 def partner_cases_filter(user: User) -> Q | None:
-    """EXTENSION POINT for shares: the Q on Case a partner's shares open (None: nothing)."""
-    return None
+    """The cases a partner's active shares open, as `pk IN (active shares ⋈ guardian rows)`."""
+    from cases import share_access
+
+    return share_access.partner_cases_q(user)
 
 
 def visible_cases_filter(user: User | None) -> Q | None:
@@ -76,7 +112,10 @@ def can_manage_rounds(user: User | None) -> bool:
 
 
 def can_view_case(user: User | None, case: Case) -> bool:
-    """May `user` know that `case` exists? (Otherwise every route answers 404.)"""
+    """May `user` know that `case` exists? (Otherwise every route answers 404.)
+
+    A partner needs an active share that includes "basic" (every share does).
+    """
     if _is_staff(user):
         return True
     if user is not None and user.is_authenticated and user.is_partner:
@@ -96,16 +135,43 @@ def can_view_section(user: User | None, case: Case, section: str) -> bool:
 
 
 def can_view_note_category(user: User | None, case: Case, category: str) -> bool:
-    """Medical and security notes: coordinators and the officer assigned to the case only."""
+    """General notes: staff. Medical and security notes: the officer assigned to the case, or a
+    coordinator during their break-glass opening. Partners: each category explicitly shared."""
     if not can_view_section(user, case, "notes"):
         return False
+    if user.is_partner:
+        return partner_share_allows(user, case, f"notes.{category}")
     if category not in RESTRICTED_NOTE_CATEGORIES:
         return True
-    if user.is_coordinator:
+    if case.assigned_officer_id == user.pk:
         return True
-    if user.is_partner:  # only when a share names the category explicitly
-        return partner_share_allows(user, case, f"notes.{category}")
-    return bool(user.is_case_officer and case.assigned_officer_id == user.pk)
+    return bool(user.is_coordinator and break_glass_active(user, case))
+
+
+def can_view_document_category(user: User | None, case: Case, category: str) -> bool:
+    """Documents: staff see every category; a partner the categories shared."""
+    if not can_view_section(user, case, "documents"):
+        return False
+    return _is_staff(user) or partner_share_allows(user, case, f"documents.{category}")
+
+
+def break_glass_active(user: User, case: Case) -> bool:
+    """Has coordinator `user` an open (unexpired) break-glass on `case`? Cached per request."""
+    from django.utils import timezone
+
+    from cases.models import BreakGlass
+
+    cache = user.__dict__.setdefault("_shelter_break_glass", {})
+    if case.pk not in cache:
+        cache[case.pk] = BreakGlass.objects.filter(
+            case_id=case.pk, user_id=user.pk, expires_at__gt=timezone.now()).exists()
+    return cache[case.pk]
+
+
+def can_break_glass(user: User | None, case: Case) -> bool:
+    """Coordinators may open restricted notes they would not otherwise see (with a reason)."""
+    return bool(_is_staff(user) and user.is_coordinator and not case.is_shredded
+                and case.assigned_officer_id != user.pk)
 
 
 def can_view_note(user: User | None, note: Note) -> bool:
@@ -124,6 +190,29 @@ def can_view_access_history(user: User | None, case: Case) -> bool:
 def can_export_subject_data(user: User | None, case: Case) -> bool:
     """A defender's subject-access export (everything about them): coordinators only."""
     return bool(_is_staff(user) and user.is_coordinator and not case.is_shredded)
+
+
+def can_share(user: User | None, case: Case) -> bool:
+    """Share and revoke: coordinators on any case, officers on cases assigned to them."""
+    if not _is_staff(user) or case.is_shredded:
+        return False
+    return bool(user.is_coordinator or case.assigned_officer_id == user.pk)
+
+
+def can_contribute(user: User | None, case: Case, section: str) -> bool:
+    """Add to `section` of `case` (programme, notes.<c>, documents.<c>): staff who may change
+    the case; partners with a may-contribute share naming that section."""
+    if case.is_shredded or not can_view_case(user, case):
+        return False
+    if _is_staff(user):
+        return True
+    return partner_may_contribute(user, case, section)
+
+
+def can_search_cases(user: User | None) -> bool:
+    """Staff search everything visible; partners only among their shares (see the selector)."""
+    return bool(_is_staff(user) or (user is not None and user.is_authenticated
+                                    and user.is_partner))
 
 
 def can_change_case(user: User | None, case: Case) -> bool:

@@ -85,6 +85,21 @@ def cases_search(user: User, query: str) -> QuerySet[Case]:
     return cases_visible_to(user).filter(matches)
 
 
+def cases_search_results(user: User, query: str, limit: int = 50) -> list[Case]:
+    """`cases_search`, redacted: a partner finds a case by legal name or passport number only
+    if its identity is shared with them, by code name only if "basic" is."""
+    results = list(cases_search(user, query)[:limit])
+    if not user.is_partner:
+        return results
+    from cases import share_access
+
+    share_access.load_grants(user, [c.pk for c in results])
+    code = (query or "").strip().casefold()
+    return [c for c in results if policies.can_view_section(user, c, "identity")
+            or (c.defender.code_name.casefold() == code
+                and policies.can_view_section(user, c, "basic"))]
+
+
 def case_get_for(user: User, case_id: uuid.UUID | str) -> Case | None:
     """One case if `user` may know it exists, else None (the view answers 404)."""
     return (Case.objects.visible_to(user).select_related("defender", "assigned_officer")
@@ -112,15 +127,20 @@ def case_documents(user: User, case: Case) -> list[Document]:
         return []
     documents = (case.documents.filter(deleted_at__isnull=True, replaced_by__isnull=True)
                  .select_related("uploaded_by").order_by("-uploaded_at"))
-    return list(documents)
+    return [d for d in documents
+            if policies.can_view_document_category(user, case, d.category)]
 
 
 def document_get_for(user: User, case: Case, document_id: uuid.UUID | str) -> Document | None:
     """A live document of `case` the user may see, else None."""
     if not policies.can_view_section(user, case, "documents"):
         return None
-    return (case.documents.filter(pk=document_id, deleted_at__isnull=True)
-            .select_related("case").first())
+    document = (case.documents.filter(pk=document_id, deleted_at__isnull=True)
+                .select_related("case").first())
+    if document is None or not policies.can_view_document_category(user, case,
+                                                                   document.category):
+        return None
+    return document
 
 
 def document_stream(user: User, document: Document) -> Iterator[bytes]:
@@ -205,6 +225,10 @@ def agenda(user: User, start: datetime.date, days: int = 14) -> list[Activity]:
                                               cancelled_at__isnull=True)
                       .select_related("case__defender").order_by("day", "created_at"))
     cases = {a.case_id: a.case for a in activities}
+    if user.is_partner:
+        from cases import share_access
+
+        share_access.load_grants(user, cases)
     activities = [a for a in activities
                   if policies.can_view_section(user, cases[a.case_id], "programme")]
     prefetch_data_keys("case", {a.case_id for a in activities})
@@ -237,7 +261,10 @@ def subject_access_export(user: User, defender: Defender) -> dict[str, Any]:
             "id": case.pk, "stage": case.stage, **_values(case, case_fields),
             "stage_history": [_values(t, ["from_stage", "to_stage", "reason", "created_at"])
                               for t in case.transitions.all()],
-            "notes": [_values(n, ["category", "body", "created_at"]) for n in case.notes.all()],
+            "notes": [_values(n, ["category", "body", "created_at"]) for n in case.notes.all()
+                      if policies.can_view_note_category(user, case, n.category)],
+            "notes_withheld": sum(1 for n in case.notes.all()
+                                  if not policies.can_view_note_category(user, case, n.category)),
             "documents": [_values(d, ["original_filename", "category", "version", "size",
                                       "uploaded_at", "deleted_at"])
                           for d in case.documents.all()],
@@ -284,3 +311,52 @@ def residency_statistics(user: User, year: int) -> dict[str, Any]:
         "per_field": _count_by(cases, "defender__field_of_work", dict(FieldOfWork.choices),
                                suppress=True),
     }
+
+
+# --- sharing -------------------------------------------------------------------------------
+def break_glass_recent(days: int = 7) -> list:
+    """Break-glass openings of the last `days` (coordinators' dashboard), newest first."""
+    from cases.models import BreakGlass
+
+    since = timezone.now() - datetime.timedelta(days=days)
+    return list(BreakGlass.objects.filter(opened_at__gte=since)
+                .select_related("user", "case__defender").order_by("-opened_at")[:20])
+
+
+def cases_shared_with(user: User) -> QuerySet[Case]:
+    """A partner's shared cases, newest first (the same `visible_to` subquery as every read)."""
+    return (Case.objects.visible_to(user).select_related("defender")
+            .order_by("-created_at"))
+
+
+def share_rows(user: User, cases: list[Case]) -> list[dict[str, Any]]:
+    """Each case on a partner's page with its shared sections, mode and first expiry
+    (one query for the whole page)."""
+    from cases import share_access
+    from cases.forms_sharing import section_label
+
+    share_access.load_grants(user, [c.pk for c in cases])
+    rows = []
+    for case in cases:
+        sections, contribute, expires_at = share_access.grants(user, case.pk)
+        rows.append({"case": case, "contribute": contribute, "expires_at": expires_at,
+                     "sections": [section_label(s) for s in policies.SHARE_SECTIONS
+                                  if s in sections]})
+    return rows
+
+
+def case_shares(case: Case) -> list:
+    """Every share of `case`, active first, with grantees (for the case's Sharing section)."""
+    from cases.models import CaseShare
+
+    return list(CaseShare.objects.filter(case=case)
+                .select_related("grantee_user", "grantee_organisation", "granted_by",
+                                "revoked_by")
+                .order_by("revoked_at", "-expires_at"))
+
+
+def share_get(case: Case, share_id: uuid.UUID | str) -> Any:
+    from cases.models import CaseShare
+
+    return CaseShare.objects.filter(case=case, pk=share_id).select_related(
+        "grantee_user", "grantee_organisation", "case").first()

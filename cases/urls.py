@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from cases import views, views_documents, views_programme, views_rounds
+from cases import views, views_documents, views_programme, views_rounds, views_sharing
+from cases.route_policies import deny_undeclared
 
 app_name = "cases"
 
-urlpatterns = [
+urlpatterns = deny_undeclared([
     path("", views.case_list, name="list"),
+    path("shared/", views_sharing.shared_with_me, name="shared_with_me"),
     path("search/", views.case_search, name="search"),
     path("new/", views.case_create, name="create"),
     path("statistics/", views.statistics, name="statistics"),
@@ -35,4 +37,8 @@ urlpatterns = [
     path("<uuid:pk>/notes/", views_documents.notes, name="notes"),
     path("<uuid:pk>/tasks/", views_documents.tasks, name="tasks"),
     path("<uuid:pk>/tasks/<uuid:task_id>/done/", views_documents.task_toggle, name="task_toggle"),
-]
+    path("<uuid:pk>/sharing/", views_sharing.sharing, name="sharing"),
+    path("<uuid:pk>/sharing/<uuid:share_id>/revoke/", views_sharing.share_revoke,
+         name="share_revoke"),
+    path("<uuid:pk>/break-glass/", views_sharing.break_glass, name="break_glass"),
+])

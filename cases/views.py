@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from cases.forms import (
     TransitionForm,
 )
 from shelter import audit
+from shelter.accounts.recent import ask_for_recent_second_factor
 from shelter.audit import Action
 from shelter.audit.selectors import actor_names, events_for_target
 from shelter.audit.web import mark_audited, record_refusal
@@ -59,11 +61,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def case_search(request: HttpRequest) -> HttpResponse:
     """POST, so names and passport numbers never land in URLs, logs or browser history."""
-    access.require_list_access(request)
+    access.require_search_access(request)
     search = CaseSearchForm(request.POST)
     results = []
     if search.is_valid():
-        results = list(selectors.cases_search(request.user, search.cleaned_data["query"])[:50])
+        results = selectors.cases_search_results(request.user, search.cleaned_data["query"])
         audit.record(request.user, Action.CASE_SEARCH, None, results=len(results))
     mark_audited(request)
     return render(request, "cases/search.html", {"search": search, "results": results,
@@ -180,13 +182,21 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def case_export(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    """A defender's subject-access export, as a JSON download named by case id only."""
+    """A defender's subject-access export, as a JSON download named by case id only.
+
+    Needs a code from the last minutes. Restricted notes are included only where the
+    coordinator may read them (assigned, or break-glass open), like everywhere else.
+    """
     case = selectors.case_get_for(request.user, pk)
     if case is None:
         raise access.refuse(request, pk, "identity")
     if not policies.can_export_subject_data(request.user, case):
         record_refusal(request, access.TARGET, pk, section="export")
         raise PermissionDenied
+    mark_audited(request)
+    fresh = ask_for_recent_second_factor(request, reverse("cases:profile", args=[pk]))
+    if fresh is not None:
+        return fresh
     data = selectors.subject_access_export(request.user, case.defender)
     mark_audited(request)
     response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),

@@ -35,30 +35,44 @@ def _document(request: HttpRequest, case: object, document_id: uuid.UUID) -> obj
     return document
 
 
-def documents(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    case, _allowed = access.read_case(request, pk, "documents")
+def _upload_form(request: HttpRequest, case: object, data: object = None,
+                 files: object = None) -> DocumentUploadForm:
+    """The upload form offering only the categories the user may add to."""
+    form = DocumentUploadForm(data, files)
+    form.fields["category"].choices = [
+        (value, label) for value, label in form.fields["category"].choices
+        if policies.can_contribute(request.user, case, f"documents.{value}")]
+    return form
+
+
+def _documents_page(request: HttpRequest, case: object, form: DocumentUploadForm,
+                    status: int = 200) -> HttpResponse:
     return render(request, "cases/documents.html", access.case_context(
         request, case, "documents", documents=selectors.case_documents(request.user, case),
-        form=DocumentUploadForm()))
+        form=form, can_contribute=policies.can_contribute(request.user, case, "documents")),
+        status=status)
+
+
+def documents(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    case, _allowed = access.read_case(request, pk, "documents")
+    return _documents_page(request, case, _upload_form(request, case))
 
 
 @require_POST
 def document_upload(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     try:
-        case = access.change_case(request, pk, "documents")
+        case = access.contribute_case(request, pk, "documents")
     except BaseException:
         _discard_uploads(request)
         raise
-    form = DocumentUploadForm(request.POST, request.FILES)
+    form = _upload_form(request, case, request.POST, request.FILES)
     if form.is_valid():
         services.document_upload(case=case, upload=form.cleaned_data["file"],
                                  category=form.cleaned_data["category"], acting_user=request.user)
         messages.success(request, _("The document is stored, encrypted."))
         return redirect("cases:documents", pk=case.pk)
     _discard_uploads(request)
-    return render(request, "cases/documents.html", access.case_context(
-        request, case, "documents", documents=selectors.case_documents(request.user, case),
-        form=form), status=400)
+    return _documents_page(request, case, form, status=400)
 
 
 def document_download(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
@@ -119,8 +133,9 @@ def document_delete(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
 def notes(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case, _allowed = access.read_case(request, pk, "notes")
     form = NoteForm(request.POST or None, user=request.user, case=case)
+    can_add = policies.can_contribute(request.user, case, "notes")
     if request.method == "POST":
-        if not policies.can_change_case(request.user, case):
+        if not can_add:
             raise access.refuse(request, pk, "notes")
         if form.is_valid():
             services.note_create(case=case, acting_user=request.user, **form.cleaned_data)
@@ -128,7 +143,8 @@ def notes(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             return redirect("cases:notes", pk=case.pk)
     visible, withheld = selectors.case_notes(request.user, case)
     return render(request, "cases/notes.html", access.case_context(
-        request, case, "notes", notes=visible, withheld=withheld, form=form))
+        request, case, "notes", notes=visible, withheld=withheld, form=form,
+        can_contribute=can_add and bool(form.fields["category"].choices)))
 
 
 def tasks(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:

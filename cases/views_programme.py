@@ -22,8 +22,9 @@ from shelter.audit.web import mark_audited
 def programme(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case, _allowed = access.read_case(request, pk, "programme")
     form = ActivityForm(request.POST or None)
+    can_add = policies.can_contribute(request.user, case, "programme")
     if request.method == "POST":
-        if not policies.can_change_case(request.user, case):
+        if not can_add:
             raise access.refuse(request, pk, "programme")
         if form.is_valid():
             services.activity_create(case=case, acting_user=request.user,
@@ -32,7 +33,7 @@ def programme(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             return redirect("cases:programme", pk=case.pk)
     return render(request, "cases/programme.html", access.case_context(
         request, case, "programme", activities=selectors.case_activities(request.user, case),
-        form=form, today=timezone.localdate()))
+        form=form, today=timezone.localdate(), can_contribute=can_add))
 
 
 @require_POST
@@ -48,8 +49,9 @@ def activity_cancel(request: HttpRequest, pk: uuid.UUID, activity_id: uuid.UUID
 
 
 def agenda(request: HttpRequest) -> HttpResponse:
-    """The next two weeks of every residency's programme (each case shown is recorded)."""
-    access.require_list_access(request)
+    """The next two weeks of every residency's programme (each case shown is recorded);
+    partners see the programmes of cases whose residency is shared with them."""
+    access.require_search_access(request)
     try:
         start = datetime.date.fromisoformat(request.GET.get("from", ""))
     except ValueError:

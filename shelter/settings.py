@@ -195,6 +195,9 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 SHELTER_BACKUP_CODES = 10
 SHELTER_RECENT_OTP_MINUTES = env_int("SHELTER_RECENT_OTP_MINUTES", 15)
+# Case shares expire after at most this many days; break-glass openings last this long.
+SHELTER_SHARE_MAX_DAYS = env_int("SHELTER_SHARE_MAX_DAYS", 180)
+SHELTER_BREAK_GLASS_MINUTES = env_int("SHELTER_BREAK_GLASS_MINUTES", 60)
 
 # Sessions: idle expiry (refreshed on every request) and an absolute limit.
 SHELTER_SESSION_IDLE_MINUTES = env_int("SHELTER_SESSION_IDLE_MINUTES", 30)

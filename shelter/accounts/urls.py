@@ -8,6 +8,7 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="login"),
     path("verify/", views.verify, name="verify"),
     path("enrol/", views.enrol, name="enrol"),
+    path("confirm/", views.reverify, name="reverify"),
     path("sign-out/", views.sign_out, name="logout"),
     path("invitation/<str:uidb64>/<str:token>/", views.invitation, name="invitation"),
     path("people/", views_people.people, name="people"),

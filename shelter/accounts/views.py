@@ -126,6 +126,27 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request)})
 
 
+@never_cache
+@sensitive_post_parameters("code")
+def reverify(request: HttpRequest) -> HttpResponse:
+    """A fresh code before a dangerous act (`shelter.accounts.recent`); then back to `next`."""
+    user = request.user
+    if not (user.is_authenticated and user.is_verified()):
+        return redirect(settings.LOGIN_URL)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device, failure = _verify_code(user, form.cleaned_data["code"])
+        if device is not None:
+            request.session[OTP_VERIFIED_AT] = time.time()
+            kind = "backup" if isinstance(device, BackupCodeDevice) else "totp"
+            second_factor_verified.send(sender=User, user=user, request=request, device_kind=kind)
+            return HttpResponseRedirect(_next_url(request))
+        second_factor_failed.send(sender=User, user=user, request=request, reason=failure)
+        form.add_error("code", _("Too many wrong codes. Wait a minute, then try again.")
+                       if failure == "throttled" else _("This code is not correct."))
+    return render(request, "accounts/reverify.html", {"form": form, "next": _next_url(request)})
+
+
 def _qr_data_uri(device: TOTPDevice) -> str:
     svg = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathFillImage,
                       box_size=12).to_string()

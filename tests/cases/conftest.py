@@ -47,3 +47,22 @@ def recorded(since: int, action=None) -> list:
     from tests.audit.conftest import events_after
 
     return [e for e in events_after(since) if action is None or e.action == int(action)]
+
+
+def fresh_client(user):
+    """A verified client whose second factor was entered just now (for dangerous acts)."""
+    import time
+
+    from tests.conftest import verified_client
+
+    client = verified_client(user)
+    session = client.session
+    session["shelter_otp_verified_at"] = time.time()
+    session.save()
+    return client
+
+
+@pytest.fixture
+def as_fresh_user():
+    """as_fresh_user(user) -> a Client with both factors, the second one entered just now."""
+    return fresh_client

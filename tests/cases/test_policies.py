@@ -58,11 +58,11 @@ def test_anonymous_and_roleless_users_see_nothing(case, municipality):
 
 
 @pytest.mark.parametrize("category", ["medical", "security"])
-def test_restricted_notes_only_for_the_assigned_officer_and_coordinators(people, case,
-                                                                         category):
+def test_restricted_notes_only_for_the_assigned_officer_and_break_glass(people, case,
+                                                                        category):
     note = Note(case=case, category=category, body="x")
     assert policies.can_view_note(people["olaf"], note)
-    assert policies.can_view_note(people["carla"], note)
+    assert not policies.can_view_note(people["carla"], note)  # only through break-glass
     assert not policies.can_view_note(people["otto"], note)
     assert not any(policies.can_view_note(people[n], note) for n in OUTSIDERS)
 
