@@ -66,3 +66,16 @@ def fresh_client(user):
 def as_fresh_user():
     """as_fresh_user(user) -> a Client with both factors, the second one entered just now."""
     return fresh_client
+
+
+def make_share(case, acting_user, *, user=None, organisation=None, sections=("basic",),
+               mode="read", days: int = 30, consent: bool = True):
+    """A share granted through the service (consent recorded today unless `consent=False`)."""
+    from cases.services_sharing import share_grant
+
+    return share_grant(case=case, grantee_user=user, grantee_organisation=organisation,
+                       sections=list(sections), mode=mode,
+                       expires_on=datetime.date.today() + datetime.timedelta(days=days),
+                       reason="Psychological support", acting_user=acting_user,
+                       consent_on=datetime.date.today() if consent else None,
+                       override_reason=None if consent else "Urgent medical need")
