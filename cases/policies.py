@@ -70,11 +70,10 @@ def partner_may_contribute(user: User, case: Case, section: str) -> bool:
     category) when the share also lets them see it; nothing else."""
     from cases import share_access
 
-    if not (user.is_partner and section in ("programme", *SHARE_SECTIONS)):
+    if not (user.is_partner and section.split(".")[0] in ("programme", "documents", "notes")):
         return False
     _shared, contribute, _expiry = share_access.grants(user, case.pk)
-    return contribute and section.split(".")[0] in ("programme", "documents", "notes") \
-        and partner_share_allows(user, case, section)
+    return contribute and partner_share_allows(user, case, section)
 
 
 def partner_cases_filter(user: User) -> Q | None:
