@@ -23,15 +23,20 @@ SECTION_LABELS = {
     "residency": _("Residency and programme"),
     "housing": _("Housing: unit code and dates"),
     "housing_address": _("Housing address"),
-    **{f"documents.{value}": _("Documents: %(category)s") % {"category": label}
-       for value, label in Document.Category.choices},
-    **{f"notes.{value}": _("Notes: %(category)s") % {"category": label}
-       for value, label in Note.Category.choices},
 }
+CATEGORY_LABELS = {"documents": (_("Documents: %(category)s"), Document.Category),
+                   "notes": (_("Notes: %(category)s"), Note.Category)}
 
 
 def section_label(section: str) -> str:
-    return str(SECTION_LABELS.get(section, section))
+    """The section's label in the active language (computed per call, not at import)."""
+    if section in SECTION_LABELS:
+        return str(SECTION_LABELS[section])
+    kind, _dot, category = section.partition(".")
+    if kind in CATEGORY_LABELS and category in CATEGORY_LABELS[kind][1].values:
+        pattern, choices = CATEGORY_LABELS[kind]
+        return str(pattern) % {"category": choices(category).label}
+    return section
 
 
 class ShareGrantForm(forms.Form):
@@ -40,7 +45,6 @@ class ShareGrantForm(forms.Form):
     grantee = forms.ChoiceField(label=_("Share with"))
     sections = forms.MultipleChoiceField(
         label=_("Sections"), widget=forms.CheckboxSelectMultiple,
-        choices=[(s, SECTION_LABELS[s]) for s in policies.SHARE_SECTIONS],
         help_text=_("The basic section is always included. Medical and security notes are "
                     "shared only when ticked."))
     mode = forms.ChoiceField(label=_("Mode"), choices=CaseShare.Mode.choices,
@@ -53,6 +57,7 @@ class ShareGrantForm(forms.Form):
 
     def __init__(self, *args: Any, acting_user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["sections"].choices = [(s, section_label(s)) for s in policies.SHARE_SECTIONS]
         people = (User.objects.filter(is_active=True, groups__name=Role.PARTNER)
                   .order_by("full_name"))
         organisations = Organisation.objects.filter(is_active=True).exclude(
