@@ -24,6 +24,7 @@ PG_URL = os.environ.get("SHELTER_BENCH_PG_URL", "postgres://shelter@127.0.0.1:55
 CASES = int(os.environ.get("SHELTER_BENCH_SHARING_CASES", "10000"))
 PARTNERS, ORGANISATIONS, ROUNDS = 500, 25, 60
 DB_NAME = "shelter_bench_sharing"
+UNUSABLE = "!"  # Django's marker for "no password can match" (nobody signs in here)
 
 
 def _fresh_database() -> str:
@@ -61,7 +62,7 @@ def _people():
     orgs = Organisation.objects.bulk_create(
         [Organisation(name=f"Partner {i}", kind="coordinating_ngo") for i in range(ORGANISATIONS)])
     partners = User.objects.bulk_create(
-        [User(email=f"p{i}@bench.org", full_name=f"p{i}", password="!",
+        [User(email=f"p{i}@bench.org", full_name=f"p{i}", password=UNUSABLE,
               organisation=orgs[i % ORGANISATIONS]) for i in range(PARTNERS)])
     role = Group.objects.get(name=Role.PARTNER)
     User.groups.through.objects.bulk_create(
