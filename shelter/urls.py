@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("accounts/", include("shelter.accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("housing/", include("housing.urls")),
     path("audit/", include("shelter.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -1,0 +1,202 @@
+"""Reads of housing. The reader is always passed in; staff-only reads return nothing to others.
+
+Views still record each read in the access log (`housing.access`); these functions only read.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from cases.models import Case
+from housing import policies, rules
+from housing.models import Availability, Block, Booking, Unit
+from shelter.accounts.models import User
+
+SEALED = ("address", "host_contact", "notes")
+MAX_BUFFER_DAYS = 60  # the unit form's limit on turnover buffers
+
+
+def units_visible_to(user: User) -> QuerySet[Unit]:
+    """All units (active first) for staff, without their sealed fields; nothing for others."""
+    if not policies.can_manage_housing(user):
+        return Unit.objects.none()
+    return Unit.objects.defer(*SEALED).order_by("-is_active", "code_name")
+
+
+def unit_get_for(user: User, unit_id: uuid.UUID | str) -> Unit | None:
+    """One unit (sealed fields decrypt on access) if the user manages housing."""
+    if not policies.can_manage_housing(user):
+        return None
+    return Unit.objects.filter(pk=unit_id).first()
+
+
+def unit_periods(unit: Unit) -> dict[str, list]:
+    """The unit's offer periods, blocks and active bookings ending today or later."""
+    today = timezone.localdate()
+    return {
+        "availability": list(unit.availability.order_by("start")),
+        "blocks": list(unit.blocks.filter(end__gt=today).order_by("start")),
+        "bookings": list(unit.bookings.filter(status__in=Booking.ACTIVE, blocked_until__gte=today)
+                         .select_related("case__defender").order_by("start")),
+    }
+
+
+def period_get_for(user: User, model: type[Availability] | type[Block], unit_id: uuid.UUID,
+                   item_id: uuid.UUID) -> Availability | Block | None:
+    """An offer period or a block of a unit, for staff."""
+    if not policies.can_manage_housing(user):
+        return None
+    return model.objects.filter(pk=item_id, unit_id=unit_id).first()
+
+
+def case_bookings(user: User, case: Case) -> list[Booking]:
+    """The case's bookings (cancelled ones too, last), if the user may see its housing."""
+    if not policies.can_view_case_housing(user, case):
+        return []
+    bookings = case.bookings.select_related("unit", "booked_by").defer(
+        *(f"unit__{name}" for name in SEALED))
+    return sorted(bookings, key=lambda b: (not b.is_active, b.start))
+
+
+def case_booking_addresses(user: User, case: Case, bookings: list[Booking]) -> dict:
+    """{unit id: address} for the case's units, only with the "housing_address" right."""
+    if not policies.can_view_case_housing(user, case, with_address=True):
+        return {}
+    units = Unit.objects.filter(pk__in={b.unit_id for b in bookings}).only("id", "address")
+    return {unit.pk: unit.address for unit in units}
+
+
+def booking_get_for(user: User, booking_id: uuid.UUID | str) -> Booking | None:
+    """One booking for staff (with its unit and case), else None."""
+    if not policies.can_manage_housing(user):
+        return None
+    return (Booking.objects.select_related("unit", "case__defender")
+            .defer(*(f"unit__{name}" for name in SEALED)).filter(pk=booking_id).first())
+
+
+def case_has_confirmed_booking(case: Case) -> bool:
+    """Does `case` hold a confirmed booking that has not ended (departure after today)?
+
+    The lifecycle guard of "In residence" asks this (a system check, no reader).
+    """
+    return Booking.objects.filter(case_id=case.pk, status=Booking.Status.CONFIRMED,
+                                  end__gt=timezone.localdate()).exists()
+
+
+def housing_in_use() -> bool:
+    """Does the programme manage housing here at all (is any unit registered)?"""
+    return Unit.objects.exists()
+
+
+# --- schedule data (constant number of queries) --------------------------------------------
+@dataclass
+class ScheduleData:
+    """Everything the timeline, occupancy, turnovers and export need for one window."""
+
+    start: datetime.date
+    end: datetime.date
+    units: list[Unit]
+    availability: dict[uuid.UUID, list[tuple[datetime.date, datetime.date]]] = field(
+        default_factory=dict)
+    blocks: dict[uuid.UUID, list[tuple[datetime.date, datetime.date, str]]] = field(
+        default_factory=dict)
+    bookings: dict[uuid.UUID, list[dict]] = field(default_factory=dict)
+
+
+def schedule_data(user: User, start: datetime.date, end: datetime.date,
+                  include_inactive: bool = False) -> ScheduleData:
+    """Units with their periods and active bookings touching [start, end): four queries."""
+    units = list(units_visible_to(user).filter(**({} if include_inactive else
+                                                  {"is_active": True})).order_by("code_name"))
+    data = ScheduleData(start, end, units)
+    if not units:
+        return data
+    in_scope = {"unit__is_active": True} if not include_inactive else {}
+    for unit_id, a_start, a_end in (Availability.objects.filter(start__lt=end, end__gt=start,
+                                                                 **in_scope)
+                                    .values_list("unit_id", "start", "end")):
+        data.availability.setdefault(unit_id, []).append((a_start, a_end))
+    for unit_id, b_start, b_end, reason in (Block.objects.filter(start__lt=end, end__gt=start,
+                                                                  **in_scope)
+                                            .values_list("unit_id", "start", "end", "reason")):
+        data.blocks.setdefault(unit_id, []).append((b_start, b_end, reason))
+    rows = (Booking.objects.filter(status__in=Booking.ACTIVE, start__lt=end,
+                                   blocked_until__gt=start, **in_scope)
+            .order_by("start")
+            .values("id", "unit_id", "case_id", "start", "end", "blocked_until", "status",
+                    "case__defender__code_name"))
+    for row in rows:
+        row["code_name"] = row.pop("case__defender__code_name")
+        data.bookings.setdefault(row["unit_id"], []).append(row)
+    return data
+
+
+def occupancy(data: ScheduleData) -> tuple[list[dict], dict]:
+    """Per unit and overall: nights offered (minus blocks), booked, confirmed, and the rate."""
+    rows = []
+    for unit in data.units:
+        offered_days = set()
+        for a_start, a_end in data.availability.get(unit.pk, []):
+            offered_days.update(rules.days(max(a_start, data.start), min(a_end, data.end)))
+        for b_start, b_end, _reason in data.blocks.get(unit.pk, []):
+            offered_days.difference_update(rules.days(b_start, b_end))
+        booked = confirmed = 0
+        for row in data.bookings.get(unit.pk, []):
+            nights = rules.nights_in(row["start"], row["end"], data.start, data.end)
+            booked += nights
+            confirmed += nights if row["status"] == Booking.Status.CONFIRMED else 0
+        rows.append(_rate({"unit": unit, "offered": len(offered_days), "booked": booked,
+                           "confirmed": confirmed}))
+    total = _rate({key: sum(r[key] for r in rows) for key in ("offered", "booked", "confirmed")})
+    return rows, total
+
+
+def _rate(row: dict) -> dict:
+    row["rate"] = round(100 * row["booked"] / row["offered"]) if row["offered"] else None
+    return row
+
+
+def upcoming_turnovers(data: ScheduleData) -> list[dict]:
+    """Departures in the window, with the turnover buffer and the unit's next arrival."""
+    turnovers = []
+    units = {unit.pk: unit for unit in data.units}
+    for unit_id, rows in data.bookings.items():
+        for i, row in enumerate(rows):
+            if not data.start <= row["end"] < data.end:
+                continue
+            following = rows[i + 1] if i + 1 < len(rows) else None
+            turnovers.append({"unit": units[unit_id], "departure": row["end"],
+                              "free_from": row["blocked_until"], "booking": row,
+                              "next_arrival": following["start"] if following else None,
+                              "next": following})
+    return sorted(turnovers, key=lambda t: (t["departure"], t["unit"].code_name))
+
+
+def free_units(user: User, start: datetime.date, end: datetime.date, people: int = 1,
+               needs: list[str] | None = None) -> list[Unit]:
+    """Active units that take `people`, meet every accessibility need and are offered, not
+    blocked and not booked (turnover buffers included) for the nights start … end - 1."""
+    if end <= start:
+        return []
+    # Bookings arriving within our own turnover buffer after `end` clash too.
+    data = schedule_data(user, start, end + datetime.timedelta(days=MAX_BUFFER_DAYS))
+    wanted = set(needs or [])
+    result = []
+    for unit in data.units:
+        if unit.capacity < people or not wanted <= set(unit.accessibility):
+            continue
+        if rules.first_uncovered_day(start, end, data.availability.get(unit.pk, [])):
+            continue
+        if any(rules.overlaps(start, end, b[0], b[1]) for b in data.blocks.get(unit.pk, [])):
+            continue
+        until = rules.blocked_until(end, unit.turnover_buffer_days)
+        if any(rules.overlaps(start, until, r["start"], r["blocked_until"])
+               for r in data.bookings.get(unit.pk, [])):
+            continue
+        result.append(unit)
+    return result

@@ -1,0 +1,212 @@
+"""Writes to housing: each function is one business event, and the only place housing changes.
+
+Keyword-only arguments, `acting_user`, one transaction, the audit record inside it. Services
+assume the caller checked permission with `housing.policies` (views do, before calling).
+
+No double booking, ever: every write that can affect a unit's schedule first locks the unit's
+row (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite ``BEGIN IMMEDIATE`` already serialises
+writers), then checks inside the same transaction. On PostgreSQL the exclusion constraint
+``housing_booking_no_overlap`` refuses an overlapping row even from a writer that bypasses this
+module; that refusal also surfaces as `BookingConflict`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cases.models import Case
+from housing import rules
+from housing.constraints import NO_OVERLAP
+from housing.models import Availability, Block, Booking, Unit
+from shelter import audit
+from shelter.accounts.models import User
+from shelter.audit import Action
+
+UNIT_FIELDS = frozenset({"code_name", "kind", "capacity", "accessibility", "amenities",
+                         "turnover_buffer_days", "is_active", "address", "host_contact",
+                         "notes"})
+ACTIVE = Booking.ACTIVE
+
+
+class HousingError(Exception):
+    """A housing change that cannot be made; `message` is translated, for users."""
+
+    def __init__(self, message: Any) -> None:
+        self.message = str(message)
+        super().__init__(self.message)
+
+
+class BookingConflict(HousingError):
+    """The dates clash: `kind` is "booking" (another active booking or its turnover buffer),
+    "unavailable" (not offered), "blocked", "inactive" or "dates"; `start`/`end` are the
+    clashing period's days. Never names the other booking's case."""
+
+    def __init__(self, kind: str, start: datetime.date | None, end: datetime.date | None,
+                 message: Any) -> None:
+        self.kind, self.start, self.end = kind, start, end
+        super().__init__(message)
+
+
+def _day(value: datetime.date) -> str:
+    return date_format(value, "DATE_FORMAT")
+
+
+def _booking_clash(clash: Booking) -> BookingConflict:
+    if clash.blocked_until > clash.end:
+        message = _("The unit is booked from %(start)s to %(end)s and kept free for turnover "
+                    "until %(free)s.")
+    else:
+        message = _("The unit is booked from %(start)s to %(end)s.")
+    return BookingConflict("booking", clash.start, clash.blocked_until, message % {
+        "start": _day(clash.start), "end": _day(clash.end), "free": _day(clash.blocked_until)})
+
+
+def _lock_unit(unit_id: Any) -> Unit:
+    """The unit's row, locked until the transaction ends: one schedule writer per unit."""
+    return (Unit.objects.select_for_update()
+            .only("id", "code_name", "turnover_buffer_days", "is_active").get(pk=unit_id))
+
+
+def _check_nights(unit: Unit, start: datetime.date, end: datetime.date) -> None:
+    """Every night of [start, end) is offered and none is blocked."""
+    if end <= start:
+        raise BookingConflict("dates", start, end, _("The departure must be after the arrival."))
+    if not unit.is_active:
+        raise BookingConflict("inactive", start, end, _("This unit is not in use."))
+    periods = Availability.objects.filter(unit_id=unit.pk, start__lt=end, end__gt=start)
+    gap = rules.first_uncovered_day(start, end, periods.values_list("start", "end"))
+    if gap is not None:
+        raise BookingConflict("unavailable", gap, gap + rules.ONE_DAY, _(
+            "The unit is not offered to the programme on %(day)s.") % {"day": _day(gap)})
+    block = (Block.objects.filter(unit_id=unit.pk, start__lt=end, end__gt=start)
+             .order_by("start").first())
+    if block is not None:
+        raise BookingConflict("blocked", block.start, block.end, _(
+            "The unit is blocked (%(reason)s) from %(start)s until %(end)s.") % {
+            "reason": block.get_reason_display(), "start": _day(block.start),
+            "end": _day(block.end)})
+
+
+def _check_free(unit: Unit, start: datetime.date, end: datetime.date,
+                exclude: Any = None) -> datetime.date:
+    """Check [start, end) for `unit`; return the booking's `blocked_until` (end + buffer)."""
+    _check_nights(unit, start, end)
+    until = rules.blocked_until(end, unit.turnover_buffer_days)
+    clash = (Booking.objects.filter(unit_id=unit.pk, status__in=ACTIVE, start__lt=until,
+                                    blocked_until__gt=start)
+             .exclude(pk=exclude).order_by("start").first())
+    if clash is not None:
+        raise _booking_clash(clash)
+    return until
+
+
+def _save(booking: Booking, fields: list[str] | None = None) -> None:
+    """Save; the database's own no-overlap refusal becomes a BookingConflict."""
+    try:
+        with transaction.atomic():
+            booking.save(update_fields=fields)
+    except IntegrityError as error:
+        if NO_OVERLAP not in str(error):
+            raise
+        raise BookingConflict("booking", booking.start, booking.blocked_until, _(
+            "The unit was booked for these dates by someone else a moment ago.")) from error
+
+
+# --- bookings ------------------------------------------------------------------------------
+@transaction.atomic
+def booking_create(*, unit: Unit, case: Case, start: datetime.date, end: datetime.date,
+                   acting_user: User | None, status: str = Booking.Status.TENTATIVE,
+                   reason: str = Booking.Reason.RESIDENCY, note: str | None = None) -> Booking:
+    """Book `unit` for `case`, nights start … end - 1. Raises BookingConflict on any clash."""
+    if status not in ACTIVE:
+        raise HousingError(_("A new booking is tentative or confirmed."))
+    locked = _lock_unit(unit.pk)
+    until = _check_free(locked, start, end)
+    booking = Booking(unit_id=locked.pk, case=case, start=start, end=end, blocked_until=until,
+                      status=status, reason=reason, note=note or None, booked_by=acting_user,
+                      confirmed_at=timezone.now() if status == Booking.Status.CONFIRMED else None)
+    _save(booking)
+    audit.record(acting_user, Action.BOOKING_CREATE, booking, case_id=case.pk, unit_id=unit.pk,
+                 status=status, nights=booking.nights)
+    return booking
+
+
+def _lock_booking(booking: Booking) -> tuple[Booking, Unit]:
+    unit = _lock_unit(booking.unit_id)
+    current = Booking.objects.select_for_update().get(pk=booking.pk)
+    if not current.is_active:
+        raise HousingError(_("A cancelled booking cannot be changed."))
+    return current, unit
+
+
+def _reschedule(booking: Booking, start: datetime.date, end: datetime.date,
+                acting_user: User | None, change: str) -> Booking:
+    current, unit = _lock_booking(booking)
+    until = _check_free(unit, start, end, exclude=current.pk)
+    before = current.nights
+    current.start, current.end, current.blocked_until = start, end, until
+    _save(current, ["start", "end", "blocked_until", "updated_at"])
+    booking.start, booking.end, booking.blocked_until = start, end, until
+    audit.record(acting_user, Action.BOOKING_CHANGE, current, case_id=current.case_id,
+                 unit_id=current.unit_id, change=change, nights_before=before,
+                 nights=current.nights)
+    return current
+
+
+@transaction.atomic
+def booking_move(*, booking: Booking, start: datetime.date, end: datetime.date,
+                 acting_user: User | None) -> Booking:
+    """Change the arrival and departure of an active booking (same unit), checked like a new
+    booking except against itself. Raises BookingConflict; nothing changes then."""
+    return _reschedule(booking, start, end, acting_user, "move")
+
+
+@transaction.atomic
+def booking_extend(*, booking: Booking, end: datetime.date, acting_user: User | None) -> Booking:
+    """Move the departure of an active booking (later, or earlier to shorten it)."""
+    return _reschedule(booking, booking.start, end, acting_user, "extend")
+
+
+@transaction.atomic
+def booking_confirm(*, booking: Booking, acting_user: User | None) -> Booking:
+    """Turn a tentative booking into a confirmed one (its dates were checked when set)."""
+    current, _unit = _lock_booking(booking)
+    current.status, current.confirmed_at = Booking.Status.CONFIRMED, timezone.now()
+    current.save(update_fields=["status", "confirmed_at", "updated_at"])
+    booking.status, booking.confirmed_at = current.status, current.confirmed_at
+    audit.record(acting_user, Action.BOOKING_CHANGE, current, case_id=current.case_id,
+                 unit_id=current.unit_id, change="confirm")
+    return current
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, acting_user: User | None) -> Booking:
+    """Cancel an active booking; its dates become free at once."""
+    current, _unit = _lock_booking(booking)
+    current.status, current.cancelled_at = Booking.Status.CANCELLED, timezone.now()
+    current.save(update_fields=["status", "cancelled_at", "updated_at"])
+    booking.status, booking.cancelled_at = current.status, current.cancelled_at
+    audit.record(acting_user, Action.BOOKING_CANCEL, current, case_id=current.case_id,
+                 unit_id=current.unit_id)
+    return current
+
+
+# Units, availability and blocks live in their own module (size); importable from here too.
+from housing.services_units import (  # noqa: E402
+    availability_add,
+    availability_remove,
+    block_add,
+    block_remove,
+    unit_create,
+    unit_update,
+)
+
+__all__ = ["BookingConflict", "HousingError", "availability_add", "availability_remove",
+           "block_add", "block_remove", "booking_cancel", "booking_confirm", "booking_create",
+           "booking_extend", "booking_move", "unit_create", "unit_update"]

@@ -1,0 +1,203 @@
+"""Schedule pages: timeline, occupancy, find a unit, iCalendar export, units and their periods.
+
+Thin views: `housing.access` checks the policy and records the read (404 when refused), a
+selector reads, a service writes, the template renders.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from housing import access, ics, selectors, services, timeline
+from housing.forms import BlockForm, FindForm, PeriodForm, UnitForm
+from housing.models import Availability, Block
+from shelter import audit
+from shelter.audit import Action
+from shelter.audit.web import mark_audited
+
+MAX_MONTHS = 3
+MAX_EXPORT_MONTHS = 12
+
+
+def _month(request: HttpRequest) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def _months(request: HttpRequest, limit: int) -> int:
+    value = request.GET.get("months", "1")
+    return min(max(int(value), 1), limit) if value.isdigit() else 1
+
+
+def schedule(request: HttpRequest) -> HttpResponse:
+    """Units × days for one to three months, with the turnovers of the next 30 days."""
+    first, months = _month(request), _months(request, MAX_MONTHS)
+    access.read_schedule(request, "timeline", months=months)
+    today = timezone.localdate()
+    start, end = timeline.month_window(first, months)
+    grid = timeline.build(selectors.schedule_data(request.user, start, end), today)
+    soon = selectors.schedule_data(request.user, today, today + datetime.timedelta(days=30))
+    return render(request, "housing/schedule.html", {
+        "grid": grid, "months": months, "turnovers": selectors.upcoming_turnovers(soon),
+        "previous": (start - datetime.timedelta(days=1)).replace(day=1),
+        "next": timeline.month_window(start, 1)[1], "this_month": today.replace(day=1),
+        "states": timeline.STATE_LABELS, "marks": timeline.STATE_MARKS})
+
+
+def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
+    form = PeriodForm(request.GET or None)
+    if form.is_valid() and (form.cleaned_data["end"] - form.cleaned_data["start"]).days <= 400:
+        return form.cleaned_data["start"], form.cleaned_data["end"]
+    return timeline.month_window(timezone.localdate(), 1)
+
+
+def occupancy(request: HttpRequest) -> HttpResponse:
+    """Nights offered and booked per unit and overall for a chosen period."""
+    access.read_schedule(request, "occupancy")
+    start, end = _period(request)
+    rows, total = selectors.occupancy(selectors.schedule_data(request.user, start, end))
+    return render(request, "housing/occupancy.html", {
+        "rows": rows, "total": total, "start": start, "end": end,
+        "form": PeriodForm(initial={"start": start, "end": end})})
+
+
+@sensitive_post_parameters()
+def find(request: HttpRequest) -> HttpResponse:
+    """Free units for dates and needs. A POST, so needs never appear in URLs or logs."""
+    access.read_schedule(request, "find")
+    form = FindForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        results = selectors.free_units(request.user, data["start"], data["end"],
+                                       data["people"], data["needs"])
+    return render(request, "housing/find.html", {"form": form, "results": results})
+
+
+def export(request: HttpRequest) -> HttpResponse:
+    """The schedule as an .ics file (code names and dates only), recorded as an export."""
+    access.require_staff(request)
+    first, months = _month(request), _months(request, MAX_EXPORT_MONTHS)
+    data = selectors.schedule_data(request.user, *timeline.month_window(first, months))
+    text, events = ics.calendar(data)
+    audit.record(request.user, Action.HOUSING_EXPORT, ("housing.schedule", None),
+                 months=months, events=events)
+    mark_audited(request)
+    response = HttpResponse(text.encode(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="housing-{first:%Y-%m}-{months}m.ics"')
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- units ---------------------------------------------------------------------------------
+def units(request: HttpRequest) -> HttpResponse:
+    access.read_schedule(request, "units")
+    return render(request, "housing/units.html",
+                  {"units": list(selectors.units_visible_to(request.user))})
+
+
+@sensitive_post_parameters()
+def unit_create(request: HttpRequest) -> HttpResponse:
+    access.require_staff(request, "housing.unit")
+    form = UnitForm(request.POST or None, initial={"turnover_buffer_days": 1, "capacity": 1})
+    if request.method == "POST" and form.is_valid():
+        unit = services.unit_create(acting_user=request.user, **form.service_values())
+        messages.success(request, _("The unit is registered. Add the periods it is offered."))
+        return redirect("housing:unit", pk=unit.pk)
+    mark_audited(request)
+    return render(request, "housing/unit_form.html", {"form": form, "unit": None})
+
+
+def unit_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    unit = access.read_unit(request, pk)
+    return render(request, "housing/unit.html", {
+        "unit": unit, **selectors.unit_periods(unit), "period_form": PeriodForm(),
+        "block_form": BlockForm()})
+
+
+@sensitive_post_parameters()
+def unit_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    unit = access.read_unit(request, pk)
+    form = UnitForm(request.POST or None, unit=unit, initial=UnitForm.initial_for(unit))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_update(unit=unit, acting_user=request.user, **form.service_values())
+        except services.HousingError as error:
+            form.add_error("turnover_buffer_days", error.message)
+        else:
+            messages.success(request, _("The unit is saved."))
+            return redirect("housing:unit", pk=unit.pk)
+    return render(request, "housing/unit_form.html", {"form": form, "unit": unit})
+
+
+def _unit_write(request: HttpRequest, pk: uuid.UUID, write, form_class) -> HttpResponse:
+    access.require_staff(request, "housing.unit")
+    unit = selectors.unit_get_for(request.user, pk)
+    if unit is None:
+        raise access.refuse(request, "housing.unit", pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    else:
+        try:
+            write(unit, form.cleaned_data)
+        except services.HousingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The unit's schedule is changed."))
+    mark_audited(request)
+    return redirect("housing:unit", pk=pk)
+
+
+@require_POST
+def availability_add(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    return _unit_write(request, pk, lambda unit, data: services.availability_add(
+        unit=unit, start=data["start"], end=data["end"], acting_user=request.user), PeriodForm)
+
+
+@require_POST
+def block_add(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    return _unit_write(request, pk, lambda unit, data: services.block_add(
+        unit=unit, start=data["start"], end=data["end"], reason=data["reason"],
+        acting_user=request.user), BlockForm)
+
+
+def _period_remove(request: HttpRequest, pk: uuid.UUID, model, item_id: uuid.UUID,
+                   remove) -> HttpResponse:
+    access.require_staff(request, "housing.unit")
+    item = selectors.period_get_for(request.user, model, pk, item_id)
+    if item is None:
+        raise access.refuse(request, "housing.unit", pk)
+    try:
+        remove(item)
+    except services.HousingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The unit's schedule is changed."))
+    mark_audited(request)
+    return redirect("housing:unit", pk=pk)
+
+
+@require_POST
+def availability_remove(request: HttpRequest, pk: uuid.UUID, period_id: uuid.UUID
+                        ) -> HttpResponse:
+    return _period_remove(request, pk, Availability, period_id, lambda period: (
+        services.availability_remove(period=period, acting_user=request.user)))
+
+
+@require_POST
+def block_remove(request: HttpRequest, pk: uuid.UUID, block_id: uuid.UUID) -> HttpResponse:
+    return _period_remove(request, pk, Block, block_id, lambda block: (
+        services.block_remove(block=block, acting_user=request.user)))

@@ -1,0 +1,120 @@
+"""A case's housing section: its bookings, booking a unit, and changing a booking's dates.
+
+A refused booking or change shows the clash (the other booking's dates, never its case) and
+suggests units that are free for the requested dates.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from cases import access as case_access
+from cases.models import Case
+from housing import access, policies, selectors, services
+from housing.forms import BookingForm, StayForm
+from housing.models import Booking
+from shelter import audit
+from shelter.audit import Action, Outcome
+
+
+def _conflict(request: HttpRequest, form, target, error: services.BookingConflict,
+              start, end) -> list:
+    """Show the clash on the form, record the refused write, suggest free units."""
+    form.add_error(None, error.message)
+    audit.record(request.user, Action.BOOKING_CHANGE if isinstance(target, Booking)
+                 else Action.BOOKING_CREATE, target, Outcome.REFUSED, reason="conflict",
+                 conflict=error.kind)
+    return selectors.free_units(request.user, start, end)
+
+
+def _case_page(request: HttpRequest, case: Case, show_address: bool, **extra) -> HttpResponse:
+    bookings = selectors.case_bookings(request.user, case)
+    return render(request, "housing/case.html", case_access.case_context(
+        request, case, "housing", bookings=bookings, show_address=show_address,
+        addresses=selectors.case_booking_addresses(request.user, case, bookings)
+        if show_address else {},
+        may_see_address=policies.can_view_case_housing(request.user, case, True),
+        can_book=policies.can_book_for_case(request.user, case),
+        can_manage=policies.can_manage_housing(request.user), **extra))
+
+
+@sensitive_post_parameters()
+def case_housing(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """The section; `?address=1` also shows the units' addresses (recorded separately)."""
+    case, show_address = access.read_case(request, case_id, request.GET.get("address") == "1")
+    units = selectors.units_visible_to(request.user).filter(is_active=True)
+    form = BookingForm(request.POST or None, units=units)
+    suggestions = None
+    if request.method == "POST":
+        if not policies.can_book_for_case(request.user, case):
+            raise access.refuse(request, access.CASE, case_id)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.booking_create(unit=data["unit"], case=case, start=data["start"],
+                                        end=data["end"], status=data["status"],
+                                        reason=data["reason"], note=data["note"],
+                                        acting_user=request.user)
+            except services.BookingConflict as error:
+                suggestions = _conflict(request, form, case, error, data["start"], data["end"])
+            else:
+                messages.success(request, _("The unit is booked."))
+                return redirect("housing:case", case_id=case.pk)
+    return _case_page(request, case, show_address, form=form, suggestions=suggestions)
+
+
+@sensitive_post_parameters()
+def booking_change(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Change the dates of a booking; a clash is shown, nothing is changed then."""
+    booking = access.change_booking(request, pk)
+    form = StayForm(request.POST or None, initial={"start": booking.start, "end": booking.end})
+    suggestions = None
+    if request.method != "POST":
+        audit.record(request.user, Action.BOOKING_VIEW, booking, case_id=booking.case_id)
+    elif form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        try:
+            if start == booking.start:
+                services.booking_extend(booking=booking, end=end, acting_user=request.user)
+            else:
+                services.booking_move(booking=booking, start=start, end=end,
+                                      acting_user=request.user)
+        except services.BookingConflict as error:
+            suggestions = _conflict(request, form, booking, error, start, end)
+        except services.HousingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The booking's dates are changed."))
+            return redirect("housing:case", case_id=booking.case_id)
+    return render(request, "housing/booking_change.html", {
+        "booking": booking, "form": form, "suggestions": suggestions})
+
+
+def _booking_action(request: HttpRequest, pk: uuid.UUID, action, done: str) -> HttpResponse:
+    booking = access.change_booking(request, pk)
+    try:
+        action(booking=booking, acting_user=request.user)
+    except services.HousingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("housing:case", case_id=booking.case_id)
+
+
+@require_POST
+def booking_confirm(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    return _booking_action(request, pk, services.booking_confirm,
+                           _("The booking is confirmed."))
+
+
+@require_POST
+def booking_cancel(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    return _booking_action(request, pk, services.booking_cancel,
+                           _("The booking is cancelled."))
