@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from cases import policies as case_policies
 from cases import services as case_services
 from cases.models import Case
 from housing import policies, selectors, services
@@ -70,29 +69,27 @@ def test_in_residence_needs_a_confirmed_booking_once_housing_is_used(carla, case
     case_services.case_transition(case=case, to=Case.Stage.IN_RESIDENCE, acting_user=carla)
 
 
-@pytest.fixture
-def shares(monkeypatch):
-    """Stand in for the sharing work: "housing" sections exist and pia's share grants `given`."""
-    given: set[str] = set()
-    monkeypatch.setattr(case_policies, "SECTIONS",
-                        (*case_policies.SECTIONS, "housing", "housing_address"))
-    monkeypatch.setattr(case_policies, "partner_share_allows",
-                        lambda user, case, section: user.email.startswith("pia")
-                        and (section == "basic" or section in given))
-    monkeypatch.setattr(case_policies, "partner_cases_filter", lambda user: None)
-    return given
+def test_partners_see_housing_only_through_a_share(as_user, pia, paul, aud, carla, case,
+                                                   unit):
+    from cases.services_sharing import share_revoke
+    from tests.cases.conftest import make_share
 
-
-def test_partners_see_housing_only_through_a_share(shares, pia, paul, aud, carla, case, unit):
     services.booking_create(unit=unit, case=case, start=day(0), end=day(5), acting_user=carla)
-    assert not policies.can_view_case_housing(pia, case)
-    shares.add("housing")
+    url = reverse("housing:case", args=[case.pk])
+    shares = [make_share(case, carla, user=pia, sections=("basic",))]
+    assert as_user(pia).get(url).status_code == 404  # a share without "housing"
+    shares.append(make_share(case, carla, user=pia, sections=("basic", "housing")))
+    page = as_user(pia).get(url + "?address=1").content.decode()
+    assert "Linden" in page and "Kerkstraat" not in page and "Change dates" not in page
     assert policies.can_view_case_housing(pia, case)
     assert not policies.can_view_case_housing(pia, case, with_address=True)
-    assert [b.unit.code_name for b in selectors.case_bookings(pia, case)] == ["Linden"]
-    assert selectors.case_booking_addresses(pia, case, []) == {}
-    shares.add("housing_address")
-    assert policies.can_view_case_housing(pia, case, with_address=True)
-    assert not policies.can_view_case_housing(paul, case)
-    assert not policies.can_view_case_housing(aud, case)
+    shares.append(make_share(case, carla, user=pia,
+                             sections=("basic", "housing", "housing_address")))
+    assert "Kerkstraat" in as_user(pia).get(url + "?address=1").content.decode()
+    assert as_user(paul).get(url).status_code == 404
+    assert as_user(aud).get(url).status_code == 404
     assert not policies.can_manage_housing(pia)
+    assert as_user(pia).get(reverse("housing:schedule")).status_code == 404
+    for share in shares:
+        share_revoke(share=share, acting_user=carla, reason="done")
+    assert as_user(pia).get(url).status_code == 404  # revoked: nothing, at once
