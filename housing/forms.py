@@ -59,6 +59,7 @@ class StayForm(forms.Form):
 class BookingForm(StayForm):
     """Book a unit for a case."""
 
+    field_order = ["unit", "start", "end", "status", "reason", "note"]
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     status = forms.ChoiceField(label=_("Status"), choices=[
         (Booking.Status.TENTATIVE, Booking.Status.TENTATIVE.label),
