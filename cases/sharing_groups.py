@@ -43,9 +43,12 @@ def sync_user(user: User) -> None:
         user.groups.add(mine.group_id)
 
 
-def on_user_saved(sender: Any, instance: User, raw: bool = False, **kwargs: Any) -> None:
-    if not raw:
-        sync_user(instance)
+def on_user_saved(sender: Any, instance: User, raw: bool = False,
+                  update_fields: Any = None, **kwargs: Any) -> None:
+    """Membership follows the organisation (saves of e.g. `last_login` alone are skipped)."""
+    if raw or (update_fields and not {"organisation", "is_active"} & set(update_fields)):
+        return
+    sync_user(instance)
 
 
 def on_groups_changed(sender: Any, instance: Any, action: str, reverse: bool,

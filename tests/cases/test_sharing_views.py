@@ -1,0 +1,135 @@
+"""The case's Sharing section (grant with a fresh code, revoke), break-glass, and the re-verify
+page that dangerous acts send users to."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cases import policies
+from cases.models import BreakGlass, CaseShare
+from shelter.audit import Action
+from tests.cases.conftest import make_share, recorded
+
+
+def grant_data(pia, **extra) -> dict:
+    return {"grantee": f"user:{pia.pk}", "sections": ["basic", "identity"], "mode": "read",
+            "expires_on": (datetime.date.today() + datetime.timedelta(days=30)).isoformat(),
+            "reason": "Legal aid", "consent_on": datetime.date.today().isoformat(), **extra}
+
+
+def code_for(user) -> str:
+    device = TOTPDevice.objects.get(user=user)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def test_the_assigned_officer_grants_a_share_with_a_fresh_code(as_fresh_user, olaf, pia, case,
+                                                               audit_since):
+    response = as_fresh_user(olaf).post(reverse("cases:sharing", args=[case.pk]),
+                                        grant_data(pia))
+    assert response.status_code == 302
+    share = CaseShare.objects.get()
+    assert share.grantee_user == pia and share.sections == ["basic", "identity"]
+    assert len(recorded(audit_since, Action.SHARE_GRANT)) == 1
+
+
+def test_granting_without_a_recent_code_goes_through_re_verification(as_user, olaf, pia, case):
+    client = as_user(olaf)
+    url = reverse("cases:sharing", args=[case.pk])
+    response = client.post(url, grant_data(pia))
+    assert response.status_code == 302 and not CaseShare.objects.exists()
+    confirm = response["Location"]
+    assert confirm.startswith(reverse("accounts:reverify"))
+    wrong = client.post(confirm, {"code": "000000", "next": url})
+    assert wrong.status_code == 200 and not CaseShare.objects.exists()
+    TOTPDevice.objects.filter(user=olaf).update(  # the wrong code's back-off: wait it out
+        throttling_failure_count=0, throttling_failure_timestamp=None)
+    back = client.post(confirm, {"code": code_for(olaf), "next": url})
+    assert back.status_code == 302 and back["Location"] == url
+    assert client.post(url, grant_data(pia)).status_code == 302
+    assert CaseShare.objects.count() == 1
+
+
+def test_an_officer_cannot_share_a_case_of_another_officer(as_fresh_user, otto, pia, case):
+    response = as_fresh_user(otto).post(reverse("cases:sharing", args=[case.pk]),
+                                        grant_data(pia))
+    assert response.status_code == 403 and not CaseShare.objects.exists()
+
+
+def test_an_officer_cannot_override_consent(as_fresh_user, olaf, pia, case):
+    response = as_fresh_user(olaf).post(reverse("cases:sharing", args=[case.pk]),
+                                        grant_data(pia, consent_on="", override_reason="urgent"))
+    assert response.status_code == 400 and not CaseShare.objects.exists()
+
+
+def test_a_share_longer_than_the_maximum_is_refused_with_a_message(as_fresh_user, carla, pia,
+                                                                     case, settings):
+    settings.SHELTER_SHARE_MAX_DAYS = 10
+    response = as_fresh_user(carla).post(reverse("cases:sharing", args=[case.pk]),
+                                         grant_data(pia))
+    assert response.status_code == 400 and not CaseShare.objects.exists()
+
+
+def test_revoking_from_the_sharing_page(as_user, olaf, carla, pia, case, audit_since):
+    share = make_share(case, carla, user=pia)
+    response = as_user(olaf).post(reverse("cases:share_revoke", args=[case.pk, share.pk]))
+    assert response.status_code == 302
+    share.refresh_from_db()
+    assert share.revoked_at and share.revoked_by == olaf
+    assert as_user(pia).get(reverse("cases:profile", args=[case.pk])).status_code == 404
+
+
+def test_break_glass_opens_restricted_notes_for_an_hour_loudly(as_fresh_user, as_user, carla,
+                                                              olaf, case, audit_since):
+    from cases import services
+
+    services.note_create(case=case, category="medical", body="Insulin twice a day",
+                         acting_user=olaf)
+    notes = reverse("cases:notes", args=[case.pk])
+    client = as_fresh_user(carla)
+    assert b"Insulin" not in client.get(notes).content
+    response = client.post(reverse("cases:break_glass", args=[case.pk]),
+                           {"reason": "Hospital asks for the medication"})
+    assert response.status_code == 302
+    assert b"Insulin" in client.get(notes).content
+    event = recorded(audit_since, Action.BREAK_GLASS)[0]
+    assert event.facts["break_glass"] is True and "Hospital" not in str(event.facts)
+    opening = BreakGlass.objects.get()
+    assert opening.expires_at - opening.opened_at == datetime.timedelta(hours=1)
+    dashboard = as_user(carla).get(reverse("dashboard"))
+    assert any(p.get("template") == "cases/panel_break_glass.html" and p["openings"]
+               for p in dashboard.context["panels"])
+
+
+def test_break_glass_expires(carla, olaf, case):
+    from cases.services_sharing import break_glass_open
+
+    opening = break_glass_open(case=case, acting_user=carla, reason="x")
+    BreakGlass.objects.filter(pk=opening.pk).update(
+        expires_at=opening.opened_at - datetime.timedelta(seconds=1))
+    fresh = type(carla).objects.get(pk=carla.pk)
+    assert not policies.can_view_note_category(fresh, case, "medical")
+
+
+@pytest.mark.parametrize("persona", ["olaf", "otto", "pia", "aud"])
+def test_only_coordinators_break_the_glass(request, as_fresh_user, case, persona):
+    user = request.getfixturevalue(persona)
+    response = as_fresh_user(user).post(reverse("cases:break_glass", args=[case.pk]),
+                                        {"reason": "curious"})
+    assert response.status_code == 404 and not BreakGlass.objects.exists()
+
+
+def test_an_undeclared_case_route_refuses_everyone(as_user, carla, case):
+    from django.urls import path
+
+    from cases.route_policies import deny_undeclared
+
+    [pattern] = deny_undeclared([path("<uuid:pk>/x/", lambda request, pk: None, name="x")])
+    request = as_user(carla).get("/").wsgi_request
+    with pytest.raises(Exception) as refused:
+        pattern.callback(request, pk=case.pk)
+    assert refused.type.__name__ == "Http404"
