@@ -84,12 +84,11 @@ def _case_page_overhead() -> None:
     """A case officer opening a case page, with the audit writer on and switched off."""
     from unittest import mock
 
+    from cases import services
     from shelter.accounts.models import Organisation
     from shelter.accounts.roles import Role
     from shelter.audit import log
     from tests.conftest import make_user, verified_client
-
-    from cases import services
 
     org = Organisation.objects.get_or_create(name="Gemeente", kind="municipality")[0]
     officer = make_user("olaf@example.org", Role.CASE_OFFICER, org)
