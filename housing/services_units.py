@@ -19,6 +19,7 @@ from housing.services import (
     ACTIVE,
     UNIT_FIELDS,
     BookingConflict,
+    HousingError,
     _booking_clash,
     _day,
     _lock_unit,
@@ -64,8 +65,13 @@ def _apply_buffer(unit: Unit, buffer_days: int) -> int:
 
 @transaction.atomic
 def unit_update(*, unit: Unit, acting_user: User | None, **values: Any) -> Unit:
-    """Change a unit. A new turnover buffer applies to its current and future bookings."""
+    """Change a unit. A new turnover buffer applies to its current and future bookings; a unit
+    with current or upcoming bookings cannot be taken out of use (HousingError)."""
     locked = _lock_unit(unit.pk)
+    if values.get("is_active") is False and locked.is_active and Booking.objects.filter(
+            unit_id=unit.pk, status__in=ACTIVE, end__gt=timezone.localdate()).exists():
+        raise HousingError(_("This unit has current or upcoming bookings: move or cancel them "
+                             "before taking it out of use."))
     fields = _assign(unit, values)
     facts: dict[str, Any] = {"fields": fields}
     if "turnover_buffer_days" in values and values["turnover_buffer_days"] != \

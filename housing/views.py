@@ -135,7 +135,7 @@ def unit_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         try:
             services.unit_update(unit=unit, acting_user=request.user, **form.service_values())
         except services.HousingError as error:
-            form.add_error("turnover_buffer_days", error.message)
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("The unit is saved."))
             return redirect("housing:unit", pk=unit.pk)

@@ -133,3 +133,11 @@ def test_each_write_is_one_audit_entry_without_personal_data(unit, case, olaf, a
                                           Action.BOOKING_CANCEL]
     assert events[0].facts["case_id"] == str(case.pk)
     assert "Maria" not in str([e.facts for e in events])
+
+
+def test_a_unit_with_upcoming_bookings_cannot_be_taken_out_of_use(unit, case, carla, olaf):
+    booking = book(unit, case, 0, 10, olaf)
+    with pytest.raises(services.HousingError):
+        services.unit_update(unit=unit, acting_user=carla, is_active=False)
+    services.booking_cancel(booking=booking, acting_user=olaf)
+    assert services.unit_update(unit=unit, acting_user=carla, is_active=False).is_active is False
