@@ -12,6 +12,16 @@ from shelter.crypto import keycache
 
 
 @pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read English wording; the Dutch catalogue has its own test."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_key_caches():
     keycache.clear_all()
     yield
