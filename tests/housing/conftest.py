@@ -9,7 +9,6 @@ import pytest
 from housing import services
 from housing.models import Unit
 from shelter.crypto import keycache
-from tests.browser.conftest import a11y_page, chromium  # noqa: F401  (housing journey)
 from tests.cases.conftest import audit_since, case, make_case  # noqa: F401
 
 BASE = datetime.date.today() + datetime.timedelta(days=30)

@@ -9,12 +9,9 @@ import pytest
 
 from housing import services
 from housing.models import Unit
-from tests.browser.conftest import REQUIRED, _browser_missing
 from tests.cases.conftest import make_case
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
-              pytest.mark.skipif(bool(_browser_missing()) and not REQUIRED,
-                                 reason="Chromium and Playwright are needed")]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
