@@ -20,3 +20,5 @@ from shelter.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; Argon2 is tested
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests assert on English text; Dutch is exercised explicitly (language switch, catalogue tests).
+LANGUAGE_CODE = "en"
