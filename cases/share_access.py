@@ -35,7 +35,9 @@ def _holds(user: User, codename: str) -> Q:
         group_perm = CaseGroupObjectPermission.objects.filter(
             group__user=user.pk, group__organisation_link__organisation_id=user.organisation_id,
             permission__codename=codename, content_object_id=OuterRef("case_id"))
-        condition |= Q(grantee_organisation_id=user.organisation_id) & Exists(group_perm)
+        # A deactivated organisation's shares end with it, for all its members at once.
+        condition |= (Q(grantee_organisation_id=user.organisation_id,
+                        grantee_organisation__is_active=True) & Exists(group_perm))
     return condition
 
 

@@ -14,12 +14,12 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
 from cases.policies import DOCUMENT_CATEGORIES, NOTE_CATEGORIES
-from cases.services_sharing import normalise_sections
+from cases.services_sharing import break_glass_open, normalise_sections
 from tests.cases import matrix_world as mw
 from tests.cases.conftest import fresh_client
 from tests.conftest import make_user, verified_client
 
-STAFF = {"coordinator", "officer_assigned", "officer_other"}
+STAFF = {"coordinator", "coordinator_break_glass", "officer_assigned", "officer_other"}
 TOMBSTONE = {"basic", "tasks", "history"}
 
 
@@ -42,7 +42,9 @@ SHARE_SECTIONS = ["basic", "identity", "contact", "residency", "housing", "housi
                   *(f"documents.{c}" for c in DOCUMENT_CATEGORIES),
                   *(f"notes.{c}" for c in NOTE_CATEGORIES)]
 ACTORS = [
-    Actor("coordinator", "coordinator"), Actor("officer_assigned", "officer_assigned"),
+    Actor("coordinator", "coordinator"),
+    Actor("coordinator_break_glass", "coordinator_break_glass"),
+    Actor("officer_assigned", "officer_assigned"),
     Actor("officer_other", "officer_other"),
     *(Actor(f"partner_{s.replace('.', '_')}", "partner", (s,)) for s in SHARE_SECTIONS),
     Actor("partner_contributor", "partner",
@@ -63,7 +65,8 @@ def sees(actor: Actor, state: str, section: str) -> bool:
         return False
     if actor.kind in STAFF:
         if section in ("notes.medical", "notes.security"):
-            return actor.kind == "officer_assigned"  # the coordinator: break-glass only
+            # the coordinator: only through break-glass
+            return actor.kind in ("officer_assigned", "coordinator_break_glass")
         return True
     shared = actor.sections
     if section in ("tasks", "history"):
@@ -130,13 +133,18 @@ def sharing(ok):
     def expect(actor, state):
         if not sees(actor, state, "basic"):
             return gone(actor), []
-        owns = actor.kind in ("coordinator", "officer_assigned") and state == "open"
+        owns = actor.kind in ("coordinator", "coordinator_break_glass", "officer_assigned") \
+            and state == "open"
         return ((ok,) if owns else (403,)), []
     return expect
 
 
+def is_coordinator(actor: Actor) -> bool:
+    return actor.kind in ("coordinator", "coordinator_break_glass")
+
+
 def break_glass(actor, state):
-    if actor.kind == "coordinator" and state == "open":
+    if is_coordinator(actor) and state == "open":
         return (302,), []  # asks for a fresh code first
     return gone(actor), []
 
@@ -145,7 +153,7 @@ def export(fresh: bool):
     def expect(actor, state):
         if not sees(actor, state, "basic"):
             return gone(actor), []
-        if actor.kind == "coordinator" and state == "open":
+        if is_coordinator(actor) and state == "open":
             if not fresh:
                 return (302,), []
             return (200,), [m for m in mw.MARKERS if m != "programme" and sees(actor, state, m)]
@@ -188,7 +196,7 @@ def download(category):
 CELLS = {
     "list": ("get", staff_page), "create": ("get", staff_page),
     "statistics": ("get", staff_page), "rounds": ("get", staff_page),
-    "round_edit": ("get", lambda a, s: ((200,), []) if a.kind == "coordinator"
+    "round_edit": ("get", lambda a, s: ((200,), []) if is_coordinator(a)
                    else ((403,), []) if staff(a) else (gone(a), [])),
     "agenda": ("get", partner_list([("programme", lambda a, s: sees(a, s, "programme"))])),
     "search:legal_name": ("post", partner_list(
@@ -314,6 +322,9 @@ def active_cells() -> list[str]:
 def make_actor(actor: Actor, world, people) -> object:
     kind = actor.kind
     if kind == "coordinator":
+        return people["carla"]
+    if kind == "coordinator_break_glass":
+        break_glass_open(case=world.case, acting_user=people["carla"], reason="matrix")
         return people["carla"]
     if kind == "officer_assigned":
         return people["olaf"]

@@ -127,3 +127,11 @@ def test_search_finds_a_shared_case_by_legal_name_only_with_identity(carla, pia,
     assert selectors.cases_search_results(pia, "Heron") == [case]
     assert selectors.cases_search_results(paul, "juan gomez") == [other]
     assert selectors.cases_search_results(paul, "Ana María Pérez") == []
+
+
+def test_a_deactivated_organisation_loses_its_shares_at_once(carla, pia, ngo, case):
+    make_share(case, carla, organisation=ngo)
+    assert Case.objects.visible_to(pia).exists()
+    ngo.is_active = False
+    ngo.save()
+    assert not Case.objects.visible_to(pia).exists()
