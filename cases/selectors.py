@@ -149,10 +149,14 @@ def document_stream(user: User, document: Document) -> Iterator[bytes]:
 
 
 def case_notes(user: User, case: Case) -> tuple[list[Note], int]:
-    """(notes the user may read, number of notes withheld by policy)."""
+    """(notes the user may read, number of notes withheld by policy).
+
+    Partners are not told how many notes they cannot read: that medical or security notes
+    exist at all says something about the defender.
+    """
     notes = list(case.notes.select_related("author").order_by("-created_at"))
     visible = [n for n in notes if policies.can_view_note_category(user, case, n.category)]
-    return visible, len(notes) - len(visible)
+    return visible, 0 if user.is_partner else len(notes) - len(visible)
 
 
 def case_tasks(case: Case) -> list[Task]:

@@ -133,3 +133,15 @@ def test_an_undeclared_case_route_refuses_everyone(as_user, carla, case):
     with pytest.raises(Exception) as refused:
         pattern.callback(request, pk=case.pk)
     assert refused.type.__name__ == "Http404"
+
+
+def test_a_partner_is_not_told_that_other_notes_exist(as_user, carla, olaf, pia, case):
+    from cases import services
+
+    services.note_create(case=case, category="medical", body="Insulin", acting_user=olaf)
+    services.note_create(case=case, category="general", body="Arrives by train",
+                         acting_user=olaf)
+    make_share(case, carla, user=pia, sections=["notes.general"])
+    response = as_user(pia).get(reverse("cases:notes", args=[case.pk]))
+    assert b"Arrives by train" in response.content and b"Insulin" not in response.content
+    assert response.context["withheld"] == 0
