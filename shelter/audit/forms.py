@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shelter.accounts.models import Organisation, User
 from shelter.audit.actions import Action, Outcome
@@ -21,7 +22,8 @@ class EventFilterForm(forms.Form):
                                 label=_("Outcome"))
     date_from = forms.DateField(required=False, label=_("From"),
                                 widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label=_("Until"),
+    date_to = forms.DateField(required=False,
+                              label=pgettext_lazy("last day of a period, included", "Until"),
                               widget=forms.DateInput(attrs={"type": "date"}))
 
     def facts(self) -> dict:

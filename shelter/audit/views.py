@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -59,13 +60,22 @@ def events(request: HttpRequest) -> HttpResponse:
     return _event_page(request, queryset, "events", {"form": form, "query": query}, **facts)
 
 
+def _target_label(target_type: str) -> str:
+    """The translated model name for a target type such as "cases.case", else the raw type."""
+    try:
+        return str(apps.get_model(target_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return target_type
+
+
 @require_GET
 def target_history(request: HttpRequest, target_type: str, target_id: str) -> HttpResponse:
     """Who accessed this case (or any other object)."""
     _require_auditor(request, "target")
     queryset = selectors.events_for_target(request.user, target_type, target_id)
     return _event_page(request, queryset, "target", {
-        "heading": _("Who accessed %(type)s %(id)s") % {"type": target_type, "id": target_id}},
+        "heading": _("Who accessed %(type)s %(id)s") % {
+            "type": _target_label(target_type), "id": target_id}},
         target_type=target_type[:64], target_id=target_id[:64])
 
 
