@@ -26,6 +26,7 @@ TABS = [
     ("basic", "cases:profile", _("Profile")),
     ("residency", "cases:residency", _("Residency")),
     ("programme", "cases:programme", _("Programme")),
+    ("housing", "housing:case", _("Housing")),
     ("documents", "cases:documents", _("Documents")),
     ("notes", "cases:notes", _("Notes")),
     ("tasks", "cases:tasks", _("Tasks")),

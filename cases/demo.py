@@ -124,3 +124,31 @@ def seed(stdout: io.TextIOBase) -> None:
         _demo_document(case, carla)
         made += 1
     stdout.write(f"Demo cases: {made} created, {len(DEMO) - made} already present.")
+    _seed_shares(carla)
+
+
+# code name, grantee e-mail (a user) or None (the user's whole organisation), sections, mode
+DEMO_SHARES = [
+    ("Egret", "pia@demo.shelter.test", ["residency", "documents.programme", "housing"], "read"),
+    ("Swift", None, ["identity", "contact", "documents", "notes.general"], "contribute"),
+]
+
+
+def _seed_shares(carla: User) -> None:
+    """Shares for the partner personas, so a newcomer can see what a partner sees. Skipped when
+    the case already has any share (idempotent)."""
+    from cases.models_sharing import CaseShare
+    from cases.services_sharing import share_grant
+
+    pia = _user("pia@demo.shelter.test")
+    if pia is None or carla is None:
+        return
+    today = datetime.date.today()
+    for code_name, email, sections, mode in DEMO_SHARES:
+        case = Case.objects.filter(defender__code_name=code_name).first()
+        if case is None or CaseShare.objects.filter(case=case).exists():
+            continue
+        share_grant(case=case, grantee_user=_user(email) if email else None,
+                    grantee_organisation=None if email else pia.organisation,
+                    sections=sections, mode=mode, expires_on=today + datetime.timedelta(days=60),
+                    reason="Demo: programme support", consent_on=today, acting_user=carla)

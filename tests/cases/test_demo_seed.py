@@ -21,3 +21,17 @@ def test_seed_covers_every_stage_and_is_idempotent(db, carla):
     assert Case.objects.count() == 12
     assert "0 created, 12 already present" in out.getvalue()
     assert Activity.objects.exists() and IntakeRound.objects.count() == 1
+
+
+def test_full_demo_gives_the_partner_persona_something_to_see(db):
+    from django.core.management import call_command
+
+    from shelter.accounts.models import User
+
+    call_command("seed_demo", stdout=io.StringIO())
+    pia = User.objects.get(email="pia@demo.shelter.test")
+    paul = User.objects.get(email="paul@demo.shelter.test")
+    assert Case.objects.visible_to(pia).count() == 2
+    assert Case.objects.visible_to(paul).count() == 0
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Case.objects.visible_to(pia).count() == 2
