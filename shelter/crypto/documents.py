@@ -10,8 +10,8 @@ so S3 via django-storages is a configuration change.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
+import io
 import logging
 import os
 import secrets
@@ -28,12 +28,14 @@ from django.utils.translation import gettext_lazy as _
 from shelter.crypto.exceptions import DecryptionFailed
 from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field
 from shelter.crypto.fields import EncryptedCharField, EncryptedModel, key_owner
+from shelter.crypto.hashing import BackgroundSHA256
 from shelter.crypto.stream import StreamEncryptor, decrypt_file
 
 logger = logging.getLogger("shelter.crypto")
 
 FILE_KEY_BYTES = 32
 _READ_PIECE = 1 << 16
+WRITE_CHUNKS = 16  # sealed chunks per local write: ~1 MiB
 
 
 def document_storage() -> Storage:
@@ -74,6 +76,52 @@ class StoredFile:
     sha256: str = field(repr=False)
 
 
+class _GatheringWriter:
+    """Writes sealed chunks to a local file ~1 MiB per system call (os.writev, no copy).
+
+    Sealed chunks are 64 KiB + 16 bytes and the header is 17 bytes, so chunk-sized writes are
+    never page-aligned; the kernel's partial-page path made them ~1.5x slower than aligned
+    writes. One writev per 16 chunks costs less than that and copies nothing in Python.
+    """
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self._handle = handle
+        handle.flush()
+        self._fd = handle.fileno()
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self._pending.append(data)
+        if len(self._pending) >= WRITE_CHUNKS:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        left = sum(map(len, pending)) - os.writev(self._fd, pending)
+        if left:  # a short write (rare for regular files): write the rest in order
+            rest = memoryview(b"".join(pending))[-left:]
+            while rest:
+                rest = rest[os.write(self._fd, rest):]
+
+    def discard(self) -> None:
+        """Drop chunks not yet written (the object is being deleted)."""
+        self._pending = []
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self._pending = []
+            self._handle.close()
+
+
+def _chunk_writer(handle: IO[bytes]) -> IO[bytes] | _GatheringWriter:
+    """A local file (what `_open_for_write` opens with os.fdopen) gets gathered writes."""
+    return _GatheringWriter(handle) if isinstance(handle, io.BufferedWriter) else handle
+
+
 class EncryptingWriter:
     """Seals plaintext pieces into a new storage object as they arrive; hashes and counts them."""
 
@@ -82,9 +130,10 @@ class EncryptingWriter:
         self.storage_name = new_storage_name()
         self.file_key = secrets.token_bytes(FILE_KEY_BYTES)
         self.size = 0
-        self._sha = hashlib.sha256()
+        self._sha = BackgroundSHA256()  # hashes ~1 MiB batches beside the cipher and the I/O
         self._encryptor = StreamEncryptor(self.file_key)
-        self._out: IO[bytes] | None = _open_for_write(self.storage, self.storage_name)
+        self._out: IO[bytes] | _GatheringWriter | None = _chunk_writer(
+            _open_for_write(self.storage, self.storage_name))
         self._out.write(self._encryptor.header)
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
@@ -104,9 +153,12 @@ class EncryptingWriter:
 
     def abort(self) -> None:
         """Close and delete a partial object (idempotent)."""
-        if self._out is not None:
-            self._out.close()
-            self._out = None
+        self._sha.close()
+        out, self._out = self._out, None
+        if out is not None:
+            if isinstance(out, _GatheringWriter):
+                out.discard()
+            out.close()
             self.storage.delete(self.storage_name)
 
     def wrap_for(self, case_id: uuid.UUID, document_id: uuid.UUID, sha256: str) -> StoredFile:
@@ -142,19 +194,34 @@ def _unwrap_file_key(document: EncryptedFileModel) -> bytes:
     return decrypt_field(purpose, owner_id, bytes(document.wrapped_file_key), context)
 
 
-def _checked(chunks: Iterator[bytes], handle: IO[bytes], document: EncryptedFileModel,
-             sha256: str) -> Iterator[bytes]:
-    digest, size = hashlib.sha256(), 0
+def verified_chunks(file_key: bytes, handle: IO[bytes], *, size: int, sha256: str,
+                    label: object = "") -> Iterator[bytes]:
+    """Authenticated plaintext chunks of an open encrypted file of known size and SHA-256.
+
+    Every chunk is authenticated by the stream cipher before it is yielded. The plaintext is
+    hashed in ~1 MiB batches in a helper thread while the next chunks are read and decrypted;
+    the last chunk is held back until size and SHA-256 have been checked, so a document that
+    is not whole raises DecryptionFailed and never completes. `handle` is closed at the end.
+    """
+    digest, got, held = BackgroundSHA256(), 0, b""
     try:
-        for chunk in chunks:
+        for chunk in decrypt_file(file_key, handle):
+            if held:
+                yield held
+            got += len(chunk)
+            if got > size:
+                break
             digest.update(chunk)
-            size += len(chunk)
-            yield chunk
+            held = chunk
+        whole = got == size and hmac.compare_digest(digest.hexdigest(), sha256)
     finally:
+        digest.close()
         handle.close()
-    if size != document.size or not hmac.compare_digest(digest.hexdigest(), sha256):
-        logger.error("crypto: document %s failed its size/SHA-256 check", document.pk)
-        raise DecryptionFailed(f"Document {document.pk} is incomplete or altered.")
+    if not whole:
+        logger.error("crypto: document %s failed its size/SHA-256 check", label)
+        raise DecryptionFailed(f"Document {label} is incomplete or altered.")
+    if held:
+        yield held
 
 
 def decrypt_document(document: EncryptedFileModel) -> Iterator[bytes]:
@@ -167,7 +234,8 @@ def decrypt_document(document: EncryptedFileModel) -> Iterator[bytes]:
     file_key = _unwrap_file_key(document)
     sha256 = document.sha256  # decrypt now: fail before streaming starts
     handle = document_storage().open(document.storage_name, "rb")
-    return _checked(decrypt_file(file_key, handle), handle, document, sha256 or "")
+    return verified_chunks(file_key, handle, size=document.size, sha256=sha256 or "",
+                           label=document.pk)
 
 
 def open_document(document: EncryptedFileModel, *, actor: Any) -> Iterator[bytes]:
