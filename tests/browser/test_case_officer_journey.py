@@ -1,14 +1,16 @@
-"""A case officer opens a case, moves it on, uploads and downloads a document and adds a note;
+"""A case officer opens a case for a new defender, uploads a passport scan, moves the case to
+Accepted, adds a programme activity, downloads the scan back byte for byte and adds a note;
 axe-core checks every page on the way."""
 
 from __future__ import annotations
 
 import datetime
+import os
 
 import pytest
 from django.conf import settings
 
-from cases.models import Case
+from cases.models import Case, Document
 from tests.conftest import make_user, verified_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,6 +34,8 @@ def sign_in(a11y_page, live_server, user) -> None:
 
 
 def test_case_officer_journey(a11y_page, live_server, officer, tmp_path):
+    from playwright.sync_api import expect  # imported here: without Playwright the test skips
+
     page = a11y_page.page
     sign_in(a11y_page, live_server, officer)
     page.goto("/cases/")
@@ -48,24 +52,69 @@ def test_case_officer_journey(a11y_page, live_server, officer, tmp_path):
     a11y_page.check()
     case = Case.objects.get()
 
-    page.get_by_role("link", name="Change stage").click()
-    a11y_page.check()
-    page.get_by_label("New stage").select_option("under_review")
-    page.get_by_role("button", name="Change stage").click()
-    page.wait_for_url(f"**/cases/{case.pk}/")
+    sections = page.get_by_role("navigation", name="Case sections")
+    stage_tag = page.locator(".page-head .tag").first
 
-    for tab in ("Residency", "Programme", "Tasks", "History", "Notes", "Documents"):
-        page.get_by_role("navigation", name="Case sections").get_by_role("link", name=tab).click()
+    sections.get_by_role("link", name="Documents").click()
+    a11y_page.check()
+    content = b"%PDF-1.4\n" + os.urandom(300 * 1024)  # large enough to span many chunks
+    scan = tmp_path / "passport-scan.pdf"
+    scan.write_bytes(content)
+    page.get_by_label("File").set_input_files(str(scan))
+    page.get_by_label("Category").select_option(label="Passport and visa")
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url(f"**/cases/{case.pk}/documents/")
+    a11y_page.check()
+    document_row = page.get_by_role("row").filter(has_text="passport-scan.pdf")
+    expect(document_row).to_contain_text("Passport and visa")
+    assert case.documents.get().category == Document.Category.PASSPORT_VISA
+
+    def change_stage(to: str, reason: str = "") -> None:
+        page.get_by_role("link", name="Change stage").click()
+        a11y_page.check()
+        page.get_by_label("New stage").select_option(to)
+        if reason:
+            page.get_by_label("Reason or decision note").fill(reason)
+        page.get_by_role("button", name="Change stage").click()
+        page.wait_for_url(f"**/cases/{case.pk}/")
         a11y_page.check()
 
-    scan = tmp_path / "scan.pdf"
-    scan.write_bytes(b"%PDF-1.4 demo")
-    page.get_by_label("File").set_input_files(str(scan))
-    page.get_by_role("button", name="Upload").click()
+    change_stage("under_review")
+    expect(stage_tag).to_have_text("Under review")
+    change_stage("accepted", "The committee accepted the nomination on 3 March.")
+    expect(stage_tag).to_have_text("Accepted")
+    expect(page.locator("dl.facts").first).to_contain_text("Accepted")
+    case.refresh_from_db()
+    assert case.stage == Case.Stage.ACCEPTED
+
+    for tab in ("Residency", "Tasks", "History", "Notes", "Programme"):
+        sections.get_by_role("link", name=tab).click()
+        a11y_page.check()
+
+    day = datetime.date.today() + datetime.timedelta(days=45)
+    page.get_by_label("Day", exact=True).fill(day.isoformat())
+    page.get_by_label("Starts", exact=True).fill("10:00")
+    page.get_by_label("Ends (optional)", exact=True).fill("11:30")
+    page.get_by_label("Kind", exact=True).select_option(label="Lecture or event")
+    page.get_by_label("Title", exact=True).fill("Talk at the city library")
+    page.get_by_label("Place (optional)", exact=True).fill("Central library")
+    page.get_by_role("button", name="Add to the programme").click()
+    page.wait_for_url(f"**/cases/{case.pk}/programme/")
+    a11y_page.check()
+    activity = page.get_by_role("table").get_by_role("row").filter(
+        has_text="Talk at the city library")
+    expect(activity).to_have_count(1)
+    expect(activity).to_contain_text("Central library")
+    expect(activity).to_contain_text(day.isoformat())
+    expect(stage_tag).to_have_text("Accepted")
+
+    sections.get_by_role("link", name="Documents").click()
     a11y_page.check()
     with page.expect_download() as download:
-        page.get_by_role("link", name="scan.pdf", exact=True).click()
-    assert open(download.value.path(), "rb").read() == b"%PDF-1.4 demo"
+        document_row.get_by_role("link", name="passport-scan.pdf", exact=True).click()
+    assert download.value.suggested_filename == "passport-scan.pdf"
+    with open(download.value.path(), "rb") as downloaded:
+        assert downloaded.read() == content
 
     page.get_by_role("navigation", name="Case sections").get_by_role("link", name="Notes").click()
     page.get_by_role("textbox", name="Note").fill("First contact went well.")
