@@ -175,6 +175,8 @@ class Case(EncryptedModel):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-created_at"]
+        # The case list pages through this ordering: an index keeps page 1 from sorting all rows.
+        indexes = [models.Index(fields=["-created_at"], name="case_created_desc")]
         # view_case (a default) and contribute_case are granted per case by shares (guardian).
         permissions = [("contribute_case", _("Can contribute to a shared case"))]
 
