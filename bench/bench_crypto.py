@@ -3,7 +3,7 @@
 1. File cipher alone, memory to a discarding sink, vs raw AES-GCM (same chunks): target >= 0.7.
 2. Whole document path through the storage API (encrypt + SHA-256 + write, read + decrypt +
    SHA-256) vs the same bytes written/read unencrypted through the same storage: target >= 0.7.
-3. Peak memory growth (ru_maxrss, in a subprocess) encrypting and decrypting the whole size.
+3. Peak memory growth (VmHWM, in a subprocess) encrypting and decrypting the whole size.
 4. Field encrypt/decrypt cost per value and per 50-row page.
 
 SHELTER_BENCH_SIZE (bytes, default 1 GiB) shrinks the runs, e.g. SHELTER_BENCH_SIZE=67108864.
@@ -188,7 +188,7 @@ def _sha_only(n: int) -> None:
 
 
 _MEMORY_PROBE = """
-import os, resource, sys, tempfile
+import os, sys, tempfile
 sys.path.insert(0, {root!r})
 sys.path.insert(0, {bench!r})
 from bench_crypto import setup_django
@@ -197,7 +197,11 @@ from django.core.files.storage import FileSystemStorage
 from shelter.crypto.documents import EncryptingWriter, verified_chunks
 size, chunk = {size}, 1 << 16
 block = os.urandom(chunk)
-rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def rss():  # peak RSS of this process image in MiB (VmHWM; ru_maxrss would include the
+    # parent's peak, which Linux carries across fork+exec)
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
 with tempfile.TemporaryDirectory() as location:  # the document path: writer, verified reader
     storage = FileSystemStorage(location=location)
     base = rss()
