@@ -64,7 +64,9 @@ def _secret_key() -> str:
         raise ImproperlyConfigured(
             "SHELTER_SECRET_KEY is not set. Shelter refuses to start in production without a "
             "secret key. Generate one with: "
-            "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+            "python -c 'import secrets; print(secrets.token_urlsafe(64))'. "
+            "(Production is the default; for local work set SHELTER_ENV=development, "
+            "as `make run` and `make test` do.)"
         )
     return _development_secret_key()
 
