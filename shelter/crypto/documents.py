@@ -11,9 +11,7 @@ so S3 via django-storages is a configuration change.
 from __future__ import annotations
 
 import hmac
-import io
 import logging
-import os
 import secrets
 import uuid
 from collections.abc import Iterable, Iterator
@@ -29,13 +27,13 @@ from shelter.crypto.exceptions import DecryptionFailed
 from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field
 from shelter.crypto.fields import EncryptedCharField, EncryptedModel, key_owner
 from shelter.crypto.hashing import BackgroundSHA256
+from shelter.crypto.localfiles import LocalObjectWriter
 from shelter.crypto.stream import StreamEncryptor, decrypt_file
 
 logger = logging.getLogger("shelter.crypto")
 
 FILE_KEY_BYTES = 32
 _READ_PIECE = 1 << 16
-WRITE_CHUNKS = 16  # sealed chunks per local write: ~1 MiB
 
 
 def document_storage() -> Storage:
@@ -56,14 +54,13 @@ def _file_key_context(document_id: uuid.UUID, storage_name: str) -> bytes:
     return f"shelter/filekey/v1|{document_id}|{storage_name}".encode()
 
 
-def _open_for_write(storage: Storage, name: str) -> IO[bytes]:
-    """A write handle for a new object; local files are created exclusively with mode 0600."""
+def _open_for_write(storage: Storage, name: str) -> LocalObjectWriter | IO[bytes]:
+    """A writer for a new object: a durable local file, else the storage's own writer."""
     try:
         path = storage.path(name)
     except NotImplementedError:  # remote storage (S3...): its own streaming writer
         return storage.open(name, "wb")
-    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+    return LocalObjectWriter(path)
 
 
 @dataclass(frozen=True)
@@ -76,52 +73,6 @@ class StoredFile:
     sha256: str = field(repr=False)
 
 
-class _GatheringWriter:
-    """Writes sealed chunks to a local file ~1 MiB per system call (os.writev, no copy).
-
-    Sealed chunks are 64 KiB + 16 bytes and the header is 17 bytes, so chunk-sized writes are
-    never page-aligned; the kernel's partial-page path made them ~1.5x slower than aligned
-    writes. One writev per 16 chunks costs less than that and copies nothing in Python.
-    """
-
-    def __init__(self, handle: IO[bytes]) -> None:
-        self._handle = handle
-        handle.flush()
-        self._fd = handle.fileno()
-        self._pending: list[bytes] = []
-
-    def write(self, data: bytes) -> None:
-        self._pending.append(data)
-        if len(self._pending) >= WRITE_CHUNKS:
-            self.flush()
-
-    def flush(self) -> None:
-        pending, self._pending = self._pending, []
-        if not pending:
-            return
-        left = sum(map(len, pending)) - os.writev(self._fd, pending)
-        if left:  # a short write (rare for regular files): write the rest in order
-            rest = memoryview(b"".join(pending))[-left:]
-            while rest:
-                rest = rest[os.write(self._fd, rest):]
-
-    def discard(self) -> None:
-        """Drop chunks not yet written (the object is being deleted)."""
-        self._pending = []
-
-    def close(self) -> None:
-        try:
-            self.flush()
-        finally:
-            self._pending = []
-            self._handle.close()
-
-
-def _chunk_writer(handle: IO[bytes]) -> IO[bytes] | _GatheringWriter:
-    """A local file (what `_open_for_write` opens with os.fdopen) gets gathered writes."""
-    return _GatheringWriter(handle) if isinstance(handle, io.BufferedWriter) else handle
-
-
 class EncryptingWriter:
     """Seals plaintext pieces into a new storage object as they arrive; hashes and counts them."""
 
@@ -132,8 +83,8 @@ class EncryptingWriter:
         self.size = 0
         self._sha = BackgroundSHA256()  # hashes ~1 MiB batches beside the cipher and the I/O
         self._encryptor = StreamEncryptor(self.file_key)
-        self._out: IO[bytes] | _GatheringWriter | None = _chunk_writer(
-            _open_for_write(self.storage, self.storage_name))
+        self._out: LocalObjectWriter | IO[bytes] | None = _open_for_write(
+            self.storage, self.storage_name)
         self._out.write(self._encryptor.header)
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
@@ -144,7 +95,7 @@ class EncryptingWriter:
             write(sealed)
 
     def finish(self) -> str:
-        """Write the last chunk and close; return the plaintext SHA-256 (hex)."""
+        """Write the last chunk and close (a local file is then on disk); return the SHA-256."""
         assert self._out is not None
         self._out.write(self._encryptor.finalize())
         self._out.close()
@@ -156,9 +107,10 @@ class EncryptingWriter:
         self._sha.close()
         out, self._out = self._out, None
         if out is not None:
-            if isinstance(out, _GatheringWriter):
+            if isinstance(out, LocalObjectWriter):
                 out.discard()
-            out.close()
+            else:
+                out.close()
             self.storage.delete(self.storage_name)
 
     def wrap_for(self, case_id: uuid.UUID, document_id: uuid.UUID, sha256: str) -> StoredFile:
@@ -194,16 +146,24 @@ def _unwrap_file_key(document: EncryptedFileModel) -> bytes:
     return decrypt_field(purpose, owner_id, bytes(document.wrapped_file_key), context)
 
 
-def verified_chunks(file_key: bytes, handle: IO[bytes], *, size: int, sha256: str,
-                    label: object = "") -> Iterator[bytes]:
-    """Authenticated plaintext chunks of an open encrypted file of known size and SHA-256.
+def verified_chunks(file_key: bytes, handle: IO[bytes], *, size: int,
+                    sha256: str | None = None, label: object = "") -> Iterator[bytes]:
+    """Authenticated plaintext chunks of an open encrypted file of known size.
 
-    Every chunk is authenticated by the stream cipher before it is yielded. The plaintext is
-    hashed in ~1 MiB batches in a helper thread while the next chunks are read and decrypted;
-    the last chunk is held back until size and SHA-256 have been checked, so a document that
-    is not whole raises DecryptionFailed and never completes. `handle` is closed at the end.
+    Every chunk is authenticated before it is yielded, and its position is bound by the nonce
+    (counter and last-chunk flag), so a changed, reordered, dropped or appended chunk, or a cut
+    stream, raises DecryptionFailed. The last chunk is held back until the stream has ended
+    properly and its length equals `size`: a document that is not whole never completes.
+
+    With `sha256`, the plaintext is also hashed (in a helper thread, beside the decryption)
+    and compared before the last chunk. That re-hash protects against nothing the chunk tags
+    do not already catch: whoever could forge chunks holds the case key and could re-encrypt
+    the stored digest too. It costs more than the decryption (SHA-256 runs at ~1.9 GiB/s
+    here), so downloads skip it; `verify_encryption` and `decrypt_document` use it to check
+    our own cipher code end to end. `handle` is closed at the end.
     """
-    digest, got, held = BackgroundSHA256(), 0, b""
+    digest = BackgroundSHA256() if sha256 is not None else None
+    got, held = 0, b""
     try:
         for chunk in decrypt_file(file_key, handle):
             if held:
@@ -211,11 +171,14 @@ def verified_chunks(file_key: bytes, handle: IO[bytes], *, size: int, sha256: st
             got += len(chunk)
             if got > size:
                 break
-            digest.update(chunk)
+            if digest is not None:
+                digest.update(chunk)
             held = chunk
-        whole = got == size and hmac.compare_digest(digest.hexdigest(), sha256)
+        whole = got == size and (digest is None or hmac.compare_digest(
+            digest.hexdigest(), sha256 or ""))
     finally:
-        digest.close()
+        if digest is not None:
+            digest.close()
         handle.close()
     if not whole:
         logger.error("crypto: document %s failed its size/SHA-256 check", label)
@@ -224,27 +187,33 @@ def verified_chunks(file_key: bytes, handle: IO[bytes], *, size: int, sha256: st
         yield held
 
 
-def decrypt_document(document: EncryptedFileModel) -> Iterator[bytes]:
-    """Authenticated plaintext chunks, WITHOUT an audit record (integrity checks only).
-
-    Keys are unwrapped and the file opened before the first chunk is asked for, so a missing
-    or shredded key fails here, not half-way through a response. Raises DecryptionFailed at
-    the end if the document is not whole (size and SHA-256 are checked).
-    """
+def _open_chunks(document: EncryptedFileModel, *, check_sha256: bool) -> Iterator[bytes]:
+    """Unwrap the file key and open the file now, so a missing or shredded key fails here,
+    not half-way through a response; the chunks follow lazily."""
     file_key = _unwrap_file_key(document)
-    sha256 = document.sha256  # decrypt now: fail before streaming starts
+    sha256 = (document.sha256 or "") if check_sha256 else None  # decrypted now, too
     handle = document_storage().open(document.storage_name, "rb")
-    return verified_chunks(file_key, handle, size=document.size, sha256=sha256 or "",
+    return verified_chunks(file_key, handle, size=document.size, sha256=sha256,
                            label=document.pk)
+
+
+def decrypt_document(document: EncryptedFileModel) -> Iterator[bytes]:
+    """Authenticated plaintext chunks, WITHOUT an audit record: for integrity checks only.
+
+    Checks everything a download checks, and the stored plaintext SHA-256 as well. Raises
+    DecryptionFailed at the end if the document is not whole or its digest differs.
+    """
+    return _open_chunks(document, check_sha256=True)
 
 
 def open_document(document: EncryptedFileModel, *, actor: Any) -> Iterator[bytes]:
     """The read choke point for document content: record the download, then stream it.
 
     The caller checked permission. The audit entry is written before any content leaves; if
-    it cannot be written, nothing is decrypted (fail closed).
+    it cannot be written, nothing is decrypted (fail closed). The chunks are authenticated
+    and the length checked (see `verified_chunks`); the SHA-256 is not recomputed.
     """
-    chunks = decrypt_document(document)  # a missing or shredded key fails before recording
+    chunks = _open_chunks(document, check_sha256=False)  # a shredded key fails before recording
     from shelter import audit  # crypto sits below audit: import at call time
 
     audit.record(actor, audit.Action.DOCUMENT_DOWNLOAD, document,

@@ -9,7 +9,7 @@ import pytest
 
 from cases.models import Document
 from shelter.crypto.api import open_document
-from shelter.crypto.documents import document_storage
+from shelter.crypto.documents import decrypt_document, document_storage
 from shelter.crypto.exceptions import DecryptionFailed
 from shelter.crypto.stream import CHUNK
 
@@ -89,13 +89,36 @@ def test_file_key_of_another_case_fails(defender):
         read_all(doc_b)
 
 
-def test_sha256_mismatch_aborts_the_stream(case):
+def test_integrity_reads_check_the_stored_sha256(case):
     doc = make_document(case, b"payload" * 1000)
     fresh = Document.objects.get(pk=doc.pk)
     fresh.sha256 = hashlib.sha256(b"something else").hexdigest()
     fresh.save()
     with pytest.raises(DecryptionFailed):
-        read_all(doc)
+        b"".join(decrypt_document(Document.objects.get(pk=doc.pk)))
+
+
+@pytest.mark.parametrize("delta", [-1, 1])
+def test_download_of_a_document_whose_size_differs_never_completes(case, delta):
+    content = os.urandom(2 * CHUNK + 5)
+    doc = make_document(case, content)
+    Document.objects.filter(pk=doc.pk).update(size=len(content) + delta)
+    received = bytearray()
+    with pytest.raises(DecryptionFailed):
+        for chunk in open_document(Document.objects.get(pk=doc.pk), actor=None):
+            received += chunk
+    assert len(received) < len(content) and bytes(received) == content[: len(received)]
+
+
+def test_download_never_yields_the_last_chunk_of_a_cut_stream(case):
+    content = os.urandom(3 * CHUNK + 7)
+    doc = make_document(case, content)
+    overwrite(doc, storage_bytes(doc)[:-1])
+    received = bytearray()
+    with pytest.raises(DecryptionFailed):
+        for chunk in open_document(Document.objects.get(pk=doc.pk), actor=None):
+            received += chunk
+    assert len(received) <= 3 * CHUNK
 
 
 def test_opening_a_document_writes_one_audit_event_before_streaming(case, olaf):
