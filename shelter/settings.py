@@ -7,6 +7,7 @@ and the process refuses to start without a secret key and a master key file. Dev
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -256,6 +257,25 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Documents on S3-compatible object storage instead (requirements-s3.txt). Credentials come
+# from boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or an instance role),
+# never from these settings. Objects hold ciphertext only.
+if _s3_bucket := os.environ.get("SHELTER_DOCUMENTS_S3_BUCKET", "").strip():
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "SHELTER_DOCUMENTS_S3_BUCKET is set but django-storages is not installed: "
+            "pip install -r requirements-s3.txt")
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _s3_bucket,
+            "location": os.environ.get("SHELTER_DOCUMENTS_S3_PREFIX", "documents"),
+            "endpoint_url": os.environ.get("SHELTER_DOCUMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("SHELTER_DOCUMENTS_S3_REGION") or None,
+            "file_overwrite": False, "default_acl": "private", "querystring_auth": True,
+            "max_memory_size": 0,  # the 5 MiB part buffer stays in memory (ciphertext only)
+        },
+    }
 SHELTER_MAX_UPLOAD_MB = env_int("SHELTER_MAX_UPLOAD_MB", 100)
 # Closed cases are crypto-shredded this long after they end (apply_retention); about 24 months.
 SHELTER_RETENTION_DAYS = env_int("SHELTER_RETENTION_DAYS", 730)

@@ -63,6 +63,32 @@ def _open_for_write(storage: Storage, name: str) -> LocalObjectWriter | IO[bytes
     return LocalObjectWriter(path)
 
 
+def open_for_read(storage: Storage, name: str) -> IO[bytes]:
+    """A read handle that streams: nothing is buffered beyond what the caller asks for.
+
+    django-storages' S3File downloads the whole object into a spooled temporary file before
+    the first byte (into memory with the default max_memory_size of 0), so S3 objects are read
+    from the response body of a GET instead: memory stays constant whatever the size.
+    """
+    handle = storage.open(name, "rb")
+    s3_file = _s3_file_class()
+    if s3_file is None or not isinstance(handle, s3_file):
+        return handle
+    extra = {key: value for key, value in storage.get_object_parameters(name).items()  # type: ignore[attr-defined]
+             if key.startswith("SSECustomer")}
+    body = handle.obj.get(**extra)["Body"]
+    handle.close()
+    return body
+
+
+def _s3_file_class() -> type | None:
+    try:
+        from storages.backends.s3 import S3File
+    except ImportError:  # django-storages is optional
+        return None
+    return S3File
+
+
 @dataclass(frozen=True)
 class StoredFile:
     """What a document row must keep about a stored encrypted file."""
@@ -192,7 +218,7 @@ def _open_chunks(document: EncryptedFileModel, *, check_sha256: bool) -> Iterato
     not half-way through a response; the chunks follow lazily."""
     file_key = _unwrap_file_key(document)
     sha256 = (document.sha256 or "") if check_sha256 else None  # decrypted now, too
-    handle = document_storage().open(document.storage_name, "rb")
+    handle = open_for_read(document_storage(), document.storage_name)
     return verified_chunks(file_key, handle, size=document.size, sha256=sha256,
                            label=document.pk)
 

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
-from shelter.crypto.documents import EncryptingWriter, StoredFile
+from shelter.crypto.documents import EncryptingWriter, StoredFile, open_for_read
 from shelter.crypto.exceptions import CryptoError
 from shelter.crypto.stream import decrypt_file
 
@@ -47,8 +47,11 @@ class EncryptedUpload(UploadedFile):
 
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """Decrypted content (e.g. for a content check before committing)."""
-        with self._writer.storage.open(self.storage_name, "rb") as handle:
+        handle = open_for_read(self._writer.storage, self.storage_name)
+        try:
             yield from decrypt_file(self._writer.file_key, handle)
+        finally:
+            handle.close()
 
     def read(self, *args: Any, **kwargs: Any) -> bytes:
         raise CryptoError("Encrypted uploads are not readable as files; use chunks().")
