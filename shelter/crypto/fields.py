@@ -8,11 +8,15 @@ values never read are never decrypted: a list page of code names costs nothing).
 encrypts values that were assigned or changed and passes unchanged ciphertext through.
 
 A model with encrypted fields must subclass `EncryptedModel`, have a UUID primary key (known
-before the first save) and declare where its data key comes from:
+before the first save; it is part of the AAD) and declare where its data key comes from:
 ``encryption_key_owner = "pk"`` (the row owns its key), ``"case_id"`` (an attribute holding the
 owner's UUID) or ``"programme"``; ``encryption_key_purpose`` names the key kind (default "case").
 Writing plaintext through ``QuerySet.update()``/``bulk_update()`` or filtering on an encrypted
 column raises CryptoError instead of ever sending plaintext to the database.
+
+A model whose primary key must stay an integer (django-otp's devices) names another unique
+UUID field, set on creation and never changed, as its row identity instead:
+``encryption_row_field = "uid"``.
 """
 
 from __future__ import annotations
@@ -62,6 +66,12 @@ class Sealed:
         self.bound_pk = state[1]
 
 
+def row_attname(model: type[models.Model] | models.Model) -> str:
+    """The attribute that identifies a row in its values' AAD: the pk, or a UUID field."""
+    name = getattr(model, "encryption_row_field", "pk")
+    return model._meta.pk.attname if name == "pk" else model._meta.get_field(name).attname
+
+
 def key_owner(instance: models.Model) -> tuple[str, uuid.UUID | None]:
     """(purpose, owner id) of the data key that protects `instance`'s encrypted fields."""
     spec = instance.encryption_key_owner
@@ -96,7 +106,7 @@ class EncryptedAttribute(DeferredAttribute):
         data = instance.__dict__
         if type(value) is Sealed:
             if value.bound_pk is None:
-                value.bound_pk = data.get(instance._meta.pk.attname)
+                value.bound_pk = data.get(row_attname(instance))
         else:
             current = data.get(self.field.attname)
             if type(current) is Sealed and current.opened and current.plain == value:
@@ -155,7 +165,8 @@ class EncryptedField(models.Field):
     def open(self, instance: models.Model, sealed: Sealed) -> None:
         """Decrypt `sealed` for `instance` and keep the plaintext on it."""
         purpose, owner_id = key_owner(instance)
-        pk = sealed.bound_pk if sealed.bound_pk is not None else instance.pk
+        pk = sealed.bound_pk if sealed.bound_pk is not None else \
+            getattr(instance, row_attname(instance))
         context = field_context(instance._meta.db_table, self.column, pk)
         raw = decrypt_field(purpose, owner_id, sealed.blob, context)
         sealed.plain, sealed.plain_bytes = self.from_bytes(raw), raw
@@ -166,7 +177,7 @@ class EncryptedField(models.Field):
         if value is None:
             return None
         purpose, owner_id = key_owner(model_instance)
-        pk = model_instance.pk
+        pk = getattr(model_instance, row_attname(model_instance))
         if type(value) is Sealed:
             if not value.opened:
                 if value.bound_pk in (None, pk):
@@ -193,9 +204,13 @@ class EncryptedField(models.Field):
 
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         errors = super().check(**kwargs)
-        if not isinstance(self.model._meta.pk, models.UUIDField):
-            errors.append(checks.Error("Models with encrypted fields need a UUID primary key.",
-                                       obj=self, id="crypto.E001"))
+        row = self.model._meta.get_field(row_attname(self.model))
+        if not (isinstance(row, models.UUIDField) and (row.primary_key or (
+                row.unique and row.has_default() and not row.editable))):
+            errors.append(checks.Error(
+                "Models with encrypted fields need a UUID primary key (or an "
+                "encryption_row_field: a unique, non-editable UUID field with a default).",
+                obj=self, id="crypto.E001"))
         if not getattr(self.model, "encryption_key_owner", None):
             errors.append(checks.Error("Models with encrypted fields must declare "
                                        "encryption_key_owner.", obj=self, id="crypto.E002"))
@@ -284,6 +299,7 @@ class EncryptedModel(models.Model):
 
     encryption_key_owner: str = ""
     encryption_key_purpose: str = "case"
+    encryption_row_field: str = "pk"
 
     class Meta:
         abstract = True
