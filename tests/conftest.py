@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from shelter.accounts.models import Organisation, User
+from shelter.accounts.models import AuthenticatorDevice, Organisation, User
 from shelter.accounts.roles import Role
 
 PASSWORD = "correct horse battery staple"
@@ -20,7 +19,7 @@ def make_user(email: str, role: str | None, organisation: Organisation, **extra)
         from django.contrib.auth.models import Group
 
         user.groups.set([Group.objects.get(name=role)])
-    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    AuthenticatorDevice.objects.create(user=user, name="authenticator", confirmed=True)
     return user
 
 
@@ -28,7 +27,7 @@ def verified_client(user: User) -> Client:
     """A client whose session has passed both factors, as after a real sign-in."""
     client = Client()
     client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

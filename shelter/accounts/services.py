@@ -16,9 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from shelter.accounts.models import BackupCode, BackupCodeDevice, Organisation, User
+from shelter.accounts.models import (
+    AuthenticatorDevice,
+    BackupCode,
+    BackupCodeDevice,
+    Organisation,
+    User,
+)
 from shelter.accounts.signals import account_changed
 
 BACKUP_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -113,27 +118,28 @@ def user_set_active(*, user: User, active: bool, acting_user: User) -> User:
 @transaction.atomic
 def user_reset_second_factor(*, user: User, acting_user: User) -> User:
     """Remove the user's devices (lost phone): they enrol again at their next sign-in."""
-    TOTPDevice.objects.filter(user=user).delete()
+    AuthenticatorDevice.objects.filter(user=user).delete()
     BackupCodeDevice.objects.filter(user=user).delete()
     end_sessions(user)
     _announce(user, acting_user, "second_factor_reset")
     return user
 
 
-def totp_device_pending(*, user: User) -> TOTPDevice:
+def totp_device_pending(*, user: User) -> AuthenticatorDevice:
     """The user's unconfirmed TOTP device for enrolment, created on first need."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        device = AuthenticatorDevice.objects.create(user=user, name="authenticator",
+                                                    confirmed=False)
     return device
 
 
 @transaction.atomic
-def totp_device_confirm(*, device: TOTPDevice) -> list[str]:
+def totp_device_confirm(*, device: AuthenticatorDevice) -> list[str]:
     """Confirm enrolment and issue a fresh set of backup codes (returned once, stored hashed)."""
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+    AuthenticatorDevice.objects.filter(user=device.user, confirmed=False).delete()
     return backup_codes_issue(user=device.user)
 
 

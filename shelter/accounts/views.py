@@ -27,11 +27,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shelter.accounts import services, throttle
 from shelter.accounts.forms import CodeForm, EnrolForm, SetPasswordForm, SignInForm
-from shelter.accounts.models import BackupCodeDevice, User
+from shelter.accounts.models import AuthenticatorDevice, BackupCodeDevice, User
 from shelter.accounts.signals import (
     account_locked,
     second_factor_enrolled,
@@ -90,7 +89,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def _verify_code(user: User, code: str) -> tuple[object | None, str | None]:
     """Try the code on the user's authenticator, then on their backup codes."""
     throttled = False
-    for model in (TOTPDevice, BackupCodeDevice):
+    for model in (AuthenticatorDevice, BackupCodeDevice):
         for device in model.objects.filter(user=user, confirmed=True):
             allowed, _info = device.verify_is_allowed()
             if not allowed:
@@ -147,7 +146,7 @@ def reverify(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/reverify.html", {"form": form, "next": _next_url(request)})
 
 
-def _qr_data_uri(device: TOTPDevice) -> str:
+def _qr_data_uri(device: AuthenticatorDevice) -> str:
     svg = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathFillImage,
                       box_size=12).to_string()
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
@@ -174,7 +173,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         second_factor_failed.send(sender=User, user=user, request=request, reason="wrong_code")
         form.add_error("code", _("This code is not correct. Check the time on your phone and "
                                  "enter the newest code."))
-    secret = base64.b32encode(device.bin_key).decode()
+    secret = device.base32_secret
     return render(request, "accounts/enrol.html", {
         "form": form, "qr": _qr_data_uri(device), "next": _next_url(request),
         "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),

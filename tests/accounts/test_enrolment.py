@@ -9,9 +9,8 @@ import time
 import pytest
 from django.test import Client
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from shelter.accounts.models import BackupCode, User
+from shelter.accounts.models import AuthenticatorDevice, BackupCode, User
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +31,9 @@ def test_enrolment_with_qr_and_backup_codes(municipality):
     assert 'src="data:image/svg+xml;base64,' in page  # QR rendered on the server
     secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
     wrong = client.post("/accounts/enrol/", {"code": "123456"})
-    assert wrong.status_code == 200 and not TOTPDevice.objects.filter(confirmed=True).exists()
-    TOTPDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    devices = AuthenticatorDevice.objects
+    assert wrong.status_code == 200 and not devices.filter(confirmed=True).exists()
+    devices.update(throttling_failure_count=0, throttling_failure_timestamp=None)
     done = client.post("/accounts/enrol/", {"code": code_for(secret)})
     assert done.status_code == 200
     codes = re.findall(r"<code>([A-Z0-9]{5}-[A-Z0-9]{5})</code>", done.content.decode())

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shelter.accounts import services
-from shelter.accounts.models import Organisation
+from shelter.accounts.models import AuthenticatorDevice, Organisation
 from shelter.accounts.roles import Role
 from shelter.audit import Action
 from tests.accounts.test_sign_in import sign_in, totp_now
@@ -61,7 +60,7 @@ def test_second_factor_verified_and_failed(olaf, since):
     failed = only(since, Action.OTP_FAILED)
     assert (failed.actor_id, failed.outcome, failed.facts) == (olaf.pk, "refused",
                                                                {"reason": "wrong_code"})
-    device = TOTPDevice.objects.get(user=olaf)
+    device = AuthenticatorDevice.objects.get(user=olaf)
     device.throttle_reset()
     client.post("/accounts/verify/", {"code": totp_now(device)})
     verified = only(since, Action.OTP_VERIFIED)

@@ -10,10 +10,9 @@ import datetime
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Document
+from shelter.accounts.models import AuthenticatorDevice
 from tests.cases.conftest import make_case
 from tests.cases.matrix_world import upload_file
 from tests.conftest import make_user, verified_client
@@ -47,8 +46,8 @@ def session_for(context, live_server, user) -> None:
 
 
 def current_code(user) -> str:
-    device = TOTPDevice.objects.get(user=user)
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    device = AuthenticatorDevice.objects.get(user=user)
+    return device.current_code()
 
 
 def test_sharing_journey(a11y_page, chromium, live_server, setting):

@@ -7,11 +7,10 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import policies
 from cases.models import BreakGlass, CaseShare
+from shelter.accounts.models import AuthenticatorDevice
 from shelter.audit import Action
 from tests.cases.conftest import make_share, recorded
 
@@ -23,8 +22,8 @@ def grant_data(pia, **extra) -> dict:
 
 
 def code_for(user) -> str:
-    device = TOTPDevice.objects.get(user=user)
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    device = AuthenticatorDevice.objects.get(user=user)
+    return device.current_code()
 
 
 def test_the_assigned_officer_grants_a_share_with_a_fresh_code(as_fresh_user, olaf, pia, case,
@@ -46,7 +45,7 @@ def test_granting_without_a_recent_code_goes_through_re_verification(as_user, ol
     assert confirm.startswith(reverse("accounts:reverify"))
     wrong = client.post(confirm, {"code": "000000", "next": url})
     assert wrong.status_code == 200 and not CaseShare.objects.exists()
-    TOTPDevice.objects.filter(user=olaf).update(  # the wrong code's back-off: wait it out
+    AuthenticatorDevice.objects.filter(user=olaf).update(  # the wrong code's back-off: wait it out
         throttling_failure_count=0, throttling_failure_timestamp=None)
     back = client.post(confirm, {"code": code_for(olaf), "next": url})
     assert back.status_code == 302 and back["Location"] == url

@@ -14,10 +14,9 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shelter.accounts import services
-from shelter.accounts.models import Organisation, User
+from shelter.accounts.models import AuthenticatorDevice, Organisation, User
 from shelter.accounts.roles import Role
 
 ORGANISATIONS = [
@@ -69,9 +68,9 @@ class Command(BaseCommand):
         user.set_password(password)
         user.is_active = True
         user.save(update_fields=["password", "is_active"])
-        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        if not AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists():
             services.totp_device_confirm(device=services.totp_device_pending(user=user))
-        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        device = AuthenticatorDevice.objects.get(user=user, confirmed=True)
         codes = services.backup_codes_issue(user=user, count=5)
         return {"user": user, "password": password, "codes": codes, "totp": device.config_url}
 
