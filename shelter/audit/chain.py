@@ -1,11 +1,13 @@
 """The hash chain: canonical form of an entry, verification, and authenticated checkpoints.
 
-Each entry's hash is SHA-256 over the sorted-key compact JSON of all its fields, including its
-`seq` and the previous entry's hash. Verification walks the table in `seq` order with keyset
-pagination (constant memory) and names the first entry that does not fit. A checkpoint
-(seq, hash, HMAC under the audit checkpoint key) kept outside the system proves that nothing up
-to it was removed or rewritten later — including cutting off the tail, which a chain alone
-cannot show.
+Each entry's hash is HMAC-SHA256, under the audit chain key (from the key file, never in the
+database), over the sorted-key compact JSON of all its fields, including its `seq` and the
+previous entry's hash. So someone who can write to the database but has no key file cannot
+rewrite, insert or re-chain entries without `verify_chain` naming the first one they touched
+(an unkeyed SHA-256 chain could simply be recomputed). Verification walks the table in `seq`
+order with keyset pagination (constant memory). A checkpoint (seq, hash, HMAC under the
+checkpoint key) kept outside the system adds what a chain alone cannot show: that the tail was
+not cut off, and that nothing was rewritten by someone who also held the key file.
 """
 
 from __future__ import annotations
@@ -40,8 +42,15 @@ def canonical(fields: Mapping[str, object]) -> bytes:
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def entry_hash(fields: Mapping[str, object]) -> str:
-    return hashlib.sha256(canonical(fields)).hexdigest()
+def chain_key() -> bytes:
+    from shelter.crypto.keyring import get_audit_chain_key
+
+    return get_audit_chain_key()
+
+
+def entry_hash(fields: Mapping[str, object], key: bytes | None = None) -> str:
+    """HMAC-SHA256 of the entry's canonical form (pass `key` when hashing many entries)."""
+    return hmac.digest(key or chain_key(), canonical(fields), "sha256").hex()
 
 
 @dataclass(frozen=True)
@@ -122,7 +131,7 @@ def iter_rows(chunk_size: int = 5000) -> Iterator[dict]:
         after = rows[-1][0]
 
 
-def check_entry(report: ChainReport, row: dict) -> bool:
+def check_entry(report: ChainReport, row: dict, key: bytes | None = None) -> bool:
     """Check one entry against the previous one; False (and the report says why) if broken."""
     seq = row["seq"]
     expected = report.last_seq + 1
@@ -130,7 +139,7 @@ def check_entry(report: ChainReport, row: dict) -> bool:
         report.fail(expected, "missing" if seq > expected else "out_of_order")
     elif row["prev_hash"] != report.last_hash:
         report.fail(seq, "prev_hash_mismatch")
-    elif entry_hash(row) != row["hash"]:
+    elif not hmac.compare_digest(entry_hash(row, key), row["hash"]):
         report.fail(seq, "hash_mismatch")
     else:
         report.entries, report.last_seq, report.last_hash = report.entries + 1, seq, row["hash"]
@@ -139,9 +148,9 @@ def check_entry(report: ChainReport, row: dict) -> bool:
 
 def verify_chain(checkpoint: Checkpoint | None = None, chunk_size: int = 5000) -> ChainReport:
     """Walk the whole chain; stop at the first broken entry. Checks the checkpoint on the way."""
-    report = ChainReport()
+    report, key = ChainReport(), chain_key()
     for row in iter_rows(chunk_size):
-        if not check_entry(report, row):
+        if not check_entry(report, row, key):
             return report
         if checkpoint and row["seq"] == checkpoint.seq and row["hash"] != checkpoint.hash:
             return report.fail(checkpoint.seq, "checkpoint_mismatch")

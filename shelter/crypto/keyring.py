@@ -6,6 +6,7 @@ to a `KeyProvider` subclass taking no arguments) selects another backend such as
 
 from __future__ import annotations
 
+import hmac
 import threading
 
 from django.conf import settings
@@ -44,6 +45,12 @@ def reset_provider() -> None:
 def get_audit_checkpoint_key() -> bytes:
     """The 32-byte MAC key the audit app uses to authenticate log checkpoints."""
     return get_provider().audit_checkpoint_key()
+
+
+def get_audit_chain_key() -> bytes:
+    """The 32-byte key that chains audit entries (HMAC-SHA256), derived from the audit key in
+    the key file so that the chain and the checkpoints never use the same key."""
+    return hmac.digest(get_audit_checkpoint_key(), b"shelter/audit-chain-key/v2", "sha256")
 
 
 def get_blind_index_key() -> bytes:

@@ -1,8 +1,11 @@
 """verify_audit_log finds any single altered, removed, inserted or reordered entry, and a cut
-tail against a checkpoint. Each test plays an attacker who dropped the triggers (rolled back)."""
+tail against a checkpoint. Each test plays an attacker who dropped the triggers (rolled back).
+Tests that recompute hashes with `entry_hash` play one who also stole the key file; one who
+only has the database can at best re-chain with unkeyed SHA-256, and is caught at once."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -10,7 +13,8 @@ from django.core.management import CommandError, call_command
 
 from shelter import audit
 from shelter.audit import Action
-from shelter.audit.chain import entry_hash, make_checkpoint, verify_chain
+from shelter.audit import chain as chain_module
+from shelter.audit.chain import canonical, entry_hash, make_checkpoint, verify_chain
 from shelter.audit.models import AuditEvent, ChainVerification
 from tests.audit.conftest import raw, triggers_dropped
 
@@ -130,3 +134,23 @@ def test_forged_checkpoint_is_rejected(chain):
     forged = json.dumps({"v": 1, "seq": chain[-1], "hash": "0" * 64, "mac": "0" * 64})
     with pytest.raises(CommandError, match="MAC"):
         call_command("verify_audit_log", checkpoint=forged)
+
+
+def test_rechaining_without_the_key_file_is_caught_at_the_first_rewritten_entry(chain):
+    with triggers_dropped():  # rewrite entry 3 and re-chain after it with what a DB-only
+        previous_hash = AuditEvent.objects.get(seq=chain[1]).hash  # attacker can compute
+        for seq in chain[2:]:
+            row = AuditEvent.objects.get(seq=seq)
+            row.prev_hash, row.actor_id = previous_hash, 999
+            fields = {name: getattr(row, name) for name in chain_module.HASHED_FIELDS}
+            row.hash = previous_hash = hashlib.sha256(canonical(fields)).hexdigest()
+            raw("UPDATE audit_auditevent SET actor_id = 999, prev_hash = %s, hash = %s "
+                "WHERE seq = %s", [row.prev_hash, row.hash, seq])
+    assert broken_at() == (chain[2], "hash_mismatch")  # no checkpoint needed
+
+
+def test_the_chain_only_verifies_under_its_own_key(chain, monkeypatch):
+    first = AuditEvent.objects.order_by("seq").first().seq
+    assert verify_chain().ok
+    monkeypatch.setattr(chain_module, "chain_key", lambda: b"k" * 32)
+    assert broken_at() == (first, "hash_mismatch")
