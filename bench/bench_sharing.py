@@ -5,7 +5,8 @@ Dataset (bulk_create, encrypted fields left empty): SHELTER_BENCH_SHARING_CASES 
 10 000), 500 partner users in 25 organisations, ~40 personal shares per partner and ~80 per
 organisation, a tenth of them expired or revoked, with their guardian rows.
 The run uses a throw-away database `shelter_bench_sharing` on the server of
-SHELTER_BENCH_PG_URL (default postgres://shelter@127.0.0.1:55481/shelter), in a subprocess.
+SHELTER_BENCH_PG_URL, in a subprocess; without that variable it starts a temporary server of
+its own (bench/pgtemp.py), or reports that PostgreSQL is not installed.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("SHELTER_BENCH_PG_URL", "postgres://shelter@127.0.0.1:55481/shelter")
+PG_URL = os.environ.get("SHELTER_BENCH_PG_URL", "")
 CASES = int(os.environ.get("SHELTER_BENCH_SHARING_CASES", "10000"))
 PARTNERS, ORGANISATIONS, ROUNDS = 500, 25, 60
 DB_NAME = "shelter_bench_sharing"
@@ -182,7 +183,18 @@ def _child() -> None:
 
 def main() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, __file__, "--child"], check=True, env=env, cwd=ROOT)
+    if PG_URL:
+        subprocess.run([sys.executable, __file__, "--child"], check=True, env=env, cwd=ROOT)
+        return
+    from pgtemp import NoPostgres, temporary_server
+
+    try:
+        with temporary_server() as url:
+            env["SHELTER_BENCH_PG_URL"] = url
+            subprocess.run([sys.executable, __file__, "--child"], check=True, env=env,
+                           cwd=ROOT)
+    except NoPostgres as exc:
+        print(f"SKIPPED: {exc}")
 
 
 if __name__ == "__main__":
