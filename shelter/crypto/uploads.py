@@ -99,7 +99,11 @@ class EncryptingUploadHandler(FileUploadHandler):
     def file_complete(self, file_size: int) -> EncryptedUpload:
         assert self.writer is not None
         writer, self.writer = self.writer, None
-        sha256 = writer.finish()
+        try:
+            sha256 = writer.finish()  # the last chunk, then the sync to disk
+        except BaseException:
+            writer.abort()
+            raise
         return EncryptedUpload(writer, sha256, name=self.file_name,
                                content_type=self.content_type, charset=self.charset)
 

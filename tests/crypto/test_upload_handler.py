@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -82,3 +83,17 @@ def _all_names(storage) -> list[str]:
 
 def test_handler_is_the_only_configured_handler(settings):
     assert settings.FILE_UPLOAD_HANDLERS == ["shelter.crypto.uploads.EncryptingUploadHandler"]
+
+
+def test_an_upload_whose_sync_fails_leaves_no_object(monkeypatch):
+    from shelter.crypto import localfiles
+
+    def broken(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    root = document_storage().location
+    before = {p for p in Path(root).rglob("*.enc")}
+    monkeypatch.setattr(localfiles, "_sync_data", broken)
+    with pytest.raises(OSError, match="No space"):
+        upload_request(CONTENT).FILES  # noqa: B018
+    assert {p for p in Path(root).rglob("*.enc")} == before
