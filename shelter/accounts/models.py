@@ -243,8 +243,8 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, EncryptedModel, Devic
             return False
         token = str(token).strip()
         totp = self._totp()
-        if not (token.isdigit() and len(token) == self.DIGITS) or not totp.verify(
-                int(token), self.TOLERANCE, self.last_t + 1):
+        well_formed = token.isascii() and token.isdigit() and len(token) == self.DIGITS
+        if not (well_formed and totp.verify(int(token), self.TOLERANCE, self.last_t + 1)):
             self.throttle_increment(commit=True)
             return False
         self.last_t, self.drift = totp.t(), totp.drift

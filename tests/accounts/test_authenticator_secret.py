@@ -100,3 +100,11 @@ def test_the_migration_refuses_devices_it_cannot_represent(olaf):
     TOTPDevice.objects.create(user=olaf, name="authenticator", confirmed=True, digits=8)
     with pytest.raises(RuntimeError, match="non-default"):
         move_secrets(apps, None)
+
+
+def test_only_ascii_digits_count(carla):
+    device = AuthenticatorDevice.objects.get(user=carla)
+    code = device.current_code()
+    assert not device.verify_token(code.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")))
+    device.throttle_reset()
+    assert device.verify_token(code)  # the same code in ASCII digits was valid
