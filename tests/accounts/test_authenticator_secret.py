@@ -13,25 +13,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shelter.accounts.models import AuthenticatorDevice
 from shelter.crypto.exceptions import DecryptionFailed
+from tests.rawscan import tables_containing
 
 pytestmark = pytest.mark.django_db
 
 move_secrets = importlib.import_module(
     "shelter.accounts.migrations.0004_move_totp_secrets").move_secrets
-
-
-def _raw_tables_containing(needles: list[bytes]) -> list[str]:
-    found = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            for row in cursor.fetchall():
-                blob = b"|".join(bytes(v) if isinstance(v, bytes | memoryview) else
-                                 str(v).encode() for v in row)
-                if any(needle in blob for needle in needles):
-                    found.append(table)
-                    break
-    return found
 
 
 def _needles(device: AuthenticatorDevice) -> list[bytes]:
@@ -42,7 +29,7 @@ def _needles(device: AuthenticatorDevice) -> list[bytes]:
 def test_the_secret_is_in_no_table_in_any_form(olaf):
     device = AuthenticatorDevice.objects.get(user=olaf)
     assert len(device.bin_key) == 20
-    assert _raw_tables_containing(_needles(device)) == []
+    assert tables_containing(_needles(device)) == []
     assert TOTPDevice.objects.count() == 0  # django-otp's clear-text table stays empty
 
 
@@ -93,7 +80,7 @@ def test_the_migration_moves_clear_text_secrets_and_deletes_them(olaf):
     assert TOTPDevice.objects.count() == 0
     moved = AuthenticatorDevice.objects.get(user=olaf)
     assert moved.bin_key == key and moved.confirmed and (moved.drift, moved.last_t) == (1, 7)
-    assert _raw_tables_containing([old.key.encode(), b32encode(key)]) == []
+    assert tables_containing([old.key.encode(), b32encode(key)]) == []
 
 
 def test_the_migration_refuses_devices_it_cannot_represent(olaf):

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 
 from shelter.crypto.documents import document_storage
+from tests.rawscan import tables_containing
 
 from .conftest import MARKER, make_case, make_defender, make_document, make_note
 
@@ -26,21 +27,8 @@ def _contains_marker(data: bytes, needles: list[bytes] = NEEDLES) -> bool:
     return any(needle in data for needle in needles)
 
 
-def _as_bytes(value: object) -> bytes:
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value)
-    return str(value).encode()
-
-
 def _tables_with_marker(needles: list[bytes] = NEEDLES) -> list[str]:
-    found = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            rows = cursor.fetchall()
-            if any(_contains_marker(_as_bytes(v), needles) for row in rows for v in row):
-                found.append(table)
-    return found
+    return tables_containing(needles)
 
 
 def _files_with_marker(root: Path, since: float) -> list[str]:
