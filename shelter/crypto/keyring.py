@@ -6,6 +6,7 @@ to a `KeyProvider` subclass taking no arguments) selects another backend such as
 
 from __future__ import annotations
 
+import functools
 import hmac
 import threading
 
@@ -50,7 +51,12 @@ def get_audit_checkpoint_key() -> bytes:
 def get_audit_chain_key() -> bytes:
     """The 32-byte key that chains audit entries (HMAC-SHA256), derived from the audit key in
     the key file so that the chain and the checkpoints never use the same key."""
-    return hmac.digest(get_audit_checkpoint_key(), b"shelter/audit-chain-key/v2", "sha256")
+    return _derive_chain_key(get_audit_checkpoint_key())
+
+
+@functools.lru_cache(maxsize=4)
+def _derive_chain_key(audit_key: bytes) -> bytes:  # once per key, not once per audit entry
+    return hmac.digest(audit_key, b"shelter/audit-chain-key/v2", "sha256")
 
 
 def get_blind_index_key() -> bytes:
