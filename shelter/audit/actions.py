@@ -69,6 +69,7 @@ class Action(IntEnum):
     CASE_SHRED = 602
     RETENTION_APPLY = 603
     VERIFY_ENCRYPTION = 604
+    INTEGRITY_FAILURE = 605
     # 7xx the audit log itself
     AUDIT_VIEW = 701
     AUDIT_EXPORT = 702
@@ -138,6 +139,7 @@ ACTION_LABELS: dict[Action, str | Promise] = {
     Action.CASE_SHRED: _("Case crypto-shredded"),
     Action.RETENTION_APPLY: _("Retention applied"),
     Action.VERIFY_ENCRYPTION: _("Encryption verified"),
+    Action.INTEGRITY_FAILURE: _("Integrity failure"),
     Action.AUDIT_VIEW: _("Access log viewed"),
     Action.AUDIT_EXPORT: _("Access log exported"),
     Action.CHECKPOINT: _("Log checkpoint taken"),
@@ -154,3 +156,6 @@ CASE_READ_ACTIONS = frozenset({
 class Outcome(models.TextChoices):
     ALLOWED = "allowed", _("allowed")
     REFUSED = "refused", _("refused")
+    # A business rule said no (a booking clash, a failed validation): not an authorization
+    # refusal, so the "repeated refusals" signal does not count it.
+    REJECTED = "rejected", _("rejected")
