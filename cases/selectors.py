@@ -241,41 +241,6 @@ def agenda(user: User, start: datetime.date, days: int = 14) -> list[Activity]:
     return activities
 
 
-# --- subject access ------------------------------------------------------------------------
-def _values(instance: Any, names: list[str]) -> dict[str, Any]:
-    return {name: getattr(instance, name) for name in names}
-
-
-def subject_access_export(user: User, defender: Defender) -> dict[str, Any]:
-    """Everything held about `defender` in their cases the user may see (GDPR art. 15).
-
-    Recorded as an export of each case before anything is returned. Document contents are not
-    included (listed with their metadata; each can be downloaded separately).
-    """
-    from cases.services import CASE_FIELDS, DEFENDER_FIELDS
-
-    cases = list(Case.objects.visible_to(user).filter(defender=defender, shredded_at__isnull=True)
-                 .prefetch_related("notes", "transitions", "documents"))
-    for case in cases:
-        audit.record(user, Action.CASE_EXPORT, case, defender_id=defender.pk)
-    case_fields = sorted(CASE_FIELDS - {"assigned_officer"})
-    return {
-        "defender": _values(defender, sorted(DEFENDER_FIELDS)),
-        "cases": [{
-            "id": case.pk, "stage": case.stage, **_values(case, case_fields),
-            "stage_history": [_values(t, ["from_stage", "to_stage", "reason", "created_at"])
-                              for t in case.transitions.all()],
-            "notes": [_values(n, ["category", "body", "created_at"]) for n in case.notes.all()
-                      if policies.can_view_note_category(user, case, n.category)],
-            "notes_withheld": sum(1 for n in case.notes.all()
-                                  if not policies.can_view_note_category(user, case, n.category)),
-            "documents": [_values(d, ["original_filename", "category", "version", "size",
-                                      "uploaded_at", "deleted_at"])
-                          for d in case.documents.all()],
-        } for case in cases],
-    }
-
-
 # --- retention -----------------------------------------------------------------------------
 FINAL_STAGES = (Case.Stage.CLOSED, Case.Stage.REJECTED, Case.Stage.WITHDRAWN)
 
