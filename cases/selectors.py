@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases import policies
 from cases.models import (
@@ -255,30 +256,52 @@ def cases_due_for_retention(cutoff: datetime.datetime) -> QuerySet[Case]:
 
 
 # --- statistics ----------------------------------------------------------------------------
-SMALL_COUNT = 3  # counts below this are shown as "fewer than 3": reports travel further
+SMALL_COUNT = 3  # no count below this is shown or can be worked out: reports travel further
 
 
-def _count_by(cases: QuerySet[Case], field: str, labels: dict[str, Any] | None = None,
-              suppress: bool = False) -> list[tuple[Any, int | None]]:
+def _count_by(cases: QuerySet[Case], field: str,
+              labels: dict[str, Any] | None = None) -> list[tuple[Any, int]]:
     rows = cases.order_by().values_list(field).annotate(n=Count("pk")).order_by("-n", field)
-    return [((labels or {}).get(key, key) or "—",
-             None if suppress and count < SMALL_COUNT else count) for key, count in rows]
+    return [((labels or {}).get(key, key) or "—", count) for key, count in rows]
+
+
+def protect_small_counts(rows: list[tuple[Any, int]], others: Any) -> list[tuple[Any, int | None]]:
+    """`rows` (largest first) with every count below SMALL_COUNT folded into one `others` row.
+
+    If that row is itself below SMALL_COUNT, the smallest shown rows join it until it is not:
+    otherwise the total minus the shown rows would give the small count away. So every row
+    shown is at least SMALL_COUNT, the rows add up to the total, and a small category (such as
+    the one country a single defender comes from) is never named. Only when everything together
+    is below SMALL_COUNT is the one remaining row shown as None ("fewer than 3").
+    """
+    shown = [(label, n) for label, n in rows if n >= SMALL_COUNT]
+    folded = sum(n for _label, n in rows if n < SMALL_COUNT)
+    while 0 < folded < SMALL_COUNT and shown:
+        folded += shown.pop()[1]
+    if folded:
+        shown.append((others, folded if folded >= SMALL_COUNT else None))
+    return shown
 
 
 def residency_statistics(user: User, year: int) -> dict[str, Any]:
     """Counts of residencies starting (actual, else planned, arrival) in `year`.
 
-    Plain fields only, nothing decrypted; counts per country and field of work below
-    SMALL_COUNT are suppressed, because such tables end up in reports.
+    Plain fields only, nothing decrypted. Every breakdown goes through `protect_small_counts`,
+    because such tables end up in reports; a total below SMALL_COUNT is not shown either.
     """
     cases = Case.objects.visible_to(user).filter(
         Q(actual_arrival__year=year) | Q(actual_arrival__isnull=True, planned_arrival__year=year))
+    total = cases.count()
+    others = _("Others combined")
     return {
-        "year": year, "total": cases.count(), "small_count": SMALL_COUNT,
-        "per_stage": _count_by(cases, "stage", dict(Case.Stage.choices)),
-        "per_country": _count_by(cases, "defender__country_of_activity", suppress=True),
-        "per_field": _count_by(cases, "defender__field_of_work", dict(FieldOfWork.choices),
-                               suppress=True),
+        "year": year, "total": total if total == 0 or total >= SMALL_COUNT else None,
+        "small_count": SMALL_COUNT,
+        "per_stage": protect_small_counts(
+            _count_by(cases, "stage", dict(Case.Stage.choices)), others),
+        "per_country": protect_small_counts(
+            _count_by(cases, "defender__country_of_activity"), others),
+        "per_field": protect_small_counts(
+            _count_by(cases, "defender__field_of_work", dict(FieldOfWork.choices)), others),
     }
 
 
