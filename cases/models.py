@@ -38,7 +38,8 @@ class FieldOfWork(models.TextChoices):
 
 
 class Defender(EncryptedModel):
-    """A human-rights defender. Only the code name is plain; everything identifying is sealed."""
+    """A human-rights defender. The code name and the statistics fields (country of activity,
+    field of work) are plain; everything identifying is sealed."""
 
     encryption_key_owner = "pk"
     encryption_key_purpose = "defender"
@@ -49,8 +50,9 @@ class Defender(EncryptedModel):
                                            help_text=_("ISO 3166 code; used for statistics."))
     field_of_work = models.CharField(_("field of work"), max_length=20,
                                      choices=FieldOfWork.choices, blank=True)
-    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
 
+    # Which organisation someone works for narrows down who they are: sealed like the identity.
+    organisation = EncryptedCharField(_("organisation"), max_length=200)
     legal_name = EncryptedCharField(_("legal name"), max_length=200)
     other_names = EncryptedTextField(_("other names"))
     date_of_birth = EncryptedDateField(_("date of birth"))

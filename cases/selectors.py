@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases import policies
 from cases.models import (
@@ -241,41 +242,6 @@ def agenda(user: User, start: datetime.date, days: int = 14) -> list[Activity]:
     return activities
 
 
-# --- subject access ------------------------------------------------------------------------
-def _values(instance: Any, names: list[str]) -> dict[str, Any]:
-    return {name: getattr(instance, name) for name in names}
-
-
-def subject_access_export(user: User, defender: Defender) -> dict[str, Any]:
-    """Everything held about `defender` in their cases the user may see (GDPR art. 15).
-
-    Recorded as an export of each case before anything is returned. Document contents are not
-    included (listed with their metadata; each can be downloaded separately).
-    """
-    from cases.services import CASE_FIELDS, DEFENDER_FIELDS
-
-    cases = list(Case.objects.visible_to(user).filter(defender=defender, shredded_at__isnull=True)
-                 .prefetch_related("notes", "transitions", "documents"))
-    for case in cases:
-        audit.record(user, Action.CASE_EXPORT, case, defender_id=defender.pk)
-    case_fields = sorted(CASE_FIELDS - {"assigned_officer"})
-    return {
-        "defender": _values(defender, sorted(DEFENDER_FIELDS)),
-        "cases": [{
-            "id": case.pk, "stage": case.stage, **_values(case, case_fields),
-            "stage_history": [_values(t, ["from_stage", "to_stage", "reason", "created_at"])
-                              for t in case.transitions.all()],
-            "notes": [_values(n, ["category", "body", "created_at"]) for n in case.notes.all()
-                      if policies.can_view_note_category(user, case, n.category)],
-            "notes_withheld": sum(1 for n in case.notes.all()
-                                  if not policies.can_view_note_category(user, case, n.category)),
-            "documents": [_values(d, ["original_filename", "category", "version", "size",
-                                      "uploaded_at", "deleted_at"])
-                          for d in case.documents.all()],
-        } for case in cases],
-    }
-
-
 # --- retention -----------------------------------------------------------------------------
 FINAL_STAGES = (Case.Stage.CLOSED, Case.Stage.REJECTED, Case.Stage.WITHDRAWN)
 
@@ -290,30 +256,52 @@ def cases_due_for_retention(cutoff: datetime.datetime) -> QuerySet[Case]:
 
 
 # --- statistics ----------------------------------------------------------------------------
-SMALL_COUNT = 3  # counts below this are shown as "fewer than 3": reports travel further
+SMALL_COUNT = 3  # no count below this is shown or can be worked out: reports travel further
 
 
-def _count_by(cases: QuerySet[Case], field: str, labels: dict[str, Any] | None = None,
-              suppress: bool = False) -> list[tuple[Any, int | None]]:
+def _count_by(cases: QuerySet[Case], field: str,
+              labels: dict[str, Any] | None = None) -> list[tuple[Any, int]]:
     rows = cases.order_by().values_list(field).annotate(n=Count("pk")).order_by("-n", field)
-    return [((labels or {}).get(key, key) or "—",
-             None if suppress and count < SMALL_COUNT else count) for key, count in rows]
+    return [((labels or {}).get(key, key) or "—", count) for key, count in rows]
+
+
+def protect_small_counts(rows: list[tuple[Any, int]], others: Any) -> list[tuple[Any, int | None]]:
+    """`rows` (largest first) with every count below SMALL_COUNT folded into one `others` row.
+
+    If that row is itself below SMALL_COUNT, the smallest shown rows join it until it is not:
+    otherwise the total minus the shown rows would give the small count away. So every row
+    shown is at least SMALL_COUNT, the rows add up to the total, and a small category (such as
+    the one country a single defender comes from) is never named. Only when everything together
+    is below SMALL_COUNT is the one remaining row shown as None ("fewer than 3").
+    """
+    shown = [(label, n) for label, n in rows if n >= SMALL_COUNT]
+    folded = sum(n for _label, n in rows if n < SMALL_COUNT)
+    while 0 < folded < SMALL_COUNT and shown:
+        folded += shown.pop()[1]
+    if folded:
+        shown.append((others, folded if folded >= SMALL_COUNT else None))
+    return shown
 
 
 def residency_statistics(user: User, year: int) -> dict[str, Any]:
     """Counts of residencies starting (actual, else planned, arrival) in `year`.
 
-    Plain fields only, nothing decrypted; counts per country and field of work below
-    SMALL_COUNT are suppressed, because such tables end up in reports.
+    Plain fields only, nothing decrypted. Every breakdown goes through `protect_small_counts`,
+    because such tables end up in reports; a total below SMALL_COUNT is not shown either.
     """
     cases = Case.objects.visible_to(user).filter(
         Q(actual_arrival__year=year) | Q(actual_arrival__isnull=True, planned_arrival__year=year))
+    total = cases.count()
+    others = _("Others combined")
     return {
-        "year": year, "total": cases.count(), "small_count": SMALL_COUNT,
-        "per_stage": _count_by(cases, "stage", dict(Case.Stage.choices)),
-        "per_country": _count_by(cases, "defender__country_of_activity", suppress=True),
-        "per_field": _count_by(cases, "defender__field_of_work", dict(FieldOfWork.choices),
-                               suppress=True),
+        "year": year, "total": total if total == 0 or total >= SMALL_COUNT else None,
+        "small_count": SMALL_COUNT,
+        "per_stage": protect_small_counts(
+            _count_by(cases, "stage", dict(Case.Stage.choices)), others),
+        "per_country": protect_small_counts(
+            _count_by(cases, "defender__country_of_activity"), others),
+        "per_field": protect_small_counts(
+            _count_by(cases, "defender__field_of_work", dict(FieldOfWork.choices)), others),
     }
 
 

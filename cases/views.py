@@ -6,13 +6,11 @@ selector reads, a service writes, the template renders.
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from cases import access, policies, selectors, services
+from cases import access, policies, selectors, services, subject_access
 from cases.forms import (
     VISA_STATUSES,
     CaseCreateForm,
@@ -197,10 +195,9 @@ def case_export(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     fresh = ask_for_recent_second_factor(request, reverse("cases:profile", args=[pk]))
     if fresh is not None:
         return fresh
-    data = selectors.subject_access_export(request.user, case.defender)
+    document = subject_access.subject_access_export(request.user, case.defender)
     mark_audited(request)
-    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
-                            content_type="application/json; charset=utf-8")
+    response = HttpResponse(document, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
         True, f"subject-access-{case.pk}.json")
     return response

@@ -82,6 +82,12 @@ ALLOWED_HOSTS = env_list(
 )
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("SHELTER_ALLOWED_HOSTS must list the host names in production.")
+if PRODUCTION and "*" in ALLOWED_HOSTS:
+    # "*" answers for any Host header: password-reset and invitation links, and the redirects
+    # after sign-in, could then be built on an attacker's host name.
+    raise ImproperlyConfigured(
+        "SHELTER_ALLOWED_HOSTS='*' is refused in production: list the site's host names, "
+        "e.g. SHELTER_ALLOWED_HOSTS=shelter.example.org.")
 CSRF_TRUSTED_ORIGINS = env_list("SHELTER_CSRF_TRUSTED_ORIGINS")
 
 # Master keys (key-encryption keys) live outside the database, in a key file (or a KMS later).
@@ -217,16 +223,29 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 
 # Transport security: on unless explicitly in development/test over plain HTTP.
+# SHELTER_HTTPS=off in production is accepted only behind a TLS-terminating proxy that says so
+# (SHELTER_BEHIND_PROXY): the proxy then redirects to HTTPS, while browsers still reach the site
+# over TLS, so cookies stay secure and HSTS stays on.
+BEHIND_PROXY = env_bool("SHELTER_BEHIND_PROXY", False)
 HTTPS = env_bool("SHELTER_HTTPS", PRODUCTION)
-SESSION_COOKIE_SECURE = HTTPS
-CSRF_COOKIE_SECURE = HTTPS
-LANGUAGE_COOKIE_SECURE = HTTPS
+if PRODUCTION and not HTTPS and not BEHIND_PROXY:
+    raise ImproperlyConfigured(
+        "SHELTER_HTTPS is off in production and SHELTER_BEHIND_PROXY is not set: sign-in "
+        "cookies would travel over plain HTTP. Serve over HTTPS (leave SHELTER_HTTPS unset), "
+        "or, if a TLS-terminating proxy is in front and sets X-Forwarded-Proto, set "
+        "SHELTER_BEHIND_PROXY=1.")
+TLS_AT_BROWSER = HTTPS or (PRODUCTION and BEHIND_PROXY)
+SESSION_COOKIE_SECURE = TLS_AT_BROWSER
+CSRF_COOKIE_SECURE = TLS_AT_BROWSER
+LANGUAGE_COOKIE_SECURE = TLS_AT_BROWSER
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SHELTER_SSL_REDIRECT", True)
-SECURE_HSTS_SECONDS = env_int("SHELTER_HSTS_SECONDS", 31536000) if HTTPS else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = HTTPS and env_bool("SHELTER_HSTS_PRELOAD", True)
-if env_bool("SHELTER_BEHIND_PROXY", False):
+SECURE_HSTS_SECONDS = env_int("SHELTER_HSTS_SECONDS", 31536000) if TLS_AT_BROWSER else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = TLS_AT_BROWSER
+SECURE_HSTS_PRELOAD = TLS_AT_BROWSER and env_bool("SHELTER_HSTS_PRELOAD", True)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if PRODUCTION and not SECURE_SSL_REDIRECT:
+        SILENCED_SYSTEM_CHECKS = ["security.W008"]  # the proxy redirects to HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

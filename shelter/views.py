@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
@@ -35,5 +38,30 @@ permission_denied = _error("403.html", 403)
 page_not_found = _error("404.html", 404)
 
 
+# A database that cannot be reached (down, restarting, connection refused or dropped, a file
+# that cannot be opened, a lock not granted in time) is an outage, not a bug: ask to come back.
+DATABASE_OUTAGE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 60
+
+
+def _is_database_outage(exception: BaseException | None) -> bool:
+    seen = 0
+    while exception is not None and seen < 5:  # also when wrapped by another error
+        if isinstance(exception, DATABASE_OUTAGE):
+            return True
+        exception, seen = exception.__cause__ or exception.__context__, seen + 1
+    return False
+
+
+def database_unavailable() -> HttpResponse:
+    """503 with Retry-After; rendered without the request, so no data reaches the page."""
+    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its `except` block: the failure is still in sys.exc_info().
+    if _is_database_outage(sys.exc_info()[1]):
+        return database_unavailable()
     return HttpResponse(loader.render_to_string("500.html"), status=500)

@@ -8,7 +8,10 @@ same transaction.
 from __future__ import annotations
 
 import secrets
+from importlib import import_module
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
@@ -94,13 +97,20 @@ def user_update(*, user: User, full_name: str, role: str, organisation: Organisa
 
 
 def end_sessions(user: User) -> int:
-    """Delete every live session of the user, so they are signed out at their next request."""
+    """Delete every live session of the user, so they are signed out at their next request.
+
+    Deleted through the configured session store, so a cache in front of the database
+    (cached_db) forgets them too. A request of theirs still running cannot save its session
+    back: Django refuses to re-create a session deleted under it.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     doomed = [
         s.session_key
         for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)
+        if str(s.get_decoded().get(SESSION_KEY)) == str(user.pk)
     ]
-    Session.objects.filter(session_key__in=doomed).delete()
+    for key in doomed:
+        store(session_key=key).delete()
     return len(doomed)
 
 

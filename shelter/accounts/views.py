@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -86,6 +87,16 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)})
 
 
+def _second_factor_passed(request: HttpRequest, device: object) -> None:
+    """Raise the session to "both factors" under a new key, as `django.contrib.auth.login`
+    does for the password: a session id seen before this step (planted, or read over a
+    shoulder) must not become a fully signed-in session."""
+    request.session.cycle_key()
+    rotate_token(request)
+    otp_login(request, device)
+    request.session[OTP_VERIFIED_AT] = time.time()
+
+
 def _verify_code(user: User, code: str) -> tuple[object | None, str | None]:
     """Try the code on the user's authenticator, then on their backup codes."""
     throttled = False
@@ -114,8 +125,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         device, failure = _verify_code(user, form.cleaned_data["code"])
         if device is not None:
-            otp_login(request, device)
-            request.session[OTP_VERIFIED_AT] = time.time()
+            _second_factor_passed(request, device)
             kind = "backup" if isinstance(device, BackupCodeDevice) else "totp"
             second_factor_verified.send(sender=User, user=user, request=request, device_kind=kind)
             return HttpResponseRedirect(_next_url(request))
@@ -165,8 +175,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             codes = services.totp_device_confirm(device=device)
-            otp_login(request, device)
-            request.session[OTP_VERIFIED_AT] = time.time()
+            _second_factor_passed(request, device)
             second_factor_enrolled.send(sender=User, user=user, request=request)
             return render(request, "accounts/backup_codes.html",
                           {"codes": codes, "next": _next_url(request)})

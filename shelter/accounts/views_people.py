@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -71,6 +73,12 @@ def person_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
     _require_coordinator(request)
     person = get_object_or_404(User, pk=pk)
     services.user_reset_second_factor(user=person, acting_user=request.user)
+    if person == request.user:
+        # Their own session is gone from the store: start a clean anonymous one, so the
+        # response does not try to save the deleted session back.
+        logout(request)
+        messages.info(request, _("Your second factor is reset. Sign in and set it up again."))
+        return redirect(settings.LOGIN_URL)
     messages.success(request, _("The second factor is reset; the user enrols again at sign-in."))
     return redirect("accounts:person_edit", pk=person.pk)
 
