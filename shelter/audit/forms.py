@@ -26,6 +26,17 @@ class EventFilterForm(forms.Form):
                               label=pgettext_lazy("last day of a period, included", "Until"),
                               widget=forms.DateInput(attrs={"type": "date"}))
 
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The last day is before the first day."))
+        return data
+
+    def error_fields(self) -> list[str]:
+        """The names of the fields whose value was refused (for the audit facts)."""
+        return sorted(name for name in self.errors if name in self.fields)
+
     def facts(self) -> dict:
         """The active filters as audit facts (ids, codes and dates only)."""
         data = self.cleaned_data

@@ -11,7 +11,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shelter.audit.actions import Action, Outcome
+from shelter.audit.actions import (
+    LEGACY_REJECTION_ACTIONS,
+    LEGACY_REJECTION_REASON,
+    Action,
+    Outcome,
+)
 
 
 class AuditEvent(models.Model):
@@ -68,8 +73,18 @@ class AuditEvent(models.Model):
         return str(action.label) if action else str(self.action)
 
     @property
+    def is_rejection(self) -> bool:
+        """A business rule said no (old entries stored a booking clash as refused)."""
+        if self.outcome == Outcome.REJECTED:
+            return True
+        return (self.outcome == Outcome.REFUSED and self.action in LEGACY_REJECTION_ACTIONS
+                and isinstance(self.facts, dict)
+                and self.facts.get("reason") == LEGACY_REJECTION_REASON)
+
+    @property
     def is_refusal(self) -> bool:
-        return self.outcome == Outcome.REFUSED
+        """An authorization refusal: someone was denied access."""
+        return self.outcome == Outcome.REFUSED and not self.is_rejection
 
     @property
     def is_break_glass(self) -> bool:
