@@ -97,6 +97,25 @@ class AuditEvent(models.Model):
     def is_break_glass(self) -> bool:
         return self.action == Action.BREAK_GLASS
 
+    # In words, translated (see shelter.audit.labels).
+    @property
+    def role_label(self) -> str:
+        from shelter.audit.labels import role_label
+
+        return role_label(self.actor_role)
+
+    @property
+    def section_label(self) -> str:
+        from shelter.audit.labels import section_label
+
+        return section_label(self.section)
+
+    @property
+    def object_label(self) -> str:
+        from shelter.audit.labels import target_noun
+
+        return target_noun(self.target_type)
+
 
 class ChainVerification(models.Model):
     """The result of one run of `verify_audit_log`, shown on the auditors' pages.

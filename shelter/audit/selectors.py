@@ -54,8 +54,19 @@ def _day_start(day: Any) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def events_about_cases(events: QuerySet[AuditEvent], case_ids: Iterable[str]
+                       ) -> QuerySet[AuditEvent]:
+    """Entries about any of these cases: those that name the case, and entries written before
+    entries named their case whose target is the case itself."""
+    case_ids = [str(i) for i in case_ids]
+    return events.filter(Q(case_id__in=case_ids)
+                         | Q(target_type="cases.case", target_id__in=case_ids))
+
+
 def filter_events(events: QuerySet[AuditEvent], filters: Mapping[str, Any]) -> QuerySet[AuditEvent]:
     """Apply the auditors' filter form (cleaned data) to a queryset of events."""
+    if filters.get("cases"):
+        events = events_about_cases(events, filters["cases"])
     if filters.get("actor"):
         events = events.filter(actor_id=filters["actor"].pk)
     if filters.get("organisation"):

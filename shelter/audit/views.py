@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from shelter.audit import anomalies, selectors, services
+from shelter.audit import anomalies, labels, selectors, services
 from shelter.audit.actions import Action, Outcome
 from shelter.audit.export import csv_rows
 from shelter.audit.forms import EventFilterForm
@@ -34,12 +33,14 @@ def _require_auditor(request: HttpRequest, page: str) -> None:
 
 
 def _name_events(events) -> None:
-    """Attach actor and organisation names to a page of events (a constant number of queries)."""
+    """Attach actor, organisation and code names to a page of events (a constant number of
+    queries)."""
     events = list(events)
     names, organisations = selectors.actor_names(events), selectors.organisation_names(events)
     for event in events:
         event.actor_name = names.get(event.actor_id, "")
         event.organisation_name = organisations.get(event.organisation_id, "")
+    labels.name_objects(events)
 
 
 def _render_page(request: HttpRequest, events, extra: dict[str, Any],
@@ -89,22 +90,16 @@ def events(request: HttpRequest) -> HttpResponse:
                        status=status, **facts)
 
 
-def _target_label(target_type: str) -> str:
-    """The translated model name for a target type such as "cases.case", else the raw type."""
-    try:
-        return str(apps.get_model(target_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return target_type
-
-
 @require_GET
 def target_history(request: HttpRequest, target_type: str, target_id: str) -> HttpResponse:
     """Who accessed this case (or any other object)."""
     _require_auditor(request, "target")
     queryset = selectors.events_for_target(request.user, target_type, target_id)
+    code_name = labels.code_names(target_type, [target_id]).get(target_id, "")
     return _event_page(request, queryset, "target", {
         "heading": _("Who accessed %(type)s %(id)s") % {
-            "type": _target_label(target_type), "id": target_id}},
+            "type": labels.target_noun(target_type), "id": target_id},
+        "code_name": code_name},
         target_type=target_type[:64], target_id=target_id[:64])
 
 
@@ -113,8 +108,10 @@ def actor_history(request: HttpRequest, actor_id: int) -> HttpResponse:
     """What this user did."""
     _require_auditor(request, "actor")
     queryset = selectors.events_by_actor(request.user, actor_id)
-    return _event_page(request, queryset, "actor", {
-        "heading": _("What user #%(id)s did") % {"id": actor_id}}, user=actor_id)
+    name = selectors.actor_names_by_id([actor_id]).get(actor_id)
+    heading = (_("What %(name)s (user #%(id)s) did") % {"name": name, "id": actor_id} if name
+               else _("What user #%(id)s did") % {"id": actor_id})
+    return _event_page(request, queryset, "actor", {"heading": heading}, user=actor_id)
 
 
 @require_GET
@@ -124,9 +121,12 @@ def anomaly_signals(request: HttpRequest) -> HttpResponse:
     record(request.user, Action.AUDIT_VIEW, None, page="anomalies")
     names = selectors.actor_names_by_id(
         {s.actor_id for group in signals.values() for s in group})
+    cases = labels.code_names(labels.CASE, {t for group in signals.values() for s in group
+                                            for t in s.targets})
     for group in signals.values():
         for signal in group:
             signal.actor_name = names.get(signal.actor_id, "")
+            signal.named_targets = [(t, cases.get(t, "")) for t in signal.targets]
     failures = anomalies.recent_integrity_failures()
     _name_events(failures)
     return render(request, "audit/anomalies.html", {"signals": signals,
