@@ -5,17 +5,18 @@ Each signal looks at a bounded window (the last `SHELTER_AUDIT_ANOMALY_DAYS` day
 
 Cost: the page must stay fast at a million reads in the window, so every signal is linear.
 Bursts and night access come from one ordered pass over the window's reads (by user, then
-time) that keeps, per user, only a sliding window and a count per case in it; the local hour is
-computed by the database. Refusals are one GROUP BY. The objects of each burst are read back
-afterwards in one query, for the winning windows only. The page's query count is constant.
+time, streamed raw) that keeps, per user, only a sliding window and a count per case in it;
+whether a moment is night is looked up in the window's quarter hours, classified once.
+Refusals are one GROUP BY. The objects of each burst are read back afterwards in one query,
+for the winning windows only. The page's query count is constant.
 """
 
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, Max, Min, Q
 from django.db.models.expressions import Window
-from django.db.models.functions import Collate, DenseRank, ExtractHour
+from django.db.models.functions import Collate, DenseRank
 from django.utils import timezone
 
 from shelter.audit.actions import CASE_READ_ACTIONS, Action, Outcome
@@ -52,13 +53,13 @@ class Signal:
     last_seq: int = 0
 
 
-def _since() -> datetime:
-    return timezone.now() - timedelta(days=_setting("ANOMALY_DAYS", 7))
+def _since(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) - timedelta(days=_setting("ANOMALY_DAYS", 7))
 
 
-def _case_reads():
-    return AuditEvent.objects.filter(time__gte=_since(), action__in=[int(a) for a in
-                                     CASE_READ_ACTIONS], outcome=Outcome.ALLOWED)
+def _case_reads(since: datetime | None = None):
+    return AuditEvent.objects.filter(time__gte=since or _since(), action__in=[
+        int(a) for a in CASE_READ_ACTIONS], outcome=Outcome.ALLOWED)
 
 
 class _BurstWindow:
@@ -104,34 +105,72 @@ def _night_add(signals: dict[Any, Signal], actor_id: int | None, moment: datetim
         signal.targets.append(target_id)
 
 
-def _reads_in_order():
-    """The window's reads by user, then time, with the local hour computed by the database."""
-    hour = ExtractHour("time", tzinfo=timezone.get_current_timezone())
-    return (_case_reads().annotate(local_hour=hour).order_by("actor_id", "time", "seq")
-            .values_list("seq", "actor_id", "time", "target_type", "target_id", "local_hour"))
+QUARTER = 900  # seconds; every time zone's offset and its changes fall on quarter hours
+
+
+class _NightClock:
+    """Is a moment local night? One lookup per read: the window's quarter hours are classified
+    once, each with the zone's real offset then (daylight saving included)."""
+
+    def __init__(self, since: datetime, until: datetime) -> None:
+        self.base = int(since.timestamp()) // QUARTER * QUARTER
+        quarters = (int(until.timestamp()) - self.base) // QUARTER + 2
+        self.night = bytes(_night_hour(timezone.localtime(
+            datetime.fromtimestamp(self.base + i * QUARTER, tz=UTC)).hour)
+            for i in range(quarters))
+
+    def __call__(self, moment: datetime) -> bool:
+        index = (int(moment.timestamp()) - self.base) // QUARTER
+        if 0 <= index < len(self.night):
+            return bool(self.night[index])
+        return _night_hour(timezone.localtime(moment).hour)
+
+
+def _aware(value: Any) -> datetime:
+    """A raw `time` value as the driver returns it (SQLite: UTC text) as an aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _reads_in_order(since: datetime) -> Iterator[tuple]:
+    """(seq, actor, time, target type, target id) of the window's reads, by user then time.
+
+    Read through a raw streaming cursor: Django's per-row converters would cost more than
+    the whole pass at a million rows.
+    """
+    reads = (_case_reads(since).order_by("actor_id", "time", "seq")
+             .values_list("seq", "actor_id", "time", "target_type", "target_id"))
+    sql, params = reads.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            for seq, actor_id, moment, target_type, target_id in rows:
+                yield seq, actor_id, _aware(moment), target_type, target_id
 
 
 def _scan() -> tuple[list[Signal], list[Signal]]:
     """One ordered pass: (bursts, night access). Memory: one user's sliding window."""
     window = timedelta(minutes=_setting("BURST_MINUTES", 10))
     threshold = _setting("BURST_CASES", 10)
-    night_hours = {h for h in range(24) if _night_hour(h)}
+    now = timezone.now()
+    since = _since(now)
+    is_night = _NightClock(since, now)
     bursts: list[Signal] = []
     night: dict[Any, Signal] = {}
     current: _BurstWindow | None = None
-    for seq, actor_id, moment, target_type, target_id, hour in _reads_in_order().iterator(
-            chunk_size=5000):
+    for seq, actor_id, moment, target_type, target_id in _reads_in_order(since):
         if current is None or actor_id != current.actor_id:
             if current is not None and current.best is not None:
                 bursts.append(current.best)
             current = _BurstWindow(actor_id, window, threshold)
         if target_type == CASE_TARGET:
             current.add(seq, moment, target_id)
-        if hour in night_hours:
+        if is_night(moment):
             _night_add(night, actor_id, moment, target_id)
     if current is not None and current.best is not None:
         bursts.append(current.best)
-    _fill_burst_targets(bursts)
+    _fill_burst_targets(bursts, since)
     return (sorted(bursts, key=lambda s: -s.count),
             sorted(night.values(), key=lambda s: -s.count))
 
@@ -142,7 +181,7 @@ def _burst_window_q(signal: Signal) -> Q:
             & (Q(time__lt=signal.last) | Q(time=signal.last, seq__lte=signal.last_seq)))
 
 
-def _fill_burst_targets(bursts: Iterable[Signal]) -> None:
+def _fill_burst_targets(bursts: Iterable[Signal], since: datetime) -> None:
     """The first cases (by id) of each burst's window: one query for all bursts."""
     by_actor = {s.actor_id: s for s in bursts}
     if not by_actor:
@@ -152,7 +191,7 @@ def _fill_burst_targets(bursts: Iterable[Signal]) -> None:
     by_id = Collate(F("target_id"), "C") if connection.vendor == "postgresql" else F("target_id")
     # DENSE_RANK, then DISTINCT: repeated reads of one case share a rank and collapse.
     rank = Window(DenseRank(), partition_by=[F("actor_id")], order_by=by_id.asc())
-    rows = (_case_reads().filter(windows, target_type=CASE_TARGET).order_by()
+    rows = (_case_reads(since).filter(windows, target_type=CASE_TARGET).order_by()
             .annotate(rank=rank).filter(rank__lte=TARGETS_SHOWN)
             .values_list("actor_id", "target_id").distinct())
     for actor_id, target_id in rows:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import sys
 from collections import deque
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -122,6 +122,24 @@ def test_the_linear_pass_gives_the_old_signals_on_random_logs(seed, settings, mo
     assert _as_dict(signals["night"]) == expected_night
     assert [s.count for s in signals["bursts"]] == sorted(
         (c for c, *_ in expected_bursts.values()), reverse=True)
+
+
+NIGHTS = [("Europe/Amsterdam", datetime(2026, 3, 31, 12, tzinfo=UTC)),   # after spring DST
+          ("Europe/Amsterdam", datetime(2026, 10, 28, 3, tzinfo=UTC)),   # after autumn DST
+          ("America/St_Johns", datetime(2026, 11, 3, 9, 40, tzinfo=UTC)),  # -3:30, DST ended
+          ("Asia/Kathmandu", datetime(2026, 6, 1, 20, 5, tzinfo=UTC))]     # +5:45
+
+
+@pytest.mark.parametrize("zone, now", NIGHTS, ids=[f"{z}-{n:%m-%d}" for z, n in NIGHTS])
+def test_night_is_local_night_across_clock_changes_and_odd_offsets(zone, now, settings,
+                                                                   monkeypatch):
+    settings.TIME_ZONE = zone
+    rng = random.Random(zone)
+    _random_log(rng, now, 900)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: now)
+    expected = reference_night(_reads(False, ("time", "seq")), 22, 6)
+    assert expected
+    assert _as_dict(anomalies.night_access()) == expected
 
 
 def test_a_realistic_burst_pattern(settings):
