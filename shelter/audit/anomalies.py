@@ -3,27 +3,31 @@
 Thresholds come from settings (SHELTER_AUDIT_*), with defaults that suit one municipality.
 Each signal looks at a bounded window (the last `SHELTER_AUDIT_ANOMALY_DAYS` days).
 
-Cost: the page must stay fast at a million reads in the window, so every signal is linear.
-Bursts and night access come from one ordered pass over the window's reads (by user, then
-time, streamed raw) that keeps, per user, only a sliding window and a count per case in it;
-whether a moment is night is looked up in the window's quarter hours, classified once.
-Refusals are one GROUP BY. The objects of each burst are read back afterwards in one query,
-for the winning windows only. The page's query count is constant.
+Cost: the page must stay fast at a million reads in the window, so every signal is linear
+and the page's query count is constant.
+- Bursts: one ordered pass over the window's case reads (by user, then time; streamed raw,
+  times as integers) that keeps only one user's sliding window and a count per case in it.
+  The cases of each burst are read back afterwards in one query, for the winning windows only.
+- Night access: the window's local nights become a few UTC periods (each quarter hour
+  classified once, with the zone's real offset); then a GROUP BY, and one windowed query for
+  each user's first objects.
+- Refusals: one GROUP BY.
 """
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import reduce
-from operator import or_
+from itertools import groupby
+from operator import itemgetter, or_
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import BigIntegerField, Count, F, Func, Max, Min, Q, QuerySet
 from django.db.models.expressions import Window
 from django.db.models.functions import Collate, DenseRank
 from django.utils import timezone
@@ -62,117 +66,90 @@ def _case_reads(since: datetime | None = None):
         int(a) for a in CASE_READ_ACTIONS], outcome=Outcome.ALLOWED)
 
 
-class _BurstWindow:
-    """One user's sliding window of case reads: O(1) amortised per read.
-
-    A read at `moment` sees the reads of the last `window` (its own moment included, reads
-    exactly `window` old too); the signal keeps the window with the most distinct cases.
-    """
-
-    def __init__(self, actor_id: int | None, window: timedelta, threshold: int) -> None:
-        self.actor_id, self.window, self.threshold = actor_id, window, threshold
-        self.recent: deque[tuple[datetime, str]] = deque()
-        self.cases: Counter[str] = Counter()
-        self.best: Signal | None = None
-
-    def add(self, seq: int, moment: datetime, target_id: str) -> None:
-        self.recent.append((moment, target_id))
-        self.cases[target_id] += 1
-        edge = moment - self.window
-        while self.recent[0][0] < edge:
-            _, old = self.recent.popleft()
-            self.cases[old] -= 1
-            if not self.cases[old]:
-                del self.cases[old]
-        distinct = len(self.cases)
-        if distinct >= self.threshold and (self.best is None or distinct > self.best.count):
-            self.best = Signal("burst", self.actor_id, distinct, self.recent[0][0], moment,
-                               last_seq=seq)
-
-
-def _night_hour(hour: int) -> bool:
-    start, end = _setting("NIGHT_START_HOUR", 22), _setting("NIGHT_END_HOUR", 6)
-    return hour >= start or hour < end
-
-
-def _night_add(signals: dict[Any, Signal], actor_id: int | None, moment: datetime,
-               target_id: str) -> None:
-    signal = signals.get(actor_id)
-    if signal is None:
-        signal = signals[actor_id] = Signal("night", actor_id, 0, moment, moment)
-    signal.count, signal.last = signal.count + 1, moment
-    if target_id and len(signal.targets) < TARGETS_SHOWN and target_id not in signal.targets:
-        signal.targets.append(target_id)
-
-
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 QUARTER = 900  # seconds; every time zone's offset and its changes fall on quarter hours
 
 
-class _NightClock:
-    """Is a moment local night? One lookup per read: the window's quarter hours are classified
-    once, each with the zone's real offset then (daylight saving included)."""
+class _EpochMicroseconds(Func):
+    """A timestamp as whole microseconds since 1970 (exact), so the pass compares integers."""
 
-    def __init__(self, since: datetime, until: datetime) -> None:
-        self.base = int(since.timestamp()) // QUARTER * QUARTER
-        quarters = (int(until.timestamp()) - self.base) // QUARTER + 2
-        self.night = bytes(_night_hour(timezone.localtime(
-            datetime.fromtimestamp(self.base + i * QUARTER, tz=UTC)).hour)
-            for i in range(quarters))
+    output_field = BigIntegerField()
 
-    def __call__(self, moment: datetime) -> bool:
-        index = (int(moment.timestamp()) - self.base) // QUARTER
-        if 0 <= index < len(self.night):
-            return bool(self.night[index])
-        return _night_hour(timezone.localtime(moment).hour)
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+        # Stored as UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]"; the fraction is absent when zero.
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (f"(CAST(strftime('%%s', {sql}) AS INTEGER) * 1000000"
+                f" + CAST(substr({sql} || '.000000', 21, 6) AS INTEGER))", [*params, *params])
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(EXTRACT(EPOCH FROM {sql}) * 1000000 AS bigint)", list(params)
 
 
-def _aware(value: Any) -> datetime:
-    """A raw `time` value as the driver returns it (SQLite: UTC text) as an aware datetime."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+def _moment(microseconds: int) -> datetime:
+    return EPOCH + timedelta(microseconds=microseconds)
 
 
-def _reads_in_order(since: datetime) -> Iterator[tuple]:
-    """(seq, actor, time, target type, target id) of the window's reads, by user then time.
+def _best_window(reads: Iterable[tuple], window: int, threshold: int) -> tuple | None:
+    """One user's reads (seq, actor, time, case), in time order: the sliding window with the
+    most distinct cases, as (distinct, first time, last time, last seq), or None under
+    `threshold`. O(1) amortised per read: the window and a count per case in it.
 
-    Read through a raw streaming cursor: Django's per-row converters would cost more than
-    the whole pass at a million rows.
+    A read at `moment` sees the reads of the last `window` (its own moment included, reads
+    exactly `window` old too). Times are integers (microseconds since 1970).
     """
-    reads = (_case_reads(since).order_by("actor_id", "time", "seq")
-             .values_list("seq", "actor_id", "time", "target_type", "target_id"))
+    recent: deque[tuple[int, str]] = deque()
+    cases: dict[str, int] = {}
+    best, most = None, threshold - 1
+    for seq, _actor, moment, case_id in reads:
+        recent.append((moment, case_id))
+        cases[case_id] = cases.get(case_id, 0) + 1
+        edge = moment - window
+        while recent[0][0] < edge:
+            old = recent.popleft()[1]
+            left = cases[old] - 1
+            if left:
+                cases[old] = left
+            else:
+                del cases[old]
+        if len(cases) > most:
+            most = len(cases)
+            best = (most, recent[0][0], moment, seq)
+    return best
+
+
+def _case_reads_in_order(since: datetime) -> Iterator[tuple[int, int | None, int, str]]:
+    """(seq, actor, microseconds, case id) of the window's case reads, by user then time.
+
+    Streamed raw, in chunks: per-row model conversions would cost more than the pass itself.
+    """
+    reads = (_case_reads(since).filter(target_type=CASE_TARGET)
+             .order_by("actor_id", "time", "seq")
+             .values_list("seq", "actor_id", _EpochMicroseconds("time"), "target_id"))
     sql, params = reads.query.sql_with_params()
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(5000):
-            for seq, actor_id, moment, target_type, target_id in rows:
-                yield seq, actor_id, _aware(moment), target_type, target_id
+            yield from rows
 
 
-def _scan() -> tuple[list[Signal], list[Signal]]:
-    """One ordered pass: (bursts, night access). Memory: one user's sliding window."""
-    window = timedelta(minutes=_setting("BURST_MINUTES", 10))
+def case_bursts(since: datetime | None = None) -> list[Signal]:
+    """Users who opened many distinct cases within a few minutes (sliding window).
+
+    One ordered pass; memory is one user's window.
+    """
+    since = since or _since()
+    window = _setting("BURST_MINUTES", 10) * 60 * 1_000_000
     threshold = _setting("BURST_CASES", 10)
-    now = timezone.now()
-    since = _since(now)
-    is_night = _NightClock(since, now)
     bursts: list[Signal] = []
-    night: dict[Any, Signal] = {}
-    current: _BurstWindow | None = None
-    for seq, actor_id, moment, target_type, target_id in _reads_in_order(since):
-        if current is None or actor_id != current.actor_id:
-            if current is not None and current.best is not None:
-                bursts.append(current.best)
-            current = _BurstWindow(actor_id, window, threshold)
-        if target_type == CASE_TARGET:
-            current.add(seq, moment, target_id)
-        if is_night(moment):
-            _night_add(night, actor_id, moment, target_id)
-    if current is not None and current.best is not None:
-        bursts.append(current.best)
+    for actor_id, reads in groupby(_case_reads_in_order(since), key=itemgetter(1)):
+        best = _best_window(reads, window, threshold)
+        if best is not None:
+            distinct, first, last, seq = best
+            bursts.append(Signal("burst", actor_id, distinct, _moment(first), _moment(last),
+                                 last_seq=seq))
     _fill_burst_targets(bursts, since)
-    return (sorted(bursts, key=lambda s: -s.count),
-            sorted(night.values(), key=lambda s: -s.count))
+    return sorted(bursts, key=lambda s: -s.count)
 
 
 def _burst_window_q(signal: Signal) -> Q:
@@ -200,24 +177,73 @@ def _fill_burst_targets(bursts: Iterable[Signal], since: datetime) -> None:
         signal.targets.sort()
 
 
-def case_bursts() -> list[Signal]:
-    """Users who opened many distinct cases within a few minutes (sliding window)."""
-    return _scan()[0]
+def _night_hour(hour: int) -> bool:
+    start, end = _setting("NIGHT_START_HOUR", 22), _setting("NIGHT_END_HOUR", 6)
+    return hour >= start or hour < end
 
 
-def night_access() -> list[Signal]:
-    """Reads of defender data between 22:00 and 06:00 local time, per user."""
-    return _scan()[1]
+def _night_periods(since: datetime, until: datetime) -> list[tuple[datetime, datetime]]:
+    """The window's local nights as UTC periods, each quarter hour classified with the zone's
+    real offset then (so daylight-saving changes and half-hour zones are exact). A day past
+    `until` is covered too: another server's clock may run a little ahead."""
+    base = int(since.timestamp()) // QUARTER * QUARTER
+    quarters = (int((until + timedelta(days=1)).timestamp()) - base) // QUARTER
+    step = timedelta(seconds=QUARTER)
+    periods: list[tuple[datetime, datetime]] = []
+    for i in range(quarters):
+        start = datetime.fromtimestamp(base + i * QUARTER, tz=UTC)
+        if not _night_hour(timezone.localtime(start).hour):
+            continue
+        if periods and periods[-1][1] == start:
+            periods[-1] = (periods[-1][0], start + step)
+        else:
+            periods.append((start, start + step))
+    return periods
 
 
-def repeated_refusals() -> list[Signal]:
+def _first_targets(reads: QuerySet) -> dict[int | None, list[str]]:
+    """Per user, the first objects read (in log order), at most TARGETS_SHOWN: one query."""
+    grouped = (reads.exclude(target_id="").order_by().values("actor_id", "target_id")
+               .annotate(first_seq=Min("seq")))
+    sql, params = grouped.query.sql_with_params()
+    # Window over the grouped rows (Django cannot put a window on an aggregate). `sql` is
+    # Django's own compiled query; its values stay bound parameters.
+    ranked = ("SELECT actor_id, target_id FROM (SELECT g.actor_id, g.target_id, g.first_seq, "  # noqa: S608
+              "ROW_NUMBER() OVER (PARTITION BY g.actor_id ORDER BY g.first_seq) AS position "
+              f"FROM ({sql}) g) ranked WHERE position <= %s ORDER BY actor_id, first_seq")
+    targets: dict[int | None, list[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(ranked, [*params, TARGETS_SHOWN])
+        for actor_id, target_id in cursor.fetchall():
+            targets.setdefault(actor_id, []).append(target_id)
+    return targets
+
+
+def night_access(since: datetime | None = None) -> list[Signal]:
+    """Reads of defender data between 22:00 and 06:00 local time, per user (two queries)."""
+    now = timezone.now()
+    since = since or _since(now)
+    periods = _night_periods(since, now)
+    if not periods:
+        return []
+    reads = _case_reads(since).filter(
+        reduce(or_, (Q(time__gte=start, time__lt=end) for start, end in periods)))
+    rows = (reads.order_by().values("actor_id")
+            .annotate(n=Count("seq"), first=Min("time"), last=Max("time")))
+    targets = _first_targets(reads)
+    signals = [Signal("night", r["actor_id"], r["n"], r["first"], r["last"],
+                      targets.get(r["actor_id"], [])) for r in rows]
+    return sorted(signals, key=lambda s: -s.count)
+
+
+def repeated_refusals(since: datetime | None = None) -> list[Signal]:
     """Users (or anonymous addresses' attempts, as one group) refused many times.
 
     Authorization refusals only: a business-rule rejection (a booking clash, a failed
     validation) is not a sign of someone looking where they should not.
     """
     threshold = _setting("REFUSAL_COUNT", 5)
-    rows = (authorization_refusals(AuditEvent.objects.filter(time__gte=_since()))
+    rows = (authorization_refusals(AuditEvent.objects.filter(time__gte=since or _since()))
             .values("actor_id").annotate(n=Count("seq"), first=Min("time"), last=Max("time"))
             .filter(n__gte=threshold).order_by("-n"))
     return [Signal("refusals", r["actor_id"], r["n"], r["first"], r["last"]) for r in rows]
@@ -231,5 +257,6 @@ def recent_integrity_failures(limit: int = 50) -> list[AuditEvent]:
 
 
 def all_signals() -> dict[str, list[Signal]]:
-    bursts, night = _scan()
-    return {"bursts": bursts, "night": night, "refusals": repeated_refusals()}
+    since = _since()
+    return {"bursts": case_bursts(since), "night": night_access(since),
+            "refusals": repeated_refusals(since)}
