@@ -82,7 +82,8 @@ def _generate(offset: int, count: int, total: int) -> None:
     rng = random.Random(offset)
     start = timezone.now() - timedelta(days=6.9)
     step = timedelta(days=6.9) / total
-    sql = (f"INSERT INTO audit_auditevent ({', '.join(COLUMNS)}) "
+    # Column names are this module's constants; every value is a bound parameter.
+    sql = (f"INSERT INTO audit_auditevent ({', '.join(COLUMNS)}) "  # noqa: S608
            f"VALUES ({', '.join(['%s'] * len(COLUMNS))})")
     for chunk in range(first_seq, first_seq + count, 20000):
         rows = [_entry(rng, seq, start + step * (offset + seq - first_seq))
