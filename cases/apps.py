@@ -25,10 +25,11 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_save
 
-        from cases import sharing_groups
+        from cases import audit_names, sharing_groups
         from cases.panels import break_glass_panel, cases_panel, expiring_shares_panel
         from shelter import dashboard
         from shelter.accounts.models import User
+        from shelter.audit import labels
         from shelter.audit.policies import register_history_policy
 
         dashboard.register(cases_panel, order=20)
@@ -39,3 +40,6 @@ class CasesConfig(AppConfig):
         m2m_changed.connect(sharing_groups.on_groups_changed, sender=User.groups.through,
                             dispatch_uid="cases.sharing_groups.groups")
         register_history_policy("cases.case", _assigned_officer_reads_history)
+        labels.register_code_names("cases.case", audit_names.case_code_names)
+        labels.register_code_names("cases.defender", audit_names.defender_code_names)
+        labels.register_case_finder(audit_names.cases_by_code_name)

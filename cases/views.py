@@ -34,7 +34,7 @@ from shelter import audit
 from shelter.accounts.recent import ask_for_recent_second_factor
 from shelter.audit import Action
 from shelter.audit.selectors import actor_names, events_for_target
-from shelter.audit.web import mark_audited, record_refusal
+from shelter.audit.web import mark_audited, record_refusal, record_rejection
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -145,6 +145,9 @@ def case_transition(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         except services.TransitionError as error:
             for message in error.messages:
                 form.add_error(None, message)
+            # A guard said no (a business rule), not an access refusal.
+            record_rejection(request, Action.CASE_TRANSITION, case, reason="guard",
+                             from_stage=case.stage, to_stage=form.cleaned_data["to"])
         else:
             messages.success(request, _("The stage is changed."))
             return redirect("cases:profile", pk=case.pk)

@@ -21,16 +21,17 @@ from housing import access, policies, selectors, services
 from housing.forms import BookingForm, StayForm
 from housing.models import Booking
 from shelter import audit
-from shelter.audit import Action, Outcome
+from shelter.audit import Action
+from shelter.audit.web import record_rejection
 
 
 def _conflict(request: HttpRequest, form, target, error: services.BookingConflict,
               start, end) -> list:
-    """Show the clash on the form, record the refused write, suggest free units."""
+    """Show the clash on the form, record the rejected write, suggest free units."""
     form.add_error(None, error.message)
-    audit.record(request.user, Action.BOOKING_CHANGE if isinstance(target, Booking)
-                 else Action.BOOKING_CREATE, target, Outcome.REFUSED, reason="conflict",
-                 conflict=error.kind)
+    # A clash is a business rule saying no, not a refusal of access: REJECTED, not REFUSED.
+    record_rejection(request, Action.BOOKING_CHANGE if isinstance(target, Booking)
+                     else Action.BOOKING_CREATE, target, reason="conflict", conflict=error.kind)
     return selectors.free_units(request.user, start, end)
 
 

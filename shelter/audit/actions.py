@@ -153,6 +153,11 @@ CASE_READ_ACTIONS = frozenset({
 })
 
 
+# Before `Outcome.REJECTED` existed, a booking clash was stored as refused with this reason.
+LEGACY_REJECTION_ACTIONS = frozenset({Action.BOOKING_CREATE, Action.BOOKING_CHANGE})
+LEGACY_REJECTION_REASON = "conflict"
+
+
 class Outcome(models.TextChoices):
     ALLOWED = "allowed", _("allowed")
     REFUSED = "refused", _("refused")

@@ -7,10 +7,20 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shelter.accounts.models import Organisation, User
+from shelter.audit import labels
 from shelter.audit.actions import Action, Outcome
+
+# A code name's prefix may match several cases; more than this asks for a longer prefix.
+MAX_CASES = 50
+FACT_CASES = 10
 
 
 class EventFilterForm(forms.Form):
+    code_name = forms.RegexField(
+        regex=r"^[\w .'\-]{1,80}$", required=False, strip=True, label=_("Case code name"),
+        help_text=_("The whole code name or its beginning."),
+        error_messages={"invalid": _("A code name has letters, digits, spaces, dots, "
+                                     "apostrophes and hyphens only.")})
     actor = forms.ModelChoiceField(User.objects.all(), required=False, label=_("User"))
     organisation = forms.ModelChoiceField(Organisation.objects.all(), required=False,
                                           label=_("Organisation"))
@@ -26,10 +36,39 @@ class EventFilterForm(forms.Form):
                               label=pgettext_lazy("last day of a period, included", "Until"),
                               widget=forms.DateInput(attrs={"type": "date"}))
 
+    def clean_code_name(self) -> str:
+        code_name = self.cleaned_data.get("code_name", "")
+        if not code_name:
+            self.cleaned_data["cases"] = None
+            return code_name
+        cases = labels.find_cases(code_name, MAX_CASES + 1)
+        if not cases:
+            raise forms.ValidationError(_("No case has this code name, or one starting with it."))
+        if len(cases) > MAX_CASES:
+            raise forms.ValidationError(_("More than %(n)s cases match: type more of the code "
+                                          "name.") % {"n": MAX_CASES})
+        self.cleaned_data["cases"] = cases
+        return code_name
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The last day is before the first day."))
+        return data
+
+    def error_fields(self) -> list[str]:
+        """The names of the fields whose value was refused (for the audit facts)."""
+        return sorted(name for name in self.errors if name in self.fields)
+
     def facts(self) -> dict:
         """The active filters as audit facts (ids, codes and dates only)."""
         data = self.cleaned_data
         facts = {
+            # The matching cases' ids, not the code name typed (facts hold ids and codes only;
+            # at most FACT_CASES of them, to stay within the 1 KiB of facts).
+            "cases": data["cases"][:FACT_CASES] if data.get("cases") else None,
+            "case_count": len(data["cases"]) if data.get("cases") else None,
             "actor": data["actor"].pk if data.get("actor") else None,
             "organisation": data["organisation"].pk if data.get("organisation") else None,
             "target_id": data.get("target_id") or None,

@@ -3,7 +3,8 @@
 `AuditEvent` is `managed = False` on purpose: its table is created by migration 0001 and guarded
 by database triggers (0002) that refuse UPDATE, DELETE and TRUNCATE. Django therefore never
 flushes it (test teardown, `manage.py flush`): the log outlives everything it describes.
-A later schema change to it needs a hand-written migration.
+A later schema change to it needs a hand-written migration (see 0003: columns added with a
+constant default, which neither rewrites the table nor fires the UPDATE triggers).
 """
 
 from __future__ import annotations
@@ -11,7 +12,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shelter.audit.actions import Action, Outcome
+from shelter.audit.actions import (
+    LEGACY_REJECTION_ACTIONS,
+    LEGACY_REJECTION_REASON,
+    Action,
+    Outcome,
+)
 
 
 class AuditEvent(models.Model):
@@ -36,6 +42,11 @@ class AuditEvent(models.Model):
     ip_address = models.CharField(_("IP address"), max_length=45, blank=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
     facts = models.JSONField(_("facts"), default=dict)
+    # The case the entry is about (its UUID as text), "" when none; a per-defender pseudonym
+    # (never the defender's id); the entry format (1: before case attribution, 2: with it).
+    case_id = models.CharField(_("case"), max_length=36, blank=True, default="")
+    subject_id = models.CharField(_("subject"), max_length=64, blank=True, default="")
+    version = models.PositiveSmallIntegerField(_("format version"), default=1)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
 
@@ -50,6 +61,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["target_type", "target_id"], name="audit_event_target"),
             models.Index(fields=["action", "time"], name="audit_event_action"),
             models.Index(fields=["outcome", "time"], name="audit_event_outcome"),
+            models.Index(fields=["case_id", "time"], name="audit_event_case"),
         ]
 
     def __str__(self) -> str:
@@ -68,12 +80,41 @@ class AuditEvent(models.Model):
         return str(action.label) if action else str(self.action)
 
     @property
+    def is_rejection(self) -> bool:
+        """A business rule said no (old entries stored a booking clash as refused)."""
+        if self.outcome == Outcome.REJECTED:
+            return True
+        return (self.outcome == Outcome.REFUSED and self.action in LEGACY_REJECTION_ACTIONS
+                and isinstance(self.facts, dict)
+                and self.facts.get("reason") == LEGACY_REJECTION_REASON)
+
+    @property
     def is_refusal(self) -> bool:
-        return self.outcome == Outcome.REFUSED
+        """An authorization refusal: someone was denied access."""
+        return self.outcome == Outcome.REFUSED and not self.is_rejection
 
     @property
     def is_break_glass(self) -> bool:
         return self.action == Action.BREAK_GLASS
+
+    # In words, translated (see shelter.audit.labels).
+    @property
+    def role_label(self) -> str:
+        from shelter.audit.labels import role_label
+
+        return role_label(self.actor_role)
+
+    @property
+    def section_label(self) -> str:
+        from shelter.audit.labels import section_label
+
+        return section_label(self.section)
+
+    @property
+    def object_label(self) -> str:
+        from shelter.audit.labels import target_noun
+
+        return target_noun(self.target_type)
 
 
 class ChainVerification(models.Model):

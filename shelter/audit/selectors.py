@@ -7,13 +7,40 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from shelter.accounts.models import Organisation, User
-from shelter.audit.actions import Outcome
+from shelter.audit.actions import LEGACY_REJECTION_ACTIONS, LEGACY_REJECTION_REASON, Outcome
 from shelter.audit.models import AuditEvent, ChainVerification
 from shelter.audit.policies import can_read_history, can_read_log
+
+
+def _legacy_rejection() -> Q:
+    """Entries written before `Outcome.REJECTED` existed: a booking clash stored as refused.
+
+    The log is append-only, so they keep their stored outcome; reads classify them here.
+    """
+    return (Q(outcome=Outcome.REFUSED, action__in=[int(a) for a in LEGACY_REJECTION_ACTIONS])
+            & Q(facts__reason=LEGACY_REJECTION_REASON) & Q(facts__reason__isnull=False))
+
+
+def authorization_refusals(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    """Only the refusals of access (who was denied what), never business-rule rejections."""
+    return events.filter(outcome=Outcome.REFUSED).exclude(_legacy_rejection())
+
+
+def rejections(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    """Business-rule rejections (a booking clash, a failed validation), old entries included."""
+    return events.filter(Q(outcome=Outcome.REJECTED) | _legacy_rejection())
+
+
+def _filter_outcome(events: QuerySet[AuditEvent], outcome: str) -> QuerySet[AuditEvent]:
+    if outcome == Outcome.REFUSED:
+        return authorization_refusals(events)
+    if outcome == Outcome.REJECTED:
+        return rejections(events)
+    return events.filter(outcome=outcome)
 
 
 def events_visible_to(user: Any) -> QuerySet[AuditEvent]:
@@ -27,8 +54,19 @@ def _day_start(day: Any) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def events_about_cases(events: QuerySet[AuditEvent], case_ids: Iterable[str]
+                       ) -> QuerySet[AuditEvent]:
+    """Entries about any of these cases: those that name the case, and entries written before
+    entries named their case whose target is the case itself."""
+    case_ids = [str(i) for i in case_ids]
+    return events.filter(Q(case_id__in=case_ids)
+                         | Q(target_type="cases.case", target_id__in=case_ids))
+
+
 def filter_events(events: QuerySet[AuditEvent], filters: Mapping[str, Any]) -> QuerySet[AuditEvent]:
     """Apply the auditors' filter form (cleaned data) to a queryset of events."""
+    if filters.get("cases"):
+        events = events_about_cases(events, filters["cases"])
     if filters.get("actor"):
         events = events.filter(actor_id=filters["actor"].pk)
     if filters.get("organisation"):
@@ -38,7 +76,7 @@ def filter_events(events: QuerySet[AuditEvent], filters: Mapping[str, Any]) -> Q
     if filters.get("action"):
         events = events.filter(action=int(filters["action"]))
     if filters.get("outcome"):
-        events = events.filter(outcome=filters["outcome"])
+        events = _filter_outcome(events, filters["outcome"])
     if filters.get("date_from"):
         events = events.filter(time__gte=_day_start(filters["date_from"]))
     if filters.get("date_to"):
@@ -67,7 +105,7 @@ def events_by_actor(user: Any, actor_id: int) -> QuerySet[AuditEvent]:
 
 
 def recent_refusals(user: Any, limit: int = 5) -> list[AuditEvent]:
-    return list(events_visible_to(user).filter(outcome=Outcome.REFUSED)[:limit])
+    return list(authorization_refusals(events_visible_to(user))[:limit])
 
 
 def last_verification() -> ChainVerification | None:

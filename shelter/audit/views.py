@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from shelter.audit import anomalies, selectors, services
+from shelter.audit import anomalies, labels, selectors, services
 from shelter.audit.actions import Action, Outcome
 from shelter.audit.export import csv_rows
 from shelter.audit.forms import EventFilterForm
@@ -33,39 +32,62 @@ def _require_auditor(request: HttpRequest, page: str) -> None:
     mark_audited(request)
 
 
+def _name_events(events) -> None:
+    """Attach actor, organisation and code names to a page of events (a constant number of
+    queries)."""
+    events = list(events)
+    names, organisations = selectors.actor_names(events), selectors.organisation_names(events)
+    for event in events:
+        event.actor_name = names.get(event.actor_id, "")
+        event.organisation_name = organisations.get(event.organisation_id, "")
+    labels.name_objects(events)
+
+
+def _render_page(request: HttpRequest, events, extra: dict[str, Any],
+                 template: str = "audit/events.html", status: int = 200) -> HttpResponse:
+    """Paginate and render with actor and organisation names."""
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page", "1"))
+    _name_events(page)
+    return render(request, template, {"page": page, **extra}, status=status)
+
+
 def _event_page(request: HttpRequest, events, page_name: str, extra: dict[str, Any],
-                template: str = "audit/events.html", **facts: Any) -> HttpResponse:
-    """Paginate, record the visit, render with actor and organisation names."""
+                template: str = "audit/events.html", status: int = 200,
+                **facts: Any) -> HttpResponse:
+    """Record the visit, then paginate and render."""
     # Recorded first: the visit shows in the page it opens, and nothing is read unrecorded.
     number = request.GET.get("page", "1")
     record(request.user, Action.AUDIT_VIEW, None, page=page_name,
            page_number=int(number) if number.isdigit() else 1, **facts)
-    page = Paginator(events, PAGE_SIZE).get_page(number)
-    names, organisations = selectors.actor_names(page), selectors.organisation_names(page)
-    for event in page:
-        event.actor_name = names.get(event.actor_id, "")
-        event.organisation_name = organisations.get(event.organisation_id, "")
-    return render(request, template, {"page": page, **extra})
+    return _render_page(request, events, extra, template, status)
+
+
+def _filtered(request: HttpRequest) -> tuple[EventFilterForm, Any, dict[str, Any]]:
+    """The filter form, the events it selects and its audit facts.
+
+    A filter that does not validate selects nothing: its error is shown over an empty table,
+    never over the unfiltered log.
+    """
+    form = EventFilterForm(request.GET or None)
+    queryset = selectors.events_visible_to(request.user)
+    if not form.is_bound:
+        return form, queryset, {}
+    if not form.is_valid():
+        return form, queryset.none(), {"filter_invalid": form.error_fields()}
+    return form, selectors.filter_events(queryset, form.cleaned_data), form.facts()
+
+
+def _query(request: HttpRequest) -> str:
+    return urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
 
 
 @require_GET
 def events(request: HttpRequest) -> HttpResponse:
     _require_auditor(request, "events")
-    form = EventFilterForm(request.GET or None)
-    queryset = selectors.events_visible_to(request.user)
-    facts: dict[str, Any] = {}
-    if form.is_valid():
-        queryset, facts = selectors.filter_events(queryset, form.cleaned_data), form.facts()
-    query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
-    return _event_page(request, queryset, "events", {"form": form, "query": query}, **facts)
-
-
-def _target_label(target_type: str) -> str:
-    """The translated model name for a target type such as "cases.case", else the raw type."""
-    try:
-        return str(apps.get_model(target_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return target_type
+    form, queryset, facts = _filtered(request)
+    status = 400 if form.errors else 200
+    return _event_page(request, queryset, "events", {"form": form, "query": _query(request)},
+                       status=status, **facts)
 
 
 @require_GET
@@ -73,9 +95,11 @@ def target_history(request: HttpRequest, target_type: str, target_id: str) -> Ht
     """Who accessed this case (or any other object)."""
     _require_auditor(request, "target")
     queryset = selectors.events_for_target(request.user, target_type, target_id)
+    code_name = labels.code_names(target_type, [target_id]).get(target_id, "")
     return _event_page(request, queryset, "target", {
         "heading": _("Who accessed %(type)s %(id)s") % {
-            "type": _target_label(target_type), "id": target_id}},
+            "type": labels.target_noun(target_type), "id": target_id},
+        "code_name": code_name},
         target_type=target_type[:64], target_id=target_id[:64])
 
 
@@ -84,8 +108,10 @@ def actor_history(request: HttpRequest, actor_id: int) -> HttpResponse:
     """What this user did."""
     _require_auditor(request, "actor")
     queryset = selectors.events_by_actor(request.user, actor_id)
-    return _event_page(request, queryset, "actor", {
-        "heading": _("What user #%(id)s did") % {"id": actor_id}}, user=actor_id)
+    name = selectors.actor_names_by_id([actor_id]).get(actor_id)
+    heading = (_("What %(name)s (user #%(id)s) did") % {"name": name, "id": actor_id} if name
+               else _("What user #%(id)s did") % {"id": actor_id})
+    return _event_page(request, queryset, "actor", {"heading": heading}, user=actor_id)
 
 
 @require_GET
@@ -95,20 +121,28 @@ def anomaly_signals(request: HttpRequest) -> HttpResponse:
     record(request.user, Action.AUDIT_VIEW, None, page="anomalies")
     names = selectors.actor_names_by_id(
         {s.actor_id for group in signals.values() for s in group})
+    cases = labels.code_names(labels.CASE, {t for group in signals.values() for s in group
+                                            for t in s.targets})
     for group in signals.values():
         for signal in group:
             signal.actor_name = names.get(signal.actor_id, "")
-    return render(request, "audit/anomalies.html", {"signals": signals})
+            signal.named_targets = [(t, cases.get(t, "")) for t in signal.targets]
+    failures = anomalies.recent_integrity_failures()
+    _name_events(failures)
+    return render(request, "audit/anomalies.html", {"signals": signals,
+                                                    "integrity_failures": failures})
 
 
 @require_GET
 def chain_status(request: HttpRequest) -> HttpResponse:
     _require_auditor(request, "chain")
     record(request.user, Action.AUDIT_VIEW, None, page="chain")
+    refusals = selectors.recent_refusals(request.user, limit=10)
+    _name_events(refusals)
     return render(request, "audit/chain.html", {
         "last": selectors.last_verification(),
         "history": selectors.verifications(limit=10),
-        "refusals": selectors.recent_refusals(request.user, limit=10),
+        "refusals": refusals,
     })
 
 
@@ -127,13 +161,17 @@ def chain_verify_now(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
-    """The filtered log as CSV. The export is recorded (with its filters) before any row leaves."""
+    """The filtered log as CSV. The export is recorded (with its filters) before any row leaves.
+
+    A filter that does not validate gives no file: the filter page answers with its error.
+    """
     _require_auditor(request, "export")
-    form = EventFilterForm(request.GET or None)
-    queryset = selectors.events_visible_to(request.user)
-    facts: dict[str, Any] = {}
-    if form.is_valid():
-        queryset, facts = selectors.filter_events(queryset, form.cleaned_data), form.facts()
+    form, queryset, facts = _filtered(request)
+    if form.errors:
+        record(request.user, Action.AUDIT_EXPORT, None, Outcome.REJECTED,
+               reason="invalid_filter", **facts)
+        return _render_page(request, queryset, {"form": form, "query": _query(request)},
+                            status=400)
     record(request.user, Action.AUDIT_EXPORT, None, Outcome.ALLOWED, **facts)
     response = StreamingHttpResponse(csv_rows(queryset.iterator(chunk_size=2000)),
                                      content_type="text/csv; charset=utf-8")

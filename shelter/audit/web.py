@@ -40,6 +40,15 @@ def record_refusal(request: HttpRequest, target_type: str, target_id: Any, *,
                   section=section, **facts)
 
 
+def record_rejection(request: HttpRequest, action: Action, target: Any, *, reason: str,
+                     section: str = "", **facts: Any):
+    """Record that a business rule said no to `request.user`'s write (a booking clash, a failed
+    validation). Not an authorization refusal: it does not count towards the refusal signal."""
+    mark_audited(request)
+    return record(request.user, action, target, Outcome.REJECTED, section=section,
+                  reason=reason, **facts)
+
+
 def _audit_response(request: HttpRequest, status: int, action: Action, target: tuple[str, Any],
                     section: str) -> None:
     if status in (403, 404):

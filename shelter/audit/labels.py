@@ -1,0 +1,147 @@
+"""The access log in words: objects named as nouns, roles and sections translated, code names.
+
+The log stores codes (``cases.document``, ``housing_address``, ``Case officer``); auditors read
+words ("document", "housing address", "case officer"), in their language.
+
+Code names come from the apps that own them (the audit package sits below them and never
+imports them): an app registers, for a target type, a function from ids to code names, and for
+cases also a lookup from a code name to case ids. Code names are pseudonyms, so showing them to
+auditors is intended; nothing here ever reads a legal name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.apps import apps
+from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from shelter.accounts.roles import Role
+
+CASE = "cases.case"
+CodeNames = Callable[[Iterable[str]], dict[str, str]]
+CaseFinder = Callable[[str, int], list[str]]
+
+TARGET_NOUNS: dict[str, str | Promise] = {
+    "cases.case": pgettext_lazy("object in the access log", "case"),
+    "cases.defender": pgettext_lazy("object in the access log", "defender"),
+    "cases.document": pgettext_lazy("object in the access log", "document"),
+    "cases.note": pgettext_lazy("object in the access log", "note"),
+    "cases.task": pgettext_lazy("object in the access log", "task"),
+    "cases.activity": pgettext_lazy("object in the access log", "programme activity"),
+    "cases.casetransition": pgettext_lazy("object in the access log", "stage change"),
+    "cases.intakeround": pgettext_lazy("object in the access log", "intake round"),
+    "cases.caseshare": pgettext_lazy("object in the access log", "share"),
+    "cases.breakglass": pgettext_lazy("object in the access log", "break-glass opening"),
+    "housing": pgettext_lazy("object in the access log", "housing"),
+    "housing.unit": pgettext_lazy("object in the access log", "housing unit"),
+    "housing.booking": pgettext_lazy("object in the access log", "booking"),
+    "housing.availability": pgettext_lazy("object in the access log", "availability period"),
+    "housing.block": pgettext_lazy("object in the access log", "blocked period"),
+    "housing.schedule": pgettext_lazy("object in the access log", "housing schedule"),
+    "accounts.user": pgettext_lazy("object in the access log", "user"),
+    "accounts.organisation": pgettext_lazy("object in the access log", "organisation"),
+    "audit": pgettext_lazy("object in the access log", "access log"),
+}
+
+SECTION_LABELS: dict[str, str | Promise] = {
+    "basic": _("basic details"),
+    "identity": _("identity"),
+    "contact": _("contact details"),
+    "residency": _("residency"),
+    "programme": _("programme"),
+    "documents": _("documents"),
+    "notes": _("notes"),
+    "tasks": _("tasks"),
+    "history": _("access history"),
+    "housing": _("housing"),
+    "housing_address": _("housing address"),
+    "sharing": _("sharing"),
+    "export": _("export"),
+    "list": _("case list"),
+    "search": _("case search"),
+    "create": _("new case"),
+    "undeclared_route": _("unlisted page"),
+    # Document and note categories, as in "documents.medical".
+    "passport_visa": _("passport and visa"),
+    "medical": _("medical"),
+    "security": _("security"),
+    "risk": _("risk assessment"),
+    "travel": _("travel"),
+    "general": _("general"),
+    "other": _("other"),
+}
+
+_CODE_NAMES: dict[str, CodeNames] = {}
+_CASE_FINDER: list[CaseFinder] = []
+
+
+def register_code_names(target_type: str, names: CodeNames) -> None:
+    """`names(ids)` answers {id: code name} for objects of `target_type` (unknown ids absent)."""
+    _CODE_NAMES[target_type] = names
+
+
+def register_case_finder(finder: CaseFinder) -> None:
+    """`finder(code_name, limit)` answers the ids of the cases whose code name is `code_name`
+    or starts with it (case-insensitive), at most `limit` of them."""
+    _CASE_FINDER[:] = [finder]
+
+
+def find_cases(code_name: str, limit: int) -> list[str]:
+    return _CASE_FINDER[0](code_name, limit) if _CASE_FINDER else []
+
+
+def code_names(target_type: str, ids: Iterable[str]) -> dict[str, str]:
+    names = _CODE_NAMES.get(target_type)
+    wanted = {i for i in ids if i}
+    return names(wanted) if names and wanted else {}
+
+
+def target_noun(target_type: str) -> str:
+    """ "document" for ``cases.document``; the model's own name for other models."""
+    if target_type in TARGET_NOUNS:
+        return str(TARGET_NOUNS[target_type])
+    try:
+        return str(apps.get_model(target_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return gettext("object") if target_type else ""
+
+
+def role_label(role: str) -> str:
+    try:
+        return str(Role(role).label)
+    except ValueError:
+        return role
+
+
+def section_label(section: str) -> str:
+    """ "documents (medical)" for ``documents.medical``; an unknown code as it is."""
+    head, _dot, tail = section.partition(".")
+    label = str(SECTION_LABELS.get(head, head))
+    if tail:
+        return f"{label} ({SECTION_LABELS.get(tail, tail)})"
+    return label
+
+
+def case_of(event: Any) -> str:
+    """The case an entry is about: its case column, or its target when that is a case."""
+    return getattr(event, "case_id", "") or (event.target_id if event.target_type == CASE
+                                             else "")
+
+
+def name_objects(events: Iterable[Any]) -> None:
+    """Attach `case_code_name` and `target_code_name` to events: one query per object kind."""
+    events = list(events)
+    cases = code_names(CASE, {case_of(e) for e in events})
+    by_type: dict[str, set[str]] = {}
+    for event in events:
+        if event.target_type != CASE and event.target_type in _CODE_NAMES:
+            by_type.setdefault(event.target_type, set()).add(event.target_id)
+    others = {t: code_names(t, ids) for t, ids in by_type.items()}
+    for event in events:
+        event.case_code_name = cases.get(case_of(event), "")
+        event.target_code_name = (event.case_code_name if event.target_type == CASE
+                                  else others.get(event.target_type, {}).get(event.target_id, ""))
