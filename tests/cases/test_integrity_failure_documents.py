@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.urls import reverse
 
 from cases.models import Document
 from shelter.audit import Action
@@ -123,3 +124,22 @@ def test_an_intact_document_still_downloads_whole(as_user, otto, case, document,
     response = download(as_user(otto), case, document)
     assert b"".join(response.streaming_content) == CONTENT
     assert recorded(audit_since, Action.INTEGRITY_FAILURE) == []
+
+
+def test_a_broken_file_name_is_withheld_in_the_list_and_the_content_still_downloads(
+        as_user, otto, case, document, audit_since):
+    from cases.models import Document as Row
+    from tests.cases.test_integrity_failure_pages import MESSAGE, flip_byte
+
+    flip_byte(Row, document.pk, "original_filename")
+    client = as_user(otto)
+    listing = client.get(reverse("cases:documents", args=[case.pk]))
+    assert listing.status_code == 200 and MESSAGE in listing.content.decode()
+    assert "passport scan" not in listing.content.decode()
+    response = download(client, case, document)
+    assert response.status_code == 200
+    assert "passport scan" not in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == CONTENT  # the file itself authenticates
+    events = recorded(audit_since, Action.INTEGRITY_FAILURE)  # once in each request
+    assert [e.facts["column"] for e in events] == ["original_filename"] * 2
+    assert len({e.request_id for e in events}) == 2

@@ -125,3 +125,25 @@ def test_the_marker_reads_as_the_message_everywhere_text_goes():
     copy = pickle.loads(pickle.dumps(value))  # noqa: S301 (our own bytes)
     assert is_withheld(copy) and copy.reason == "owner"
     assert "\n".join(value) == message and (value or {}) is value
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_middleware_writes_a_failure_whose_request_rolled_back():
+    from django.test import RequestFactory
+
+    from shelter.crypto.middleware import KeyCacheMiddleware
+
+    defender = make_defender()
+    break_value(defender.pk, "email")
+    since = head()
+
+    def view(request):
+        with transaction.atomic():
+            _ = Defender.objects.get(pk=defender.pk).email
+            assert failures(since) == []  # not inside the page's transaction
+            raise RuntimeError("the page fails")
+
+    with pytest.raises(RuntimeError):
+        KeyCacheMiddleware(view)(RequestFactory().get("/"))
+    [event] = failures(since)
+    assert event.facts == {"kind": "field", "reason": "tag", "column": "email"}
