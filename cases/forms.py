@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import lifecycle, policies
 from cases.models import Activity, Case, Defender, Document, FieldOfWork, IntakeRound, Note
+from shelter.crypto.api import is_withheld, withhold_fields
 
 
 class DateInput(forms.DateInput):
@@ -65,6 +66,7 @@ class DefenderForm(forms.Form):
     def __init__(self, *args: Any, defender: Defender | None = None, **kwargs: Any) -> None:
         self.defender = defender
         super().__init__(*args, **kwargs)
+        self.withheld = withhold_fields(self)  # values that failed their integrity check
 
     @classmethod
     def initial_for(cls, defender: Defender) -> dict[str, Any]:
@@ -87,14 +89,17 @@ class DefenderForm(forms.Form):
 
     def clean_date_of_birth(self) -> datetime.date | None:
         born = self.cleaned_data["date_of_birth"]
-        if born and born >= timezone.localdate():
+        if born and not is_withheld(born) and born >= timezone.localdate():
             raise forms.ValidationError(_("The date of birth must be in the past."))
         return born
 
     def service_values(self) -> dict[str, Any]:
-        """Cleaned values as `defender_create`/`defender_update` take them (blank → None)."""
+        """Cleaned values as `defender_create`/`defender_update` take them (blank → None).
+
+        Withheld values are left out: what is stored stays as it is."""
         return {name: (value if value not in ("",) else None) if name in _ENCRYPTED else value
-                for name, value in self.cleaned_data.items() if name in self.base_fields}
+                for name, value in self.cleaned_data.items()
+                if name in self.base_fields and name not in self.withheld}
 
 
 _ENCRYPTED = frozenset({
@@ -156,6 +161,7 @@ class CaseForm(forms.Form):
     def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assigned_officer"].queryset = officers
+        self.withheld = withhold_fields(self)  # values that failed their integrity check
 
     @staticmethod
     def initial_for(case: Case) -> dict[str, Any]:
@@ -177,17 +183,20 @@ class CaseForm(forms.Form):
         return cleaned
 
     def service_values(self) -> dict[str, Any]:
-        """Cleaned values shaped as `case_update` takes them."""
-        data = dict(self.cleaned_data)
-        persons = [line.strip() for line in data.pop("accompanying_persons").splitlines()
-                   if line.strip()]
+        """Cleaned values shaped as `case_update` takes them; withheld values are left out
+        (one withheld JSON value withholds every form field made from it)."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.withheld}
         values = {k: (v or None) if isinstance(v, str) and k != "risk_level" else v
-                  for k, v in data.items() if k not in ("visa", "visa_notes", "travel")}
-        values.update(
-            visa_status={"status": data["visa"], "notes": data["visa_notes"]},
-            travel={"details": data["travel"]},
-            accompanying_persons=persons,
-        )
+                  for k, v in data.items()
+                  if k not in ("visa", "visa_notes", "travel", "accompanying_persons")}
+        if "visa" in data and "visa_notes" in data:
+            values["visa_status"] = {"status": data["visa"], "notes": data["visa_notes"]}
+        if "travel" in data:
+            values["travel"] = {"details": data["travel"]}
+        if "accompanying_persons" in data:
+            values["accompanying_persons"] = [
+                line.strip() for line in data["accompanying_persons"].splitlines()
+                if line.strip()]
         return values
 
 

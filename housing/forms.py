@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from housing.models import Accessibility, Amenity, Block, Booking, Unit
 from housing.selectors import MAX_BUFFER_DAYS
+from shelter.crypto.api import withhold_fields
 
 
 class DateInput(forms.DateInput):
@@ -120,6 +121,7 @@ class UnitForm(forms.Form):
     def __init__(self, *args: Any, unit: Unit | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.unit = unit
+        self.withheld = withhold_fields(self)  # values that failed their integrity check
 
     def clean_code_name(self) -> str:
         code_name = self.cleaned_data["code_name"].strip()
@@ -135,9 +137,10 @@ class UnitForm(forms.Form):
         return {name: getattr(unit, name) for name in UnitForm.base_fields}
 
     def service_values(self) -> dict[str, Any]:
-        values = dict(self.cleaned_data)
+        values = {k: v for k, v in self.cleaned_data.items() if k not in self.withheld}
         for name in ("host_contact", "notes"):
-            values[name] = values[name] or None
+            if name in values:
+                values[name] = values[name] or None
         if self.unit is not None:  # only what changed: unchanged sealed values stay as they are
             values = {k: v for k, v in values.items() if getattr(self.unit, k) != v}
         return values

@@ -19,7 +19,9 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 
 from shelter.accounts.roles import Role
+from shelter.crypto.exceptions import DecryptionFailed
 from shelter.crypto.fields import EncryptedCharField, EncryptedModel
+from shelter.crypto.integrity import is_withheld
 
 
 class Organisation(models.Model):
@@ -213,7 +215,11 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, EncryptedModel, Devic
 
     @property
     def bin_key(self) -> bytes:
-        return bytes.fromhex(self.secret)
+        secret = self.secret
+        if is_withheld(secret):  # failed its integrity check (recorded): no code from it
+            raise DecryptionFailed(f"Authenticator {self.uid} has no readable secret.",
+                                   reason=secret.reason)
+        return bytes.fromhex(secret)
 
     @property
     def base32_secret(self) -> str:
@@ -239,7 +245,7 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, EncryptedModel, Devic
 
     def verify_token(self, token: str) -> bool:
         allowed, _info = self.verify_is_allowed()
-        if not allowed:
+        if not allowed or is_withheld(self.secret):  # a broken secret accepts nothing
             return False
         token = str(token).strip()
         totp = self._totp()

@@ -32,9 +32,9 @@ from django.db.models.expressions import Window
 from django.db.models.functions import Collate, DenseRank
 from django.utils import timezone
 
-from shelter.audit.actions import CASE_READ_ACTIONS, Action, Outcome
+from shelter.audit.actions import CASE_READ_ACTIONS, Outcome
 from shelter.audit.models import AuditEvent
-from shelter.audit.selectors import authorization_refusals
+from shelter.audit.selectors import authorization_refusals, integrity_failures
 
 TARGETS_SHOWN = 20
 CASE_TARGET = "cases.case"
@@ -252,8 +252,7 @@ def repeated_refusals(since: datetime | None = None) -> list[Signal]:
 def recent_integrity_failures(limit: int = 50) -> list[AuditEvent]:
     """The window's integrity failures (a value or document that failed authentication), newest
     first."""
-    return list(AuditEvent.objects.filter(time__gte=_since(), action=Action.INTEGRITY_FAILURE)
-                .order_by("-seq")[:limit])
+    return list(integrity_failures(since=_since())[:limit])
 
 
 def all_signals() -> dict[str, list[Signal]]:

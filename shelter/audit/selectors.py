@@ -11,7 +11,12 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from shelter.accounts.models import Organisation, User
-from shelter.audit.actions import LEGACY_REJECTION_ACTIONS, LEGACY_REJECTION_REASON, Outcome
+from shelter.audit.actions import (
+    LEGACY_REJECTION_ACTIONS,
+    LEGACY_REJECTION_REASON,
+    Action,
+    Outcome,
+)
 from shelter.audit.models import AuditEvent, ChainVerification
 from shelter.audit.policies import can_read_history, can_read_log
 
@@ -130,3 +135,12 @@ def actor_names_by_id(ids: Iterable[int | None]) -> dict[int, str]:
 
 def verifications(limit: int = 10) -> list[ChainVerification]:
     return list(ChainVerification.objects.order_by("-time")[:limit])
+
+
+def integrity_failures(since: datetime | None = None) -> QuerySet[AuditEvent]:
+    """Recorded integrity failures (values or documents that failed their check), newest
+    first; only those at or after `since` if given. The caller checks the reader."""
+    events = AuditEvent.objects.filter(action=int(Action.INTEGRITY_FAILURE))
+    if since is not None:
+        events = events.filter(time__gte=since)
+    return events.order_by("-seq")

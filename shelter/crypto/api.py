@@ -3,6 +3,8 @@
 Fields:     encrypt_field, decrypt_field, field_context (usually used via the model fields)
 Documents:  store_document, open_document (audited), decrypt_document (not audited: checks),
             delete_document_file, StoredFile
+Integrity:  Withheld, is_withheld (a value that failed its check), withhold_fields (forms),
+            DocumentMissing
 Search:     blind_index, blind_index_hex
 Keys:       prefetch_data_keys, shred_case_key, shred_defender_key, is_case_shredded,
             get_audit_checkpoint_key, purge_shredded_remnants
@@ -29,23 +31,29 @@ from shelter.crypto.documents import (
 from shelter.crypto.exceptions import (
     CryptoError,
     DecryptionFailed,
+    DocumentMissing,
     KeyMissing,
     KeyShredded,
 )
 from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field, field_context
 from shelter.crypto.fields import BlindIndexField
+from shelter.crypto.formfields import withhold_fields
+from shelter.crypto.integrity import Withheld, is_withheld
 from shelter.crypto.keyring import get_audit_checkpoint_key
 from shelter.crypto.models import DataKey, KeyPurpose
 
 logger = logging.getLogger("shelter.crypto")
 
 __all__ = [
-    "CryptoError", "DecryptionFailed", "KeyMissing", "KeyShredded", "StoredFile",
+    "CryptoError", "DecryptionFailed", "DocumentMissing", "KeyMissing", "KeyShredded",
+    "StoredFile", "Withheld",
     "blind_index", "blind_index_hex", "decrypt_document", "decrypt_field",
     "delete_document_file", "encrypt_field",
-    "field_context", "get_audit_checkpoint_key", "is_case_shredded", "open_document",
+    "field_context", "get_audit_checkpoint_key", "is_case_shredded", "is_withheld",
+    "open_document",
     "prefetch_data_keys",
     "purge_shredded_remnants", "shred_case_key", "shred_defender_key", "store_document",
+    "withhold_fields",
 ]
 
 

@@ -23,12 +23,20 @@ from django.core.files.storage.handler import InvalidStorageError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shelter.crypto.exceptions import DecryptionFailed
+from shelter.context import RequestInfo, current_request, get_request_info
+from shelter.crypto.exceptions import (
+    DecryptionFailed,
+    DocumentMissing,
+    KeyFileError,
+    KeyMissing,
+    KeyShredded,
+)
 from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field
 from shelter.crypto.fields import EncryptedCharField, EncryptedModel, key_owner
 from shelter.crypto.hashing import BackgroundSHA256
+from shelter.crypto.integrity import report_failure
 from shelter.crypto.localfiles import LocalObjectWriter
-from shelter.crypto.stream import StreamEncryptor, decrypt_file
+from shelter.crypto.stream import StreamEncryptor, decrypt_file, sealed_size
 
 logger = logging.getLogger("shelter.crypto")
 
@@ -208,7 +216,8 @@ def verified_chunks(file_key: bytes, handle: IO[bytes], *, size: int,
         handle.close()
     if not whole:
         logger.error("crypto: document %s failed its size/SHA-256 check", label)
-        raise DecryptionFailed(f"Document {label} is incomplete or altered.")
+        raise DecryptionFailed(f"Document {label} is incomplete or altered.",
+                               reason="length" if got != size else "tag")
     if held:
         yield held
 
@@ -232,19 +241,83 @@ def decrypt_document(document: EncryptedFileModel) -> Iterator[bytes]:
     return _open_chunks(document, check_sha256=True)
 
 
+def _checked_size(storage: Storage, document: EncryptedFileModel) -> None:
+    """A missing file, or one of the wrong size, fails here: before any response starts."""
+    name = document.storage_name
+    try:
+        stored = storage.size(name)
+    except Exception as exc:  # FileNotFoundError locally; a client error from S3
+        if not storage.exists(name):
+            raise DocumentMissing(f"Document {document.pk} has no stored file.") from exc
+        raise
+    expected = sealed_size(document.size)
+    if stored != expected:
+        raise DecryptionFailed(f"Document {document.pk} has the wrong stored size.",
+                               reason="truncated" if stored < expected else "length")
+
+
+def _open_verified(document: EncryptedFileModel) -> tuple[bytes | None, Iterator[bytes]]:
+    """Every check that can run before the first byte: file key, file, size, first chunks."""
+    try:
+        file_key = _unwrap_file_key(document)
+    except KeyMissing as exc:
+        if isinstance(exc, KeyShredded | KeyFileError):
+            raise
+        raise DecryptionFailed(f"Document {document.pk} has no file key.", reason="key") from exc
+    storage = document_storage()
+    _checked_size(storage, document)
+    try:
+        handle = open_for_read(storage, document.storage_name)
+    except FileNotFoundError as exc:  # deleted since the size check
+        raise DocumentMissing(f"Document {document.pk} has no stored file.") from exc
+    chunks = verified_chunks(file_key, handle, size=document.size, label=document.pk)
+    # The first read authenticates up to ~1 MiB (a small document whole, with its size
+    # check): a swapped or altered file fails here and gets the error page, not a cut stream.
+    return next(chunks, None), chunks
+
+
+def _reporting(first: bytes | None, chunks: Iterator[bytes], document: EncryptedFileModel,
+               actor: Any, info: RequestInfo | None) -> Iterator[bytes]:
+    """Chunks as they stream; a failure after the first byte cannot change the status any
+    more, so it is recorded and re-raised, which aborts the response (it never completes).
+    `info` is the request's context, gone by the time the body streams."""
+    try:
+        if first is not None:
+            yield first
+        yield from chunks
+    except DecryptionFailed as exc:
+        token = current_request.set(info)
+        try:
+            report_failure(document, kind="document", reason=exc.reason, actor=actor)
+        finally:
+            current_request.reset(token)
+        raise
+
+
 def open_document(document: EncryptedFileModel, *, actor: Any) -> Iterator[bytes]:
     """The read choke point for document content: record the download, then stream it.
 
-    The caller checked permission. The audit entry is written before any content leaves; if
-    it cannot be written, nothing is decrypted (fail closed). The chunks are authenticated
-    and the length checked (see `verified_chunks`); the SHA-256 is not recomputed.
+    The caller checked permission. Before anything is recorded or sent, the file key is
+    unwrapped, the stored size checked and the first chunks authenticated; a failure there
+    is recorded as an integrity failure and raised (DecryptionFailed: 409 page,
+    DocumentMissing: 410). The download entry is written before any content leaves; if it
+    cannot be written, nothing is sent (fail closed). The chunks are authenticated and the
+    length checked (see `verified_chunks`); the SHA-256 is not recomputed.
     """
-    chunks = _open_chunks(document, check_sha256=False)  # a shredded key fails before recording
+    try:
+        first, chunks = _open_verified(document)
+    except (DecryptionFailed, DocumentMissing) as exc:
+        report_failure(document, kind="document", reason=exc.reason, actor=actor)
+        raise
     from shelter import audit  # crypto sits below audit: import at call time
 
-    audit.record(actor, audit.Action.DOCUMENT_DOWNLOAD, document,
-                 case_id=getattr(document, "case_id", None))
-    return chunks
+    try:
+        audit.record(actor, audit.Action.DOCUMENT_DOWNLOAD, document,
+                     case_id=getattr(document, "case_id", None))
+    except BaseException:
+        chunks.close()  # type: ignore[attr-defined]
+        raise
+    return _reporting(first, chunks, document, actor, get_request_info())
 
 
 def delete_document_file(document: EncryptedFileModel) -> None:

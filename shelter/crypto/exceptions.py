@@ -12,7 +12,22 @@ class CryptoError(Exception):
 
 
 class DecryptionFailed(CryptoError):
-    """A ciphertext did not authenticate: tampered, truncated, moved to another row, or corrupt."""
+    """A ciphertext did not authenticate: tampered, truncated, moved to another row, or corrupt.
+
+    `reason` is a short code for the access log: "tag" (did not authenticate), "format"
+    (unknown header), "owner" (names another owner's key), "key" (its data key is missing),
+    "truncated" or "length" (a document of the wrong size).
+    """
+
+    def __init__(self, message: str = "", *, reason: str = "tag") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class DocumentMissing(CryptoError):
+    """A document's stored file is not in the storage (deleted, or never made durable)."""
+
+    reason = "missing"
 
 
 class KeyMissing(CryptoError):

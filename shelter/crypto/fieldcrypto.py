@@ -41,7 +41,7 @@ def _pad(data: bytes) -> bytes:
 def _unpad(data: bytes) -> bytes:
     end = len(data.rstrip(b"\x00")) - 1
     if end < 0 or data[end] != 0x80:
-        raise DecryptionFailed("Encrypted value has invalid padding.")
+        raise DecryptionFailed("Encrypted value has invalid padding.", reason="format")
     return data[:end]
 
 
@@ -63,7 +63,7 @@ def encrypt_field(
 def key_id_of(blob: bytes) -> uuid.UUID:
     """The data key id recorded in a ciphertext header (no decryption)."""
     if len(blob) < MIN_BYTES or blob[0] not in READABLE_VERSIONS:
-        raise DecryptionFailed("Ciphertext has an unknown format.")
+        raise DecryptionFailed("Ciphertext has an unknown format.", reason="format")
     return uuid.UUID(bytes=bytes(blob[1:HEADER_BYTES]))
 
 
@@ -79,7 +79,8 @@ def decrypt_field(
     if key.purpose != purpose or key.owner_id != owner_id:
         # A key of another owner: never use it, even if it would authenticate.
         logger.error("crypto: data key %s does not belong to the expected owner", datakey_id)
-        raise DecryptionFailed(f"Ciphertext names data key {datakey_id} of another owner.")
+        raise DecryptionFailed(f"Ciphertext names data key {datakey_id} of another owner.",
+                               reason="owner")
     header = blob[:HEADER_BYTES]
     nonce = blob[HEADER_BYTES : HEADER_BYTES + NONCE_BYTES]
     try:

@@ -34,8 +34,15 @@ from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
 from shelter.crypto.blind_index import blind_index_hex
-from shelter.crypto.exceptions import CryptoError
+from shelter.crypto.exceptions import (
+    CryptoError,
+    DecryptionFailed,
+    KeyFileError,
+    KeyMissing,
+    KeyShredded,
+)
 from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field, field_context
+from shelter.crypto.integrity import Withheld, report_failure
 
 # While set, descriptors hand out `Sealed` values without decrypting (used by refresh_from_db).
 _raw_access: ContextVar[bool] = ContextVar("shelter_raw_access", default=False)
@@ -44,12 +51,13 @@ _raw_access: ContextVar[bool] = ContextVar("shelter_raw_access", default=False)
 class Sealed:
     """A ciphertext from the database, with its plaintext once opened. repr shows no content."""
 
-    __slots__ = ("blob", "bound_pk", "opened", "plain", "plain_bytes", "ctx")
+    __slots__ = ("blob", "bound_pk", "opened", "plain", "plain_bytes", "ctx", "withheld")
 
     def __init__(self, blob: bytes) -> None:
         self.blob = blob
         self.bound_pk: object = None
         self.opened = False
+        self.withheld: Withheld | None = None  # set once it failed to open: never retried
         self.plain: Any = None
         self.plain_bytes = b""
         self.ctx: tuple[object, ...] = ()
@@ -98,12 +106,24 @@ class EncryptedAttribute(DeferredAttribute):
         value = data[name]
         if type(value) is not Sealed or _raw_access.get():
             return value
+        if value.withheld is not None:
+            return value.withheld
         if not value.opened:
-            self.field.open(instance, value)
+            try:
+                self.field.open(instance, value)
+            except (DecryptionFailed, KeyMissing) as exc:
+                if isinstance(exc, KeyShredded | KeyFileError):
+                    raise  # shredded: an expected state; no key file: the install is broken
+                reason = exc.reason if isinstance(exc, DecryptionFailed) else "key"
+                value.withheld = Withheld(reason)
+                report_failure(instance, kind="field", reason=reason, column=self.field.column)
+                return value.withheld
         return value.plain
 
     def __set__(self, instance: models.Model, value: Any) -> None:
         data = instance.__dict__
+        if isinstance(value, Withheld):
+            return  # "keep what is stored": a withheld value is never written back
         if type(value) is Sealed:
             if value.bound_pk is None:
                 value.bound_pk = data.get(row_attname(instance))

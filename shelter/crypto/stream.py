@@ -122,7 +122,8 @@ def _parse_header(header: bytes) -> bytes:
     """Check a stream header and return its nonce prefix."""
     if (len(header) != HEADER_BYTES or header[: len(MAGIC)] != MAGIC
             or header[len(MAGIC)] != VERSION or header[len(MAGIC) + 1] != CHUNK_EXP):
-        raise DecryptionFailed("Not an encrypted document, or an unsupported format version.")
+        raise DecryptionFailed("Not an encrypted document, or an unsupported format version.",
+                               reason="truncated" if len(header) < HEADER_BYTES else "format")
     return bytes(header[len(MAGIC) + 2 :])
 
 
@@ -152,7 +153,7 @@ class StreamDecryptor:
     def update(self, data: Bytes) -> list[bytes]:
         """Plaintext chunks that could be authenticated with `data` (possibly none)."""
         if self._done:
-            raise DecryptionFailed("Data after the end of the document.")
+            raise DecryptionFailed("Data after the end of the document.", reason="length")
         self._out = []
         self._chunker.feed(data, self._open)
         return self._out
@@ -162,10 +163,16 @@ class StreamDecryptor:
         self._out = []
         last = self._chunker.take_last()
         if len(last) < TAG:
-            raise DecryptionFailed("Document is truncated.")
+            raise DecryptionFailed("Document is truncated.", reason="truncated")
         self._open(last, 1)
         self._done = True
         return self._out[0]
+
+
+def sealed_size(plain_size: int) -> int:
+    """The stored size of a document of `plain_size` bytes (header, chunks and their tags)."""
+    chunks = max(1, -(-plain_size // CHUNK))
+    return HEADER_BYTES + plain_size + chunks * TAG
 
 
 def encrypt_iter(key: bytes, pieces: Iterable[Bytes]) -> Iterator[bytes]:

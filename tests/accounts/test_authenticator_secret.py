@@ -44,6 +44,9 @@ def test_the_sealed_secret_is_bound_to_its_row(olaf, carla):
                        "WHERE id = %s", [sealed, second.pk])
     with pytest.raises(DecryptionFailed):
         AuthenticatorDevice.objects.get(pk=second.pk).bin_key  # noqa: B018
+    victim = AuthenticatorDevice.objects.get(pk=second.pk)
+    assert not victim.verify_token(first.current_code())  # accepts nothing, answers no 500
+    assert not victim.verify_token("123456")
 
 
 def test_a_code_is_accepted_once_and_wrong_ones_are_throttled(olaf):

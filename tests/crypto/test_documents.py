@@ -62,10 +62,13 @@ def test_flipped_bit_in_file_fails(case):
         read_all(doc)
 
 
-def test_truncated_file_fails_at_the_end_never_completes(case):
+def test_truncated_file_fails_before_the_first_byte_and_never_completes(case):
     doc = make_document(case, os.urandom(3 * CHUNK))
     overwrite(doc, storage_bytes(doc)[: -(CHUNK + 16)])
-    chunks = open_document(Document.objects.get(pk=doc.pk), actor=None)
+    with pytest.raises(DecryptionFailed) as failed:  # the stored size gives it away at once
+        open_document(Document.objects.get(pk=doc.pk), actor=None)
+    assert failed.value.reason == "truncated"
+    chunks = decrypt_document(Document.objects.get(pk=doc.pk))  # no size check up front
     with pytest.raises(DecryptionFailed):
         for _ in chunks:
             pass
