@@ -4,6 +4,7 @@ Fields:     encrypt_field, decrypt_field, field_context (usually used via the mo
 Documents:  store_document, open_document (audited), decrypt_document (not audited: checks),
             delete_document_file, StoredFile
 Search:     blind_index, blind_index_hex
+Storage:    check_document_storage, mark_document_storage (the installation marker)
 Keys:       prefetch_data_keys, shred_case_key, shred_defender_key, is_case_shredded,
             get_audit_checkpoint_key, purge_shredded_remnants
 """
@@ -31,16 +32,20 @@ from shelter.crypto.exceptions import (
     DecryptionFailed,
     KeyMissing,
     KeyShredded,
+    StorageNotOurs,
 )
 from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field, field_context
 from shelter.crypto.fields import BlindIndexField
 from shelter.crypto.keyring import get_audit_checkpoint_key
 from shelter.crypto.models import DataKey, KeyPurpose
+from shelter.crypto.storagemark import check_owned as check_document_storage
+from shelter.crypto.storagemark import mark_storage as mark_document_storage
 
 logger = logging.getLogger("shelter.crypto")
 
 __all__ = [
-    "CryptoError", "DecryptionFailed", "KeyMissing", "KeyShredded", "StoredFile",
+    "CryptoError", "DecryptionFailed", "KeyMissing", "KeyShredded", "StorageNotOurs",
+    "StoredFile", "check_document_storage", "mark_document_storage",
     "blind_index", "blind_index_hex", "decrypt_document", "decrypt_field",
     "delete_document_file", "encrypt_field",
     "field_context", "get_audit_checkpoint_key", "is_case_shredded", "open_document",

@@ -23,6 +23,7 @@ from django.core.files.storage.handler import InvalidStorageError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shelter.crypto import storagemark
 from shelter.crypto.exceptions import DecryptionFailed
 from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field
 from shelter.crypto.fields import EncryptedCharField, EncryptedModel, key_owner
@@ -104,6 +105,7 @@ class EncryptingWriter:
 
     def __init__(self, storage: Storage | None = None) -> None:
         self.storage = storage or document_storage()
+        storagemark.claim_for_store(self.storage)  # never write into another installation's
         self.storage_name = new_storage_name()
         self.file_key = secrets.token_bytes(FILE_KEY_BYTES)
         self.size = 0
