@@ -24,7 +24,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shelter.crypto import storagemark
-from shelter.crypto.exceptions import DecryptionFailed
+from shelter.crypto.exceptions import DecryptionFailed, StorageNotOurs
 from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field
 from shelter.crypto.fields import EncryptedCharField, EncryptedModel, key_owner
 from shelter.crypto.hashing import BackgroundSHA256
@@ -105,7 +105,6 @@ class EncryptingWriter:
 
     def __init__(self, storage: Storage | None = None) -> None:
         self.storage = storage or document_storage()
-        storagemark.claim_for_store(self.storage)  # never write into another installation's
         self.storage_name = new_storage_name()
         self.file_key = secrets.token_bytes(FILE_KEY_BYTES)
         self.size = 0
@@ -142,7 +141,16 @@ class EncryptingWriter:
             self.storage.delete(self.storage_name)
 
     def wrap_for(self, case_id: uuid.UUID, document_id: uuid.UUID, sha256: str) -> StoredFile:
-        """Wrap the file key under the case key, for the row `document_id`."""
+        """Wrap the file key under the case key, for the row `document_id`.
+
+        Only into this installation's store (marking an unmarked one): a document kept in
+        another installation's store would be an orphan there, and its sweep would delete it.
+        """
+        try:
+            storagemark.claim_for_store(self.storage)
+        except StorageNotOurs:
+            self.storage.delete(self.storage_name)
+            raise
         wrapped = encrypt_field("case", case_id, self.file_key,
                                 _file_key_context(document_id, self.storage_name))
         return StoredFile(self.storage_name, wrapped, self.size, sha256)
