@@ -12,6 +12,22 @@ from shelter.accounts.roles import Role
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def _unmarked_document_store():
+    """Each test starts with a document store its database has not marked yet: a test that
+    flushes the database gets a new installation id, and the shared store must not then
+    look like another installation's (see shelter.crypto.storagemark)."""
+    from shelter.crypto import storagemark
+    from shelter.crypto.documents import document_storage
+
+    storagemark.forget_claims()
+    storage = document_storage()
+    if type(storage).__name__ == "FileSystemStorage" and storage.exists(storagemark.MARKER_NAME):
+        storage.delete(storagemark.MARKER_NAME)
+    yield
+    storagemark.forget_claims()
+
+
 def make_user(email: str, role: str | None, organisation: Organisation, **extra) -> User:
     user = User.objects.create_user(email=email, password=PASSWORD, full_name=email.split("@")[0],
                                     organisation=organisation, **extra)

@@ -6,6 +6,7 @@ Documents:  store_document, open_document (audited), decrypt_document (not audit
 Integrity:  Withheld, is_withheld (a value that failed its check), withhold_fields (forms),
             DocumentMissing
 Search:     blind_index, blind_index_hex
+Storage:    check_document_storage, mark_document_storage (the installation marker)
 Keys:       prefetch_data_keys, shred_case_key, shred_defender_key, is_case_shredded,
             get_audit_checkpoint_key, purge_shredded_remnants
 """
@@ -34,6 +35,7 @@ from shelter.crypto.exceptions import (
     DocumentMissing,
     KeyMissing,
     KeyShredded,
+    StorageNotOurs,
 )
 from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field, field_context
 from shelter.crypto.fields import BlindIndexField
@@ -41,12 +43,15 @@ from shelter.crypto.formfields import withhold_fields
 from shelter.crypto.integrity import Withheld, is_withheld
 from shelter.crypto.keyring import get_audit_checkpoint_key
 from shelter.crypto.models import DataKey, KeyPurpose
+from shelter.crypto.storagemark import check_owned as check_document_storage
+from shelter.crypto.storagemark import mark_storage as mark_document_storage
 
 logger = logging.getLogger("shelter.crypto")
 
 __all__ = [
     "CryptoError", "DecryptionFailed", "DocumentMissing", "KeyMissing", "KeyShredded",
-    "StoredFile", "Withheld",
+    "StorageNotOurs", "StoredFile", "Withheld", "check_document_storage",
+    "mark_document_storage",
     "blind_index", "blind_index_hex", "decrypt_document", "decrypt_field",
     "delete_document_file", "encrypt_field",
     "field_context", "get_audit_checkpoint_key", "is_case_shredded", "is_withheld",

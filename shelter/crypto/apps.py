@@ -1,11 +1,30 @@
-"""App configuration: fail at start-up in production when the master keys cannot be loaded."""
+"""App configuration: fail at start-up in production when the master keys cannot be loaded,
+and a system check (`manage.py check`, run before most commands) that they are this database's."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
+
+
+def check_keys_match_database(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """crypto.E001 when the key file does not belong to the database (see keycheck)."""
+    from shelter.crypto.exceptions import KeyFileError, KeyMismatch
+    from shelter.crypto.keycheck import ensure_verified
+
+    try:
+        ensure_verified()
+    except KeyMismatch as exc:
+        return [checks.Error(str(exc), id="crypto.E001")]
+    except (KeyFileError, DatabaseError, ImproperlyConfigured):
+        return []  # no key file yet (generate_master_key) or no database yet: nothing to compare
+    return []
 
 
 class CryptoConfig(AppConfig):
@@ -17,6 +36,8 @@ class CryptoConfig(AppConfig):
     def ready(self) -> None:
         from shelter.crypto.exceptions import KeyMissing
         from shelter.crypto.keyring import get_provider
+
+        checks.register(check_keys_match_database)
 
         if getattr(settings, "SHELTER_ENV", "production") != "production":
             return  # development and tests load keys lazily, on first use

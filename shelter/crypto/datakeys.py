@@ -11,11 +11,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shelter.crypto import keycache
+from shelter.crypto import keycache, keycheck
 from shelter.crypto.exceptions import KeyMissing, KeyShredded
 from shelter.crypto.keycache import UnwrappedKey
 from shelter.crypto.keyring import get_provider
-from shelter.crypto.models import DataKey, KeyPurpose
+from shelter.crypto.models import DataKey, KeyCheck, KeyCheckKind, KeyPurpose
 
 logger = logging.getLogger("shelter.crypto")
 
@@ -36,25 +36,63 @@ def _unwrap(row: DataKey) -> UnwrappedKey:
     return UnwrappedKey(row.id, row.purpose, row.owner_id, AESGCM(raw))
 
 
+def _master_key_retired(master_id: str) -> bool:
+    """Whether `master_id` was retired; on PostgreSQL, also hold a share lock on its key check
+    until this transaction ends, so `rotate_master_key --retire` (which takes the row for
+    update, then counts the data keys under it) either sees this new row or has already
+    retired the key. SQLite serialises writers (BEGIN IMMEDIATE) to the same effect."""
+    table = KeyCheck._meta.db_table
+    connection = transaction.get_connection()
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT retired_at FROM {table} WHERE kind = %s AND key_id = %s{lock}",  # noqa: S608
+                       [KeyCheckKind.MASTER.value, master_id])
+        row = cursor.fetchone()
+    return row is not None and row[0] is not None
+
+
+def _wrap_new(purpose: str, owner_id: uuid.UUID | None, row_id: uuid.UUID,
+              raw: bytes) -> tuple[str, bytes, bool]:
+    """(master key id, wrapped key, checks ready) under the key active in the file right now."""
+    provider = get_provider()
+    for attempt in range(3):
+        master_id = provider.active_key_id()
+        try:
+            wrapped = provider.wrap(master_id, raw, wrap_aad(purpose, owner_id, row_id))
+        except KeyMissing:  # rotated between the two calls: take the new active key
+            if attempt == 2:
+                raise
+            continue
+        # The wrap looked at the key file; a key it just loaded is checked (and registered).
+        return master_id, wrapped, keycheck.ensure_verified()
+    raise KeyMissing("No active master key could be used.")  # pragma: no cover
+
+
 def _create(purpose: str, owner_id: uuid.UUID | None) -> UnwrappedKey | None:
     """Create an owner's key; None if a concurrent writer created it first."""
-    provider = get_provider()
-    master_id = provider.active_key_id()
+    keycheck.ensure_verified()  # never wrap under, nor store beside, another installation's keys
     row_id = uuid.uuid4()
     raw = secrets.token_bytes(DATA_KEY_BYTES)
-    wrapped = provider.wrap(master_id, raw, wrap_aad(purpose, owner_id, row_id))
-    try:
-        with transaction.atomic():
-            DataKey.objects.create(
-                id=row_id, purpose=purpose, owner_id=owner_id,
-                master_key_id=master_id, wrapped_key=wrapped,
-            )
-    except IntegrityError:
-        return None
+    for _attempt in range(3):
+        master_id, wrapped, checks_ready = _wrap_new(purpose, owner_id, row_id, raw)
+        try:
+            with transaction.atomic():
+                if checks_ready and _master_key_retired(master_id):
+                    get_provider().refresh()
+                    continue  # retired meanwhile: the file has a newer active key
+                DataKey.objects.create(
+                    id=row_id, purpose=purpose, owner_id=owner_id,
+                    master_key_id=master_id, wrapped_key=wrapped,
+                )
+            break
+        except IntegrityError:
+            return None
+    else:
+        raise KeyMissing(f"Master key {master_id} is retired but still active in the key file.")
     if transaction.get_connection().in_atomic_block:
         keycache.mark_uncommitted(row_id)
         transaction.on_commit(lambda: keycache.mark_committed(row_id))
-    logger.info("crypto: created %s data key %s", purpose, row_id)
+    logger.info("crypto: created %s data key %s under master key %s", purpose, row_id, master_id)
     return UnwrappedKey(row_id, purpose, owner_id, AESGCM(raw))
 
 

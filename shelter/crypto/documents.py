@@ -24,12 +24,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shelter.context import RequestInfo, current_request, get_request_info
+from shelter.crypto import storagemark
 from shelter.crypto.exceptions import (
     DecryptionFailed,
     DocumentMissing,
     KeyFileError,
     KeyMissing,
     KeyShredded,
+    StorageNotOurs,
 )
 from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field
 from shelter.crypto.fields import EncryptedCharField, EncryptedModel, key_owner
@@ -148,7 +150,16 @@ class EncryptingWriter:
             self.storage.delete(self.storage_name)
 
     def wrap_for(self, case_id: uuid.UUID, document_id: uuid.UUID, sha256: str) -> StoredFile:
-        """Wrap the file key under the case key, for the row `document_id`."""
+        """Wrap the file key under the case key, for the row `document_id`.
+
+        Only into this installation's store (marking an unmarked one): a document kept in
+        another installation's store would be an orphan there, and its sweep would delete it.
+        """
+        try:
+            storagemark.claim_for_store(self.storage)
+        except StorageNotOurs:
+            self.storage.delete(self.storage_name)
+            raise
         wrapped = encrypt_field("case", case_id, self.file_key,
                                 _file_key_context(document_id, self.storage_name))
         return StoredFile(self.storage_name, wrapped, self.size, sha256)

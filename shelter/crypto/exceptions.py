@@ -44,3 +44,21 @@ class KeyShredded(KeyMissing):
 
 class KeyFileError(KeyMissing):
     """The master key file is missing, unreadable, malformed or has unsafe permissions."""
+
+
+class KeyMismatch(CryptoError):
+    """The key file does not belong to this database: a key fails its stored key check, or a
+    master key that data keys are wrapped under is missing. Nothing may be written."""
+
+    def __init__(self, key_id: str, reason: str) -> None:
+        self.key_id = key_id
+        self.reason = reason
+        super().__init__(
+            f"The key file does not match this database: {reason}. Nothing was written. "
+            "Restore the key file this installation was set up with (SHELTER_MASTER_KEY_FILE) "
+            "and restart Shelter."
+        )
+
+
+class StorageNotOurs(CryptoError):
+    """The document storage carries another installation's marker, or none where one is due."""

@@ -37,7 +37,8 @@ def get_provider() -> KeyProvider:
 
 
 def reset_provider() -> None:
-    """Forget the loaded keys (after the key file changed, or between tests)."""
+    """Forget the loaded keys (between tests, or to force a fresh read of the key file); the
+    next use checks them against the database again."""
     global _provider
     with _lock:
         _provider = None
@@ -50,7 +51,13 @@ def get_audit_checkpoint_key() -> bytes:
 
 def get_audit_chain_key() -> bytes:
     """The 32-byte key that chains audit entries (HMAC-SHA256), derived from the audit key in
-    the key file so that the chain and the checkpoints never use the same key."""
+    the key file so that the chain and the checkpoints never use the same key.
+
+    The keys are checked against the database first (once per process and key file): an entry
+    chained under another installation's key would break the log for good (KeyMismatch)."""
+    from shelter.crypto.keycheck import ensure_verified
+
+    ensure_verified()
     return _derive_chain_key(get_audit_checkpoint_key())
 
 
@@ -60,5 +67,8 @@ def _derive_chain_key(audit_key: bytes) -> bytes:  # once per key, not once per 
 
 
 def get_blind_index_key() -> bytes:
-    """The 32-byte HMAC key for blind indexes."""
+    """The 32-byte HMAC key for blind indexes (checked against the database first)."""
+    from shelter.crypto.keycheck import ensure_verified
+
+    ensure_verified()
     return get_provider().blind_index_key()

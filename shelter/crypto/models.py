@@ -49,3 +49,52 @@ class DataKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose}:{self.owner_id or '-'}"
+
+
+class KeyCheckKind(models.TextChoices):
+    MASTER = "master", _("Master key")
+    AUDIT = "audit", _("Audit key")
+    BLIND_INDEX = "blind_index", _("Blind-index key")
+
+
+class KeyCheck(models.Model):
+    """Proof that a key in the key file is the key this database was written with.
+
+    `check_value` is a MAC of a fixed label under the key (for a master key: AES-GCM with an
+    empty plaintext, i.e. GMAC, through the key provider), never the key itself. Checked at
+    start and before the first audit write; a mismatch stops the process from writing.
+    """
+
+    kind = models.CharField(_("kind"), max_length=16, choices=KeyCheckKind.choices)
+    key_id = models.CharField(_("key id"), max_length=64)
+    check_value = models.BinaryField(_("check value"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("key check")
+        verbose_name_plural = _("key checks")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key_id"], name="crypto_keycheck_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key_id}"
+
+
+class Installation(models.Model):
+    """This installation's random id (one row), also written into its document storage so
+    that a maintenance command never treats another installation's files as its own."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    installation_id = models.UUIDField(_("installation id"), default=uuid.uuid4, unique=True,
+                                       editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("installation")
+        verbose_name_plural = _("installations")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="crypto_installation_one")]
+
+    def __str__(self) -> str:
+        return str(self.installation_id)

@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from abc import ABC, abstractmethod
 
 from cryptography.exceptions import InvalidTag
@@ -22,6 +23,8 @@ from shelter.crypto.keyfile import KeyFile, load_key_file
 logger = logging.getLogger("shelter.crypto")
 
 NONCE_BYTES = 12
+# How often (at most) reads look at the key file for a change; wrapping always looks.
+RELOAD_INTERVAL = 1.0
 
 
 class KeyProvider(ABC):
@@ -44,6 +47,22 @@ class KeyProvider(ABC):
         """Reverse `wrap`; raise DecryptionFailed if `wrapped` or `aad` was altered."""
 
     @abstractmethod
+    def key_check_value(self, key_id: str, label: bytes) -> bytes:
+        """A MAC of `label` under master key `key_id` (stored in the database as a key check)."""
+
+    @abstractmethod
+    def key_check_matches(self, key_id: str, label: bytes, value: bytes) -> bool:
+        """True if `value` is `key_check_value(key_id, label)` for the key held now."""
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever the provider's keys change (a key file reload)."""
+        return 0
+
+    def refresh(self) -> None:  # noqa: B027 - optional hook; a remote provider needs none
+        """Pick up changed keys (cheap; rate-limited by implementations)."""
+
+    @abstractmethod
     def blind_index_key(self) -> bytes:
         """The HMAC key for blind indexes (separate from every master key)."""
 
@@ -52,56 +71,105 @@ class KeyProvider(ABC):
         """The MAC key for audit log checkpoints (separate from every other key)."""
 
 
-class LocalFileKeyProvider(KeyProvider):
-    """Master keys from a local key file, loaded once and reloaded only when the file changes.
+def _file_stamp(path: str) -> tuple[int, int, int, int]:
+    # The rotation commands replace the file by rename, so the inode changes even when the
+    # modification time does not (coarse clocks); size and ctime catch in-place edits.
+    info = os.stat(path)
+    return info.st_ino, info.st_mtime_ns, info.st_ctime_ns, info.st_size
 
-    A reload happens when an unknown key id is asked for: another process may have rotated the
-    master key, and this one must then be able to unwrap data keys re-wrapped under the new key.
+
+class LocalFileKeyProvider(KeyProvider):
+    """Master keys from a local key file, reloaded whenever the file changes.
+
+    Another process (`rotate_master_key`) may add a key, make it active or retire one while
+    this one runs. Reads look at the file at most once per RELOAD_INTERVAL (one stat call) and
+    whenever an unknown key id is met; wrapping always looks first, so a new data key is never
+    wrapped under a key that is no longer the active one in the file.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self._path = os.fspath(path)
         self._lock = threading.Lock()
-        self._mtime_ns = 0
-        self._data: KeyFile
-        self._aeads: dict[str, AESGCM] = {}
+        self._stamp: tuple[int, int, int, int] = (0, 0, 0, 0)
+        self._checked_at = 0.0
+        self._generation = 0
+        # The decoded file and its ciphers, swapped together so readers never mix two files.
+        self._state: tuple[KeyFile, dict[str, AESGCM]]
         self._load()
 
     def _load(self) -> None:
-        data = load_key_file(self._path)
-        self._mtime_ns = os.stat(self._path).st_mtime_ns
-        self._aeads = {kid: AESGCM(key) for kid, key in data.master_keys.items()}
-        self._data = data
+        try:  # stamp first: a change during the read is then seen by the next check
+            stamp = _file_stamp(self._path)
+        except OSError:
+            stamp = (0, 0, 0, 0)
+        data = load_key_file(self._path)  # says clearly what is wrong with the file
+        self._state = (data, {kid: AESGCM(key) for kid, key in data.master_keys.items()})
+        self._stamp = stamp
+        self._generation += 1
+        self._checked_at = time.monotonic()
+
+    @property
+    def generation(self) -> int:
+        return self._generation
 
     def reload_if_changed(self) -> bool:
-        """Reload the key file if it was replaced since it was read. Return True if reloaded."""
+        """Reload the key file if it changed since it was read. Return True if reloaded.
+
+        A file that became unusable (removed, malformed, exposed) raises KeyFileError rather
+        than letting this process carry on with keys the operator took away.
+        """
         with self._lock:
+            self._checked_at = time.monotonic()
             try:
-                changed = os.stat(self._path).st_mtime_ns != self._mtime_ns
-            except OSError:
-                return False
+                changed = _file_stamp(self._path) != self._stamp
+            except FileNotFoundError:
+                changed = True  # load_key_file says so, clearly
             if changed:
                 self._load()
+                logger.info("crypto: key file reloaded; active master key %s",
+                            self._state[0].active_master_key)
             return changed
 
+    def refresh(self) -> None:
+        if time.monotonic() - self._checked_at >= RELOAD_INTERVAL:
+            self.reload_if_changed()
+
     def _aead(self, key_id: str) -> AESGCM:
-        aead = self._aeads.get(key_id)
+        aead = self._state[1].get(key_id)
         if aead is None and self.reload_if_changed():
-            aead = self._aeads.get(key_id)
+            aead = self._state[1].get(key_id)
         if aead is None:
             logger.error("crypto: master key %s is not in the key file", key_id)
             raise KeyMissing(f"Master key {key_id} is not available.")
         return aead
 
     def active_key_id(self) -> str:
-        return self._data.active_master_key
+        self.refresh()
+        return self._state[0].active_master_key
 
     def key_ids(self) -> frozenset[str]:
-        return frozenset(self._data.master_keys)
+        self.refresh()
+        return frozenset(self._state[0].master_keys)
 
     def wrap(self, key_id: str, plaintext: bytes, aad: bytes) -> bytes:
+        self.reload_if_changed()
+        data, aeads = self._state
+        if key_id != data.active_master_key:
+            raise KeyMissing(f"Master key {key_id} is not the active key in the key file "
+                             f"(active: {data.active_master_key}); nothing was wrapped.")
         nonce = secrets.token_bytes(NONCE_BYTES)
-        return nonce + self._aead(key_id).encrypt(nonce, plaintext, aad)
+        return nonce + aeads[key_id].encrypt(nonce, plaintext, aad)
+
+    def key_check_value(self, key_id: str, label: bytes) -> bytes:
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        return nonce + self._aead(key_id).encrypt(nonce, b"", label)  # GMAC of the label
+
+    def key_check_matches(self, key_id: str, label: bytes, value: bytes) -> bool:
+        try:
+            self._aead(key_id).decrypt(value[:NONCE_BYTES], value[NONCE_BYTES:], label)
+        except (InvalidTag, ValueError):
+            return False
+        return True
 
     def unwrap(self, key_id: str, wrapped: bytes, aad: bytes) -> bytes:
         aead = self._aead(key_id)
@@ -112,7 +180,7 @@ class LocalFileKeyProvider(KeyProvider):
             raise DecryptionFailed(f"Wrapped key under {key_id} did not authenticate.") from exc
 
     def blind_index_key(self) -> bytes:
-        return self._data.blind_index_key
+        return self._state[0].blind_index_key
 
     def audit_checkpoint_key(self) -> bytes:
-        return self._data.audit_checkpoint_key
+        return self._state[0].audit_checkpoint_key

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import boto3
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from moto import mock_aws
 
 from cases.models import Document
 from shelter.crypto.api import open_document
 from shelter.crypto.documents import EncryptingWriter, document_storage, store_document
-from shelter.crypto.exceptions import DecryptionFailed
+from shelter.crypto.exceptions import DecryptionFailed, StorageNotOurs
+from shelter.crypto.storagemark import MARKER_NAME
 from shelter.crypto.stream import CHUNK
 
 from .conftest import MARKER, make_document
@@ -69,9 +70,10 @@ def no_temp_files(monkeypatch):
 
 
 def raw_objects(client) -> dict[str, bytes]:
+    """Every object but the installation marker (see test_the_marker_claims_the_bucket)."""
     listing = client.list_objects_v2(Bucket=BUCKET).get("Contents", [])
     return {item["Key"]: client.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read()
-            for item in listing}
+            for item in listing if item["Key"] != f"documents/{MARKER_NAME}"}
 
 
 def read_all(doc: Document) -> bytes:
@@ -181,3 +183,44 @@ def test_without_a_bucket_documents_stay_on_the_file_system():
     result = _documents_setting()
     assert json.loads(result.stdout)["BACKEND"] == \
         "django.core.files.storage.FileSystemStorage"
+
+
+def _marker(client) -> dict:
+    body = client.get_object(Bucket=BUCKET, Key=f"documents/{MARKER_NAME}")["Body"].read()
+    return json.loads(body)
+
+
+def test_the_marker_claims_the_bucket_and_another_installation_cannot_sweep_it(bucket, case):
+    from shelter.crypto.models import Installation
+    from shelter.crypto.storagemark import forget_claims
+
+    doc = make_document(case, b"kept" * 1000)
+    ours = str(Installation.objects.get().installation_id)
+    assert _marker(bucket) == {"format": "shelter-storage/1", "installation": ours}
+    orphan = EncryptingWriter()
+    orphan.write(b"never committed")
+    orphan.finish()
+    before = raw_objects(bucket)
+    Installation.objects.update(installation_id=uuid.uuid4())  # as another database would be
+    forget_claims()
+    with pytest.raises(CommandError, match="belongs to another installation"):
+        call_command("sweep_orphan_files", "--min-age", "0")
+    with pytest.raises(StorageNotOurs):
+        make_document(case, b"not here")
+    assert raw_objects(bucket) == before and _marker(bucket)["installation"] == ours
+    assert f"documents/{doc.storage_name}" in before
+
+
+def test_an_unmarked_bucket_is_swept_only_after_it_is_marked(bucket, case):
+    doc = make_document(case, b"kept" * 1000)
+    orphan = EncryptingWriter()
+    orphan.write(b"never committed")
+    orphan.finish()
+    bucket.delete_object(Bucket=BUCKET, Key=f"documents/{MARKER_NAME}")
+    before = raw_objects(bucket)
+    with pytest.raises(CommandError, match="carries no installation marker"):
+        call_command("sweep_orphan_files", "--min-age", "0")
+    assert raw_objects(bucket) == before
+    call_command("sweep_orphan_files", "--mark-storage", stdout=io.StringIO())
+    call_command("sweep_orphan_files", "--min-age", "0", stdout=io.StringIO())
+    assert list(raw_objects(bucket)) == [f"documents/{doc.storage_name}"]
