@@ -246,24 +246,31 @@ _V2_SQL = {
     ),
 }
 _V2_SEPARATORS = len(HASHED_FIELDS_V2) - 1
+V2_PREFIX = "2" + SEP
 
 
+# Pages in a key order: seq (the chain's order) everywhere, or SQLite's rowid, its physical
+# order: a plain table scan instead of an index probe per row. The table has no INTEGER
+# PRIMARY KEY, so rowid is not seq; a walk in rowid order that verifies proves the seq walk
+# would (every seq from 1 on, each once), and any other result is decided by the seq walk.
 _PAGE_SQL = {  # constants only: no value reaches this text but through parameters
-    vendor: "SELECT seq, version, prev_hash, hash, CASE WHEN version = 2 THEN " + text  # noqa: S608
-    + " END FROM audit_auditevent WHERE seq > %s ORDER BY seq LIMIT %s"
-    for vendor, text in _V2_SQL.items()
+    (vendor, key): f"SELECT {key}, seq, hash, " + text  # noqa: S608
+    + f" FROM audit_auditevent WHERE {key} > %s ORDER BY {key} LIMIT %s"
+    for vendor, text in _V2_SQL.items() for key in ("seq", "rowid") if vendor == "sqlite"
+    or key == "seq"
 }
 
 
-def iter_pages(chunk_size: int = 5000) -> Iterator[list[tuple]]:
-    """(seq, version, prev_hash, hash, version 2 text or None) in seq order, page by page.
+def iter_pages(chunk_size: int = 5000, key: str = "seq") -> Iterator[list[tuple]]:
+    """(key, seq, hash, text), page by page: the text is an entry's version 2 form as the
+    database assembles it, whatever the entry's version (it starts with that version).
 
     A raw cursor and keyset pagination: no model instances, no per-row type conversion, and
     one page in memory at a time.
     """
     from django.db import connection
 
-    sql, after = _PAGE_SQL[connection.vendor], 0
+    sql, after = _PAGE_SQL[connection.vendor, key], 0
     while True:
         with connection.cursor() as cursor:
             cursor.execute(sql, [after, chunk_size])
@@ -277,7 +284,8 @@ def iter_pages(chunk_size: int = 5000) -> Iterator[list[tuple]]:
 
 def fast_bytes(text: str | None) -> bytes | None:
     """The canonical bytes straight from the database's text, when no escaping applies."""
-    if text is None or text.count(SEP) != _V2_SEPARATORS or "\\" in text:
+    if (text is None or not text.startswith(V2_PREFIX) or text.count(SEP) != _V2_SEPARATORS
+            or "\\" in text):
         return None
     return text.encode()
 
@@ -290,23 +298,45 @@ def _slow_rows(first: int, last: int, seqs: set[int]) -> dict[int, dict]:
 
 def _check_page(report: ChainReport, rows: list[tuple], key: bytes,
                 checkpoint: Checkpoint | None) -> bool:
-    digest, same = hmac.digest, hmac.compare_digest
+    # Locals, not attributes, in the loop: this runs once per entry.
+    # The text ends with the entry's prev_hash; with exactly 17 separators and no backslash it
+    # is the canonical form, so checking its end is checking the prev_hash column.
+    digest, same, separators = hmac.digest, hmac.compare_digest, _V2_SEPARATORS
+    entries, last_seq, last_hash = report.entries, report.last_seq, report.last_hash
+    checkpoint_seq = checkpoint.seq if checkpoint else None
     slow: dict[int, dict] | None = None
-    for seq, version, prev_hash, stored, text in rows:
-        data = fast_bytes(text) if version == 2 else None
-        if (data is not None and seq == report.last_seq + 1 and prev_hash == report.last_hash
-                and same(digest(key, data, "sha256").hex(), stored)):
-            report.entries, report.last_seq, report.last_hash = report.entries + 1, seq, stored
+    for _key, seq, stored, text in rows:
+        if (text is not None and seq == last_seq + 1 and text.startswith(V2_PREFIX)
+                and text.endswith(SEP + last_hash) and text.count(SEP) == separators
+                and "\\" not in text
+                and same(digest(key, text.encode(), "sha256").hex(), stored)):
+            entries, last_seq, last_hash = entries + 1, seq, stored
         else:  # version 1, a value that needs escaping, or broken: decide on the full values
+            report.entries, report.last_seq, report.last_hash = entries, last_seq, last_hash
             if slow is None:
-                slow = _slow_rows(rows[0][0], rows[-1][0], {r[0] for r in rows if r[1] != 2})
+                seqs = [r[1] for r in rows]
+                slow = _slow_rows(min(seqs), max(seqs), {
+                    r[1] for r in rows if not (r[3] or "").startswith(V2_PREFIX)})
             row = slow.get(seq) or next(iter_rows(after=seq - 1, until=seq))
             if not check_entry(report, row, key):
                 return False
-        if checkpoint and seq == checkpoint.seq and stored != checkpoint.hash:
-            report.fail(checkpoint.seq, "checkpoint_mismatch")
+            entries, last_seq, last_hash = report.entries, report.last_seq, report.last_hash
+        if seq == checkpoint_seq and stored != checkpoint.hash:
+            report.entries, report.last_seq, report.last_hash = entries, last_seq, last_hash
+            report.fail(checkpoint_seq, "checkpoint_mismatch")
             return False
+    report.entries, report.last_seq, report.last_hash = entries, last_seq, last_hash
     return True
+
+
+def _walk(checkpoint: Checkpoint | None, chunk_size: int, key: str) -> ChainReport:
+    report, chain = ChainReport(), chain_key()
+    for rows in iter_pages(chunk_size, key):
+        if not _check_page(report, rows, chain, checkpoint):
+            return report
+    if checkpoint and report.last_seq < checkpoint.seq:
+        return report.fail(report.last_seq + 1, "truncated_before_checkpoint")
+    return report
 
 
 def verify_chain(checkpoint: Checkpoint | None = None, chunk_size: int = 5000) -> ChainReport:
@@ -316,10 +346,10 @@ def verify_chain(checkpoint: Checkpoint | None = None, chunk_size: int = 5000) -
     entry that does not verify that way is decided on its full values by `check_entry`, so the
     fast path can only accept, never condemn: it is `canonical` computed closer to the data.
     """
-    report, key = ChainReport(), chain_key()
-    for rows in iter_pages(chunk_size):
-        if not _check_page(report, rows, key, checkpoint):
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        report = _walk(checkpoint, chunk_size, "rowid")
+        if report.ok:
             return report
-    if checkpoint and report.last_seq < checkpoint.seq:
-        return report.fail(report.last_seq + 1, "truncated_before_checkpoint")
-    return report
+    return _walk(checkpoint, chunk_size, "seq")
