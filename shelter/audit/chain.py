@@ -1,11 +1,12 @@
 """The hash chain: canonical form of an entry, verification, and authenticated checkpoints.
 
 Each entry's hash is HMAC-SHA256, under the audit chain key (from the key file, never in the
-database), over the sorted-key compact JSON of all its fields, including its `seq` and the
-previous entry's hash. So someone who can write to the database but has no key file cannot
+database), over the canonical form of all its fields (by format version: sorted-key JSON for
+version 1, a fixed-order escaped text for version 2), including its `seq` and the previous
+entry's hash. So someone who can write to the database but has no key file cannot
 rewrite, insert or re-chain entries without `verify_chain` naming the first one they touched
-(an unkeyed SHA-256 chain could simply be recomputed). Verification walks the table in `seq`
-order with keyset pagination (constant memory). A checkpoint (seq, hash, HMAC under the
+(an unkeyed SHA-256 chain could simply be recomputed). Verification walks the table with
+keyset pagination (constant memory) through a raw cursor. A checkpoint (seq, hash, HMAC under the
 checkpoint key) kept outside the system adds what a chain alone cannot show: that the tail was
 not cut off, and that nothing was rewritten by someone who also held the key file.
 """
