@@ -6,10 +6,10 @@ Writing (the only way; services, read choke points and auth signals call it)::
     from shelter.audit import Action
 
     audit.record(request.user, Action.CASE_VIEW_SECTION, case, section="identity")
-    audit.record(acting_user, Action.SHARE_GRANT, share, case_id=case.pk, sections=["basic"])
+    audit.record(acting_user, Action.SHARE_GRANT, share, sections=["basic"])  # case: share.case_id
     audit.record(user, Action.REFUSED, ("cases.case", case_id), "refused", reason="not_shared")
 
-``record(actor, action, target=None, outcome="allowed", *, section="", **facts)``
+``record(actor, action, target=None, outcome="allowed", *, section="", case=None, **facts)``
 
 - ``actor``: a User (id, role and organisation are copied as they are now) or None/anonymous.
 - ``action``: an ``Action`` (IntEnum, in ranges 1xx accounts … 7xx audit; never renumber).
@@ -17,6 +17,10 @@ Writing (the only way; services, read choke points and auth signals call it)::
   or None.
 - ``outcome``: ``"allowed"`` or ``"refused"`` (``Outcome``).
 - ``section``: a short lower-case code (``"identity"``, ``"medical"``…).
+- ``case``: the case the entry is about (a Case or its id). Usually not needed: it is taken
+  from the target (a Case, ``("cases.case", id)``, or any object with a ``case_id``/``case``,
+  such as a document, note, task, share or booking). Stored in the ``case_id`` column with
+  ``subject_id``, a keyed pseudonym of the case's defender; a ``case_id=`` fact goes there too.
 - ``facts``: ids, numbers, booleans and short codes (``[A-Za-z0-9_.:-]``, ≤ 64 chars, or lists of
   them), ≤ 1 KiB in all. NO PERSONAL DATA: no names, e-mail addresses, free text or reasons typed
   by users — store the id of the row that holds them. Anything else raises ``InvalidFacts``.
@@ -59,8 +63,8 @@ __all__ = ["Action", "AuditWriteFailed", "InvalidFacts", "Outcome", "record"]
 
 
 def record(actor: Any, action: Action | int, target: Any = None,
-           outcome: str = Outcome.ALLOWED, *, section: str = "", **facts: Any):
+           outcome: str = Outcome.ALLOWED, *, section: str = "", case: Any = None, **facts: Any):
     """Write one access-log entry (see the module docstring). Imports models on first call."""
     from shelter.audit.log import record as _record
 
-    return _record(actor, action, target, outcome, section=section, **facts)
+    return _record(actor, action, target, outcome, section=section, case=case, **facts)

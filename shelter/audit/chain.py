@@ -1,11 +1,12 @@
 """The hash chain: canonical form of an entry, verification, and authenticated checkpoints.
 
 Each entry's hash is HMAC-SHA256, under the audit chain key (from the key file, never in the
-database), over the sorted-key compact JSON of all its fields, including its `seq` and the
-previous entry's hash. So someone who can write to the database but has no key file cannot
+database), over the canonical form of all its fields (by format version: sorted-key JSON for
+version 1, a fixed-order escaped text for version 2), including its `seq` and the previous
+entry's hash. So someone who can write to the database but has no key file cannot
 rewrite, insert or re-chain entries without `verify_chain` naming the first one they touched
-(an unkeyed SHA-256 chain could simply be recomputed). Verification walks the table in `seq`
-order with keyset pagination (constant memory). A checkpoint (seq, hash, HMAC under the
+(an unkeyed SHA-256 chain could simply be recomputed). Verification walks the table with
+keyset pagination (constant memory) through a raw cursor. A checkpoint (seq, hash, HMAC under the
 checkpoint key) kept outside the system adds what a chain alone cannot show: that the tail was
 not cut off, and that nothing was rewritten by someone who also held the key file.
 """
@@ -21,12 +22,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 GENESIS_HASH = "0" * 64
-# Every stored field except `hash`, in the order rows are read for verification.
+# Version 1 (entries written before case attribution): every stored field except `hash`.
 HASHED_FIELDS = (
     "seq", "time", "actor_id", "actor_role", "organisation_id", "action", "target_type",
     "target_id", "section", "outcome", "request_id", "ip_address", "user_agent", "facts",
     "prev_hash",
 )
+# Version 2: every stored field except `hash`, in this fixed order, the version first.
+HASHED_FIELDS_V2 = (
+    "version", "seq", "time", "actor_id", "actor_role", "organisation_id", "action",
+    "target_type", "target_id", "section", "outcome", "request_id", "ip_address", "user_agent",
+    "case_id", "subject_id", "facts", "prev_hash",
+)
+CURRENT_VERSION = 2
+VERSIONS = (1, 2)
+SEP = "\x1f"  # the ASCII unit separator; escaped inside values, see `_v2_text`
 CHECKPOINT_VERSION = 1
 
 
@@ -35,11 +45,72 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical(fields: Mapping[str, object]) -> bytes:
-    """The bytes an entry's hash covers: sorted-key compact JSON of HASHED_FIELDS."""
+def _canonical_v1(fields: Mapping[str, object]) -> bytes:
+    """Version 1, unchanged: sorted-key compact JSON of HASHED_FIELDS."""
     doc = {name: fields[name] for name in HASHED_FIELDS}
     doc["time"] = format_time(doc["time"])  # type: ignore[arg-type]
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def jsonb_order(value: object) -> object:
+    """Objects with their keys in PostgreSQL's jsonb order (shorter first, then bytewise).
+
+    Facts are stored in this order, so the JSON text SQLite keeps and the text PostgreSQL's
+    jsonb gives back are the same characters, and verification can hash them as they come.
+    """
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (len(k.encode()), k.encode()))
+        return {key: jsonb_order(value[key]) for key in keys}
+    if isinstance(value, list):
+        return [jsonb_order(item) for item in value]
+    return value
+
+
+def facts_text(facts: object) -> str:
+    """The facts as version 2 hashes them: JSON, keys in jsonb order, jsonb's separators."""
+    return json.dumps(jsonb_order(facts), ensure_ascii=False)
+
+
+def time_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _text(value: object) -> str:
+    """Integers as decimals, None as the empty string (never a decimal), text as itself."""
+    return "" if value is None else str(value)
+
+
+def _escape(text: str) -> str:
+    if "\\" in text or SEP in text:
+        return text.replace("\\", "\\\\").replace(SEP, "\\_")
+    return text
+
+
+def _v2_text(fields: Mapping[str, object]) -> str:
+    """Version 2: the HASHED_FIELDS_V2 values joined by SEP, each escaped.
+
+    Injective: a backslash becomes two and SEP inside a value becomes backslash-underscore, so
+    no value holds a bare SEP and the text splits back into exactly the values it was built
+    from; None and integers cannot collide in a field that is always one or the other.
+    """
+    parts = [_text(fields[name]) for name in HASHED_FIELDS_V2]
+    parts[2] = time_text(fields["time"])  # type: ignore[arg-type]
+    parts[16] = facts_text(fields["facts"])
+    return SEP.join(_escape(part) for part in parts)
+
+
+def canonical(fields: Mapping[str, object]) -> bytes:
+    """The bytes an entry's hash covers, by its format version (1 when absent).
+
+    The two forms cannot be confused: version 1 is a JSON object (starts with "{"), version 2
+    starts with its version number.
+    """
+    version = fields.get("version", 1)
+    if version == 1:
+        return _canonical_v1(fields)
+    if version == 2:
+        return _v2_text(fields).encode()
+    raise ValueError(f"unknown audit entry version {version!r}")
 
 
 def chain_key() -> bytes:
@@ -113,22 +184,24 @@ class ChainReport:
         return self
 
 
-def iter_rows(chunk_size: int = 5000) -> Iterator[dict]:
-    """Every entry as a dict, in seq order, one chunk in memory at a time (keyset pagination)."""
+def iter_rows(chunk_size: int = 5000, after: int | None = None, until: int | None = None
+              ) -> Iterator[dict]:
+    """Every entry as a dict of its values, in seq order, one chunk in memory at a time."""
     from shelter.audit.models import AuditEvent
 
-    names = (*HASHED_FIELDS, "hash")
-    after = None
+    names = (*HASHED_FIELDS_V2, "hash")
     while True:
         query = AuditEvent.objects.order_by("seq")
         if after is not None:
             query = query.filter(seq__gt=after)
+        if until is not None:
+            query = query.filter(seq__lte=until)
         rows = list(query.values_list(*names)[:chunk_size])
         for row in rows:
             yield dict(zip(names, row, strict=True))
         if len(rows) < chunk_size:
             return
-        after = rows[-1][0]
+        after = rows[-1][1]
 
 
 def check_entry(report: ChainReport, row: dict, key: bytes | None = None) -> bool:
@@ -139,6 +212,8 @@ def check_entry(report: ChainReport, row: dict, key: bytes | None = None) -> boo
         report.fail(expected, "missing" if seq > expected else "out_of_order")
     elif row["prev_hash"] != report.last_hash:
         report.fail(seq, "prev_hash_mismatch")
+    elif row.get("version", 1) not in VERSIONS:
+        report.fail(seq, "unknown_version")
     elif not hmac.compare_digest(entry_hash(row, key), row["hash"]):
         report.fail(seq, "hash_mismatch")
     else:
@@ -146,14 +221,136 @@ def check_entry(report: ChainReport, row: dict, key: bytes | None = None) -> boo
     return report.ok
 
 
-def verify_chain(checkpoint: Checkpoint | None = None, chunk_size: int = 5000) -> ChainReport:
-    """Walk the whole chain; stop at the first broken entry. Checks the checkpoint on the way."""
-    report, key = ChainReport(), chain_key()
-    for row in iter_rows(chunk_size):
-        if not check_entry(report, row, key):
+# The version 2 text of an entry, built by the database from the stored values: the same
+# characters `_v2_text` builds from them, as long as no value holds SEP or a backslash (then
+# escaping would change it; the verifier checks and falls back to `_v2_text`).
+_V2_SQL = {
+    "sqlite": (
+        "CAST(version AS TEXT) || char(31) || CAST(seq AS TEXT) || char(31) || "
+        "(CASE WHEN length(\"time\") = 19 THEN \"time\" || '.000000' ELSE \"time\" END)"
+        " || char(31) || COALESCE(CAST(actor_id AS TEXT), '') || char(31) || actor_role"
+        " || char(31) || COALESCE(CAST(organisation_id AS TEXT), '') || char(31)"
+        " || CAST(action AS TEXT) || char(31) || target_type || char(31) || target_id"
+        " || char(31) || section || char(31) || outcome || char(31) || request_id"
+        " || char(31) || ip_address || char(31) || user_agent || char(31) || case_id"
+        " || char(31) || subject_id || char(31) || facts || char(31) || prev_hash"
+    ),
+    "postgresql": (
+        "version::text || chr(31) || seq::text || chr(31)"
+        " || to_char(\"time\" AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || chr(31)"
+        " || COALESCE(actor_id::text, '') || chr(31) || actor_role || chr(31)"
+        " || COALESCE(organisation_id::text, '') || chr(31) || action::text || chr(31)"
+        " || target_type || chr(31) || target_id || chr(31) || section || chr(31) || outcome"
+        " || chr(31) || request_id || chr(31) || ip_address || chr(31) || user_agent"
+        " || chr(31) || case_id || chr(31) || subject_id || chr(31) || facts::text"
+        " || chr(31) || prev_hash"
+    ),
+}
+_V2_SEPARATORS = len(HASHED_FIELDS_V2) - 1
+V2_PREFIX = "2" + SEP
+
+
+# Pages in a key order: seq (the chain's order) everywhere, or SQLite's rowid, its physical
+# order: a plain table scan instead of an index probe per row. The table has no INTEGER
+# PRIMARY KEY, so rowid is not seq; a walk in rowid order that verifies proves the seq walk
+# would (every seq from 1 on, each once), and any other result is decided by the seq walk.
+_PAGE_SQL = {  # constants only: no value reaches this text but through parameters
+    (vendor, key): f"SELECT {key}, seq, hash, " + text  # noqa: S608
+    + f" FROM audit_auditevent WHERE {key} > %s ORDER BY {key} LIMIT %s"
+    for vendor, text in _V2_SQL.items() for key in ("seq", "rowid") if vendor == "sqlite"
+    or key == "seq"
+}
+
+
+def iter_pages(chunk_size: int = 5000, key: str = "seq") -> Iterator[list[tuple]]:
+    """(key, seq, hash, text), page by page: the text is an entry's version 2 form as the
+    database assembles it, whatever the entry's version (it starts with that version).
+
+    A raw cursor and keyset pagination: no model instances, no per-row type conversion, and
+    one page in memory at a time.
+    """
+    from django.db import connection
+
+    sql, after = _PAGE_SQL[connection.vendor, key], 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [after, chunk_size])
+            rows = cursor.fetchall()
+        if rows:
+            yield rows
+        if len(rows) < chunk_size:
+            return
+        after = rows[-1][0]
+
+
+def fast_bytes(text: str | None) -> bytes | None:
+    """The canonical bytes straight from the database's text, when no escaping applies."""
+    if (text is None or not text.startswith(V2_PREFIX) or text.count(SEP) != _V2_SEPARATORS
+            or "\\" in text):
+        return None
+    return text.encode()
+
+
+def _slow_rows(first: int, last: int, seqs: set[int]) -> dict[int, dict]:
+    """The values of some entries of one page, through the ORM (version 1, or escaping)."""
+    return {row["seq"]: row for row in iter_rows(after=first - 1, until=last)
+            if row["seq"] in seqs}
+
+
+def _check_page(report: ChainReport, rows: list[tuple], key: bytes,
+                checkpoint: Checkpoint | None) -> bool:
+    # Locals, not attributes, in the loop: this runs once per entry.
+    # The text ends with the entry's prev_hash; with exactly 17 separators and no backslash it
+    # is the canonical form, so checking its end is checking the prev_hash column.
+    digest, same, separators = hmac.digest, hmac.compare_digest, _V2_SEPARATORS
+    entries, last_seq, last_hash = report.entries, report.last_seq, report.last_hash
+    checkpoint_seq = checkpoint.seq if checkpoint else None
+    slow: dict[int, dict] | None = None
+    for _key, seq, stored, text in rows:
+        if (text is not None and seq == last_seq + 1 and text.startswith(V2_PREFIX)
+                and text.endswith(SEP + last_hash) and text.count(SEP) == separators
+                and "\\" not in text
+                and same(digest(key, text.encode(), "sha256").hex(), stored)):
+            entries, last_seq, last_hash = entries + 1, seq, stored
+        else:  # version 1, a value that needs escaping, or broken: decide on the full values
+            report.entries, report.last_seq, report.last_hash = entries, last_seq, last_hash
+            if slow is None:
+                seqs = [r[1] for r in rows]
+                slow = _slow_rows(min(seqs), max(seqs), {
+                    r[1] for r in rows if not (r[3] or "").startswith(V2_PREFIX)})
+            row = slow.get(seq) or next(iter_rows(after=seq - 1, until=seq))
+            if not check_entry(report, row, key):
+                return False
+            entries, last_seq, last_hash = report.entries, report.last_seq, report.last_hash
+        if seq == checkpoint_seq and stored != checkpoint.hash:
+            report.entries, report.last_seq, report.last_hash = entries, last_seq, last_hash
+            report.fail(checkpoint_seq, "checkpoint_mismatch")
+            return False
+    report.entries, report.last_seq, report.last_hash = entries, last_seq, last_hash
+    return True
+
+
+def _walk(checkpoint: Checkpoint | None, chunk_size: int, key: str) -> ChainReport:
+    report, chain = ChainReport(), chain_key()
+    for rows in iter_pages(chunk_size, key):
+        if not _check_page(report, rows, chain, checkpoint):
             return report
-        if checkpoint and row["seq"] == checkpoint.seq and row["hash"] != checkpoint.hash:
-            return report.fail(checkpoint.seq, "checkpoint_mismatch")
     if checkpoint and report.last_seq < checkpoint.seq:
         return report.fail(report.last_seq + 1, "truncated_before_checkpoint")
     return report
+
+
+def verify_chain(checkpoint: Checkpoint | None = None, chunk_size: int = 5000) -> ChainReport:
+    """Walk the whole chain; stop at the first broken entry. Checks the checkpoint on the way.
+
+    Version 2 entries are hashed from the text the database assembles (see `_V2_SQL`); any
+    entry that does not verify that way is decided on its full values by `check_entry`, so the
+    fast path can only accept, never condemn: it is `canonical` computed closer to the data.
+    """
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        report = _walk(checkpoint, chunk_size, "rowid")
+        if report.ok:
+            return report
+    return _walk(checkpoint, chunk_size, "seq")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
@@ -11,7 +12,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from shelter.audit.actions import Action, Outcome
-from shelter.audit.chain import GENESIS_HASH, entry_hash
+from shelter.audit.chain import CURRENT_VERSION, GENESIS_HASH, entry_hash, jsonb_order
 from shelter.audit.exceptions import AuditWriteFailed, InvalidFacts
 from shelter.context import get_request_info
 
@@ -65,6 +66,81 @@ def _target(target: Any) -> tuple[str, str]:
     return str(target_type)[:64], "" if target_id is None else str(target_id)[:64]
 
 
+CASE_LABEL, DEFENDER_LABEL = "cases.case", "cases.defender"
+_defender_of_case: dict[str, str] = {}  # a case never changes defender; bounded below
+
+
+def _uuid_text(value: Any) -> str:
+    """The canonical text of a UUID, or "" for anything that is not one."""
+    try:
+        return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+    except (ValueError, AttributeError, TypeError):
+        return ""
+
+
+def _case_of(target: Any) -> tuple[str, Any]:
+    """(case id, case instance if at hand) for a target: a Case, anything with a `case_id` or
+    a `case`, or a ("cases.case", id) pair."""
+    if isinstance(target, Model):
+        if target._meta.label_lower == CASE_LABEL:
+            return _uuid_text(target.pk), target
+        cached = target._state.fields_cache.get("case")
+        if isinstance(cached, Model) and cached._meta.label_lower == CASE_LABEL:
+            return _uuid_text(cached.pk), cached
+        if getattr(target, "case_id", None):
+            return _uuid_text(target.case_id), None
+        case = getattr(target, "case", None)
+        if isinstance(case, Model):
+            return _uuid_text(case.pk), case
+        return "", None
+    if isinstance(target, tuple) and target and target[0] == CASE_LABEL:
+        return _uuid_text(target[1]), None
+    return "", None
+
+
+def _defender_id(case_id: str, case: Any) -> str:
+    if case is not None and getattr(case, "defender_id", None):
+        return str(case.defender_id)
+    if case_id not in _defender_of_case:
+        # By app label, not an import: the audit app sits below the apps it records.
+        from django.apps import apps
+
+        found = (apps.get_model("cases", "Case").objects.filter(pk=case_id)
+                 .values_list("defender_id", flat=True).first())
+        if found is None:
+            return ""
+        if len(_defender_of_case) >= 10_000:
+            _defender_of_case.clear()
+        _defender_of_case[case_id] = str(found)
+    return _defender_of_case[case_id]
+
+
+def attribution(target: Any, case: Any, facts: dict[str, Any]) -> tuple[str, str]:
+    """(case id, subject id) of an entry: the explicit `case`, else the target's case, else a
+    legacy `case_id` fact (taken out of the facts: the column holds it now). The subject is
+    the pseudonym of the case's defender, or of the defender the entry is about."""
+    fact_case = facts.pop("case_id", None)
+    instance = case if isinstance(case, Model) else None
+    case_id = _uuid_text(case.pk if instance is not None else case) if case is not None else ""
+    if not case_id:
+        case_id, instance = _case_of(target)
+    if not case_id and fact_case is not None:
+        case_id = _uuid_text(fact_case)
+    if case_id:
+        defender_id = _defender_id(case_id, instance)
+    elif isinstance(target, Model) and target._meta.label_lower == DEFENDER_LABEL:
+        defender_id = str(target.pk)
+    elif isinstance(target, tuple) and target and target[0] == DEFENDER_LABEL:
+        defender_id = _uuid_text(target[1])
+    else:
+        defender_id = ""
+    if not defender_id:
+        return case_id, ""
+    from shelter.crypto.keyring import audit_subject_pseudonym
+
+    return case_id, audit_subject_pseudonym(defender_id)
+
+
 def _actor(actor: Any) -> tuple[int | None, str, int | None]:
     """(id, role, organisation id) as they are at this moment; nothing for anonymous."""
     if actor is None or not getattr(actor, "is_authenticated", False):
@@ -73,20 +149,25 @@ def _actor(actor: Any) -> tuple[int | None, str, int | None]:
 
 
 def build_fields(actor: Any, action: Action | int, target: Any, outcome: str,
-                 section: str, facts: dict[str, Any]) -> dict[str, Any]:
+                 section: str, facts: dict[str, Any], case: Any = None) -> dict[str, Any]:
     """Every field of the entry except its place in the chain (seq, time, hashes)."""
     if not SECTION.match(section):
         raise InvalidFacts("audit section must be a short lower-case code.")
     actor_id, role, organisation_id = _actor(actor)
     target_type, target_id = _target(target)
+    facts = dict(facts)
+    case_id, subject_id = attribution(target, case, facts)
     info = get_request_info()
     return {
+        "version": CURRENT_VERSION, "case_id": case_id, "subject_id": subject_id,
         "actor_id": actor_id, "actor_role": role, "organisation_id": organisation_id,
         "action": int(Action(action)), "target_type": target_type, "target_id": target_id,
         "section": section, "outcome": str(Outcome(outcome).value),
         "request_id": info.request_id[:32] if info else "",
         "ip_address": (info.ip_address or "")[:45] if info else "",
-        "user_agent": info.user_agent[:300] if info else "", "facts": clean_facts(facts),
+        "user_agent": info.user_agent[:300] if info else "",
+        # In jsonb's key order: SQLite then keeps the very text PostgreSQL gives back.
+        "facts": jsonb_order(clean_facts(facts)),
     }
 
 
@@ -128,6 +209,6 @@ def write_entry(fields: dict[str, Any], using: str = DEFAULT_DB_ALIAS):
 
 
 def record(actor: Any, action: Action | int, target: Any = None,
-           outcome: str = Outcome.ALLOWED, *, section: str = "", **facts: Any):
+           outcome: str = Outcome.ALLOWED, *, section: str = "", case: Any = None, **facts: Any):
     """Write one entry to the access log and return it. See `shelter.audit` for the contract."""
-    return write_entry(build_fields(actor, action, target, outcome, section, facts))
+    return write_entry(build_fields(actor, action, target, outcome, section, facts, case))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
@@ -55,6 +57,36 @@ def events_visible_to(user: Any) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.order_by("-seq")
 
 
+CASE_LABEL = "cases.case"
+
+
+def _case_parts() -> list[type[Model]]:
+    """The models whose rows belong to one case (a `case` foreign key to cases.Case): documents,
+    notes, tasks, shares, bookings… Found by label, not imported: audit sits below the apps."""
+    case_model = apps.get_model("cases", "Case")
+    return [model for model in apps.get_models()
+            if any(field.name == "case" and field.related_model is case_model
+                   for field in model._meta.concrete_fields if field.is_relation)]
+
+
+def about_case(case_id: Any) -> Q:
+    """Entries about one case: those that name it (version 2), and older ones (version 1,
+    or a refusal that only had an object's id) whose target is the case or one of its parts.
+
+    Reads only: the case is derived here, never written back. Each part's ids are one query
+    on its case index; the entries are then found through the (case_id, time) and
+    (target_type, target_id) indexes.
+    """
+    case_id = str(case_id)
+    derived = Q(target_type=CASE_LABEL, target_id=case_id)
+    for model in _case_parts():
+        ids = [str(pk) for pk in model._default_manager.filter(case_id=case_id)
+               .values_list("pk", flat=True)]
+        if ids:
+            derived |= Q(target_type=model._meta.label_lower, target_id__in=ids)
+    return Q(case_id=case_id) | (Q(case_id="") & derived)
+
+
 def _day_start(day: Any) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -77,7 +109,8 @@ def filter_events(events: QuerySet[AuditEvent], filters: Mapping[str, Any]) -> Q
     if filters.get("organisation"):
         events = events.filter(organisation_id=filters["organisation"].pk)
     if filters.get("target_id"):
-        events = events.filter(target_id=filters["target_id"])
+        target_id = filters["target_id"]
+        events = events.filter(Q(target_id=target_id) | _about_case_if_uuid(target_id))
     if filters.get("action"):
         events = events.filter(action=int(filters["action"]))
     if filters.get("outcome"):
@@ -87,6 +120,13 @@ def filter_events(events: QuerySet[AuditEvent], filters: Mapping[str, Any]) -> Q
     if filters.get("date_to"):
         events = events.filter(time__lt=_day_start(filters["date_to"]) + timedelta(days=1))
     return events
+
+
+def _about_case_if_uuid(value: str) -> Q:
+    try:
+        return about_case(uuid.UUID(value))
+    except ValueError:
+        return Q(pk__in=[])
 
 
 def events_for_target(user: Any, target_type: str | Model, target_id: Any = None
@@ -101,7 +141,10 @@ def events_for_target(user: Any, target_type: str | Model, target_id: Any = None
     target_id = str(target_id)
     if not can_read_history(user, target_type, target_id):
         raise PermissionDenied
-    return AuditEvent.objects.filter(target_type=target_type, target_id=target_id).order_by("-seq")
+    condition = Q(target_type=target_type, target_id=target_id)
+    if target_type == CASE_LABEL:  # the case's history: everything about it, parts included
+        condition |= _about_case_if_uuid(target_id)
+    return AuditEvent.objects.filter(condition).order_by("-seq")
 
 
 def events_by_actor(user: Any, actor_id: int) -> QuerySet[AuditEvent]:

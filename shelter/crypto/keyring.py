@@ -66,6 +66,19 @@ def _derive_chain_key(audit_key: bytes) -> bytes:  # once per key, not once per 
     return hmac.digest(audit_key, b"shelter/audit-chain-key/v2", "sha256")
 
 
+def audit_subject_pseudonym(defender_id: object) -> str:
+    """The audit log's name for a defender: HMAC-SHA256 of the defender's id under a key
+    derived from the audit key (hex). Stable for the defender's life; without the key file it
+    links to nothing, and the key itself never leaves this module."""
+    message = b"defender:" + str(defender_id).encode()
+    return hmac.digest(_derive_subject_key(get_audit_checkpoint_key()), message, "sha256").hex()
+
+
+@functools.lru_cache(maxsize=4)
+def _derive_subject_key(audit_key: bytes) -> bytes:
+    return hmac.digest(audit_key, b"shelter/audit-subject-key/v1", "sha256")
+
+
 def get_blind_index_key() -> bytes:
     """The 32-byte HMAC key for blind indexes (checked against the database first)."""
     from shelter.crypto.keycheck import ensure_verified

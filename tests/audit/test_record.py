@@ -79,9 +79,9 @@ def test_facts_refuse_anything_that_could_be_personal_data(olaf, facts, since):
 
 def test_facts_accept_ids_codes_and_lists(olaf):
     case_id = uuid.uuid4()
-    event = audit.record(olaf, Action.SHARE_GRANT, ("cases.case", case_id), case=case_id,
+    event = audit.record(olaf, Action.SHARE_GRANT, ("cases.case", case_id), share=case_id,
                          sections=["basic", "contact"], expires="2030-01-01", may_contribute=False)
-    assert event.facts == {"case": str(case_id), "sections": ["basic", "contact"],
+    assert event.facts == {"share": str(case_id), "sections": ["basic", "contact"],
                            "expires": "2030-01-01", "may_contribute": False}
 
 

@@ -19,7 +19,7 @@ from tests.cases.conftest import make_case, make_share, recorded
 def test_a_share_writes_one_audit_event_without_the_reason(carla, pia, case, audit_since):
     share = make_share(case, carla, user=pia, sections=["identity"])
     events = recorded(audit_since, Action.SHARE_GRANT)
-    assert len(events) == 1 and events[0].facts["case_id"] == str(case.pk)
+    assert len(events) == 1 and events[0].case_id == str(case.pk)
     assert events[0].facts["sections"] == ["basic", "identity"]
     assert "Psychological" not in str(events[0].facts)
     assert CaseShare.objects.get().reason == "Psychological support"

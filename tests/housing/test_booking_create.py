@@ -131,7 +131,7 @@ def test_each_write_is_one_audit_entry_without_personal_data(unit, case, olaf, a
     events = recorded(audit_since)
     assert [e.action for e in events] == [Action.BOOKING_CREATE, Action.BOOKING_CHANGE,
                                           Action.BOOKING_CANCEL]
-    assert events[0].facts["case_id"] == str(case.pk)
+    assert events[0].case_id == str(case.pk)
     assert "Maria" not in str([e.facts for e in events])
 
 
