@@ -28,6 +28,15 @@ REQUESTS = int(os.environ.get("SHELTER_BENCH_AUDIT_REQUESTS", "400"))
 
 def _setup(database: str) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    # One key file per database: the processes that write the chain and the one that
+    # verifies it must share the audit key (the test settings would make a new one each).
+    key_file = f"{database}.keys.json"
+    if not os.path.exists(key_file):
+        sys.path.insert(0, str(ROOT))
+        from shelter.crypto.keyfile import generate_key_file
+
+        generate_key_file(key_file)
+    os.environ["SHELTER_MASTER_KEY_FILE"] = key_file
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shelter.settings_test")
     sys.path.insert(0, str(ROOT))
     import django

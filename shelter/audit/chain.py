@@ -248,6 +248,10 @@ _V2_SQL = {
 }
 _V2_SEPARATORS = len(HASHED_FIELDS_V2) - 1
 V2_PREFIX = "2" + SEP
+_SEP_BYTES, _V2_PREFIX_BYTES = SEP.encode(), V2_PREFIX.encode()
+# The text comes back as its UTF-8 bytes (a blob / bytea): what the HMAC covers, with no
+# decoding into a Python string and encoding back for every entry.
+_AS_BYTES = {"sqlite": "CAST({} AS BLOB)", "postgresql": "convert_to({}, 'UTF8')"}
 
 
 # Pages in a key order: seq (the chain's order) everywhere, or SQLite's rowid, its physical
@@ -255,7 +259,7 @@ V2_PREFIX = "2" + SEP
 # PRIMARY KEY, so rowid is not seq; a walk in rowid order that verifies proves the seq walk
 # would (every seq from 1 on, each once), and any other result is decided by the seq walk.
 _PAGE_SQL = {  # constants only: no value reaches this text but through parameters
-    (vendor, key): f"SELECT {key}, seq, hash, " + text  # noqa: S608
+    (vendor, key): f"SELECT {key}, seq, hash, " + _AS_BYTES[vendor].format(text)  # noqa: S608
     + f" FROM audit_auditevent WHERE {key} > %s ORDER BY {key} LIMIT %s"
     for vendor, text in _V2_SQL.items() for key in ("seq", "rowid") if vendor == "sqlite"
     or key == "seq"
@@ -264,7 +268,8 @@ _PAGE_SQL = {  # constants only: no value reaches this text but through paramete
 
 def iter_pages(chunk_size: int = 5000, key: str = "seq") -> Iterator[list[tuple]]:
     """(key, seq, hash, text), page by page: the text is an entry's version 2 form as the
-    database assembles it, whatever the entry's version (it starts with that version).
+    database assembles it, as UTF-8 bytes, whatever the entry's version (it starts with that
+    version).
 
     A raw cursor and keyset pagination: no model instances, no per-row type conversion, and
     one page in memory at a time.
@@ -276,6 +281,8 @@ def iter_pages(chunk_size: int = 5000, key: str = "seq") -> Iterator[list[tuple]
         with connection.cursor() as cursor:
             cursor.execute(sql, [after, chunk_size])
             rows = cursor.fetchall()
+        if rows and isinstance(rows[0][3], memoryview):  # a driver that hands out views
+            rows = [(*row[:3], None if row[3] is None else bytes(row[3])) for row in rows]
         if rows:
             yield rows
         if len(rows) < chunk_size:
@@ -283,12 +290,12 @@ def iter_pages(chunk_size: int = 5000, key: str = "seq") -> Iterator[list[tuple]
         after = rows[-1][0]
 
 
-def fast_bytes(text: str | None) -> bytes | None:
+def fast_bytes(text: bytes | None) -> bytes | None:
     """The canonical bytes straight from the database's text, when no escaping applies."""
-    if (text is None or not text.startswith(V2_PREFIX) or text.count(SEP) != _V2_SEPARATORS
-            or "\\" in text):
+    if (text is None or not text.startswith(_V2_PREFIX_BYTES)
+            or text.count(_SEP_BYTES) != _V2_SEPARATORS or b"\\" in text):
         return None
-    return text.encode()
+    return bytes(text)
 
 
 def _slow_rows(first: int, last: int, seqs: set[int]) -> dict[int, dict]:
@@ -303,25 +310,28 @@ def _check_page(report: ChainReport, rows: list[tuple], key: bytes,
     # The text ends with the entry's prev_hash; with exactly 17 separators and no backslash it
     # is the canonical form, so checking its end is checking the prev_hash column.
     digest, same, separators = hmac.digest, hmac.compare_digest, _V2_SEPARATORS
+    sep, prefix = _SEP_BYTES, _V2_PREFIX_BYTES
     entries, last_seq, last_hash = report.entries, report.last_seq, report.last_hash
+    tail = sep + last_hash.encode()
     checkpoint_seq = checkpoint.seq if checkpoint else None
     slow: dict[int, dict] | None = None
     for _key, seq, stored, text in rows:
-        if (text is not None and seq == last_seq + 1 and text.startswith(V2_PREFIX)
-                and text.endswith(SEP + last_hash) and text.count(SEP) == separators
-                and "\\" not in text
-                and same(digest(key, text.encode(), "sha256").hex(), stored)):
+        if (text is not None and seq == last_seq + 1 and text.startswith(prefix)
+                and text.endswith(tail) and text.count(sep) == separators
+                and b"\\" not in text and same(digest(key, text, "sha256").hex(), stored)):
             entries, last_seq, last_hash = entries + 1, seq, stored
+            tail = sep + stored.encode()
         else:  # version 1, a value that needs escaping, or broken: decide on the full values
             report.entries, report.last_seq, report.last_hash = entries, last_seq, last_hash
             if slow is None:
                 seqs = [r[1] for r in rows]
                 slow = _slow_rows(min(seqs), max(seqs), {
-                    r[1] for r in rows if not (r[3] or "").startswith(V2_PREFIX)})
+                    r[1] for r in rows if not (r[3] or b"").startswith(prefix)})
             row = slow.get(seq) or next(iter_rows(after=seq - 1, until=seq))
             if not check_entry(report, row, key):
                 return False
             entries, last_seq, last_hash = report.entries, report.last_seq, report.last_hash
+            tail = sep + last_hash.encode()
         if seq == checkpoint_seq and stored != checkpoint.hash:
             report.entries, report.last_seq, report.last_hash = entries, last_seq, last_hash
             report.fail(checkpoint_seq, "checkpoint_mismatch")
