@@ -260,13 +260,17 @@ _AS_BYTES = {"sqlite": "CAST({} AS BLOB)", "postgresql": "convert_to({}, 'UTF8')
 # would (every seq from 1 on, each once), and any other result is decided by the seq walk.
 _PAGE_SQL = {  # constants only: no value reaches this text but through parameters
     (vendor, key): f"SELECT {key}, seq, hash, " + _AS_BYTES[vendor].format(text)  # noqa: S608
-    + f" FROM audit_auditevent WHERE {key} > %s ORDER BY {key} LIMIT %s"
+    + f" FROM audit_auditevent WHERE {key} > %s AND {key} <= %s ORDER BY {key} LIMIT %s"
     for vendor, text in _V2_SQL.items() for key in ("seq", "rowid") if vendor == "sqlite"
     or key == "seq"
 }
 
 
-def iter_pages(chunk_size: int = 5000, key: str = "seq") -> Iterator[list[tuple]]:
+NO_END = 2**62  # past every seq and rowid
+
+
+def iter_pages(chunk_size: int = 5000, key: str = "seq", after: int = 0,
+               until: int = NO_END) -> Iterator[list[tuple]]:
     """(key, seq, hash, text), page by page: the text is an entry's version 2 form as the
     database assembles it, as UTF-8 bytes, whatever the entry's version (it starts with that
     version).
@@ -276,10 +280,10 @@ def iter_pages(chunk_size: int = 5000, key: str = "seq") -> Iterator[list[tuple]
     """
     from django.db import connection
 
-    sql, after = _PAGE_SQL[connection.vendor, key], 0
+    sql = _PAGE_SQL[connection.vendor, key]
     while True:
         with connection.cursor() as cursor:
-            cursor.execute(sql, [after, chunk_size])
+            cursor.execute(sql, [after, until, chunk_size])
             rows = cursor.fetchall()
         if rows and isinstance(rows[0][3], memoryview):  # a driver that hands out views
             rows = [(*row[:3], None if row[3] is None else bytes(row[3])) for row in rows]
@@ -350,15 +354,112 @@ def _walk(checkpoint: Checkpoint | None, chunk_size: int, key: str) -> ChainRepo
     return report
 
 
-def verify_chain(checkpoint: Checkpoint | None = None, chunk_size: int = 5000) -> ChainReport:
+# A long chain is verified in parts by several processes (the work is per entry: fetching,
+# assembling and hashing it), then the parts are joined: each part must start at the seq after
+# the previous part's end and name that part's last hash as its prev_hash. Only the command line
+# does this (forking a multi-threaded web worker is unsafe); any doubt, and the one-process walk
+# decides, so the parts can only accept, never condemn, like the fast path.
+PARALLEL_MIN_ENTRIES = 100_000
+
+
+@dataclass(frozen=True)
+class _Part:
+    ok: bool
+    entries: int = 0
+    first_seq: int = 0
+    first_prev: str = ""
+    last_seq: int = 0
+    last_hash: str = ""
+
+
+def _walk_part(key: str, after: int, until: int, chunk_size: int,
+               checkpoint: Checkpoint | None) -> _Part:
+    """One part of the chain (key in (after, until]), in its own process and connection."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, prev_hash FROM audit_auditevent WHERE {key} > %s "  # noqa: S608
+                       f"AND {key} <= %s ORDER BY {key} LIMIT 1", [after, until])
+        first = cursor.fetchone()
+    if first is None:
+        return _Part(ok=True)
+    report = ChainReport(last_seq=first[0] - 1, last_hash=first[1])
+    chain = chain_key()
+    for rows in iter_pages(chunk_size, key, after, until):
+        if not _check_page(report, rows, chain, checkpoint):
+            return _Part(ok=False)
+    connection.close()
+    return _Part(True, report.entries, first[0], first[1], report.last_seq, report.last_hash)
+
+
+def _parallel_report(checkpoint: Checkpoint | None, chunk_size: int,
+                     workers: int) -> ChainReport | None:
+    """The whole chain verified in `workers` processes; None when the parts do not verify
+    and join (the one-process walk then says exactly where and why)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from django.db import connection, connections
+
+    key = "rowid" if connection.vendor == "sqlite" else "seq"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN({key}), MAX({key}) FROM audit_auditevent")  # noqa: S608
+        low, high = cursor.fetchone()
+    if low is None:
+        return None
+    step = (high - low) // workers + 1
+    bounds = [(low - 1 + i * step, min(low - 1 + (i + 1) * step, high)) for i in range(workers)]
+    connections.close_all()  # each process opens its own connection
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        parts = list(pool.map(_walk_part, *zip(*[(key, a, b, chunk_size, checkpoint)
+                                                 for a, b in bounds], strict=True)))
+    report = ChainReport()
+    for part in parts:
+        if not part.ok:
+            return None
+        if not part.entries:
+            continue
+        if part.first_seq != report.last_seq + 1 or part.first_prev != report.last_hash:
+            return None
+        report.entries += part.entries
+        report.last_seq, report.last_hash = part.last_seq, part.last_hash
+    if checkpoint and report.last_seq < checkpoint.seq:
+        return None
+    return report
+
+
+def _can_fork(workers: int) -> bool:
+    from django.db import connection
+
+    if workers < 2 or connection.in_atomic_block:
+        return False
+    if connection.vendor == "sqlite":
+        if connection.is_in_memory_db():
+            return False
+    elif connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(seq) FROM audit_auditevent")
+        head = cursor.fetchone()[0] or 0
+    return head >= PARALLEL_MIN_ENTRIES
+
+
+def verify_chain(checkpoint: Checkpoint | None = None, chunk_size: int = 5000,
+                 workers: int = 1) -> ChainReport:
     """Walk the whole chain; stop at the first broken entry. Checks the checkpoint on the way.
 
     Version 2 entries are hashed from the text the database assembles (see `_V2_SQL`); any
     entry that does not verify that way is decided on its full values by `check_entry`, so the
     fast path can only accept, never condemn: it is `canonical` computed closer to the data.
+    With `workers` > 1 (the command line) a long chain is verified in parts in that many
+    processes first (see `_parallel_report`).
     """
     from django.db import connection
 
+    if _can_fork(workers):
+        report = _parallel_report(checkpoint, chunk_size, workers)
+        if report is not None:
+            return report
     if connection.vendor == "sqlite":
         report = _walk(checkpoint, chunk_size, "rowid")
         if report.ok:

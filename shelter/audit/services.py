@@ -21,13 +21,15 @@ from shelter.audit.models import AuditEvent, ChainVerification
 
 
 def chain_verify(*, acting_user: Any = None, checkpoint: Checkpoint | None = None,
-                 chunk_size: int = 5000) -> ChainReport:
+                 chunk_size: int = 5000, workers: int = 1) -> ChainReport:
     """Verify the whole chain, keep the result for the auditors' pages, and log the run.
 
-    The caller checks permission (auditors, or the command line).
+    The caller checks permission (auditors, or the command line). `workers` > 1 only from a
+    single-threaded process (the command line): a long chain is then checked in parts by that
+    many processes.
     """
     started = time.monotonic()
-    report = verify_chain(checkpoint, chunk_size=chunk_size)
+    report = verify_chain(checkpoint, chunk_size=chunk_size, workers=workers)
     elapsed_ms = int((time.monotonic() - started) * 1000)
     with transaction.atomic():
         ChainVerification.objects.create(
