@@ -28,6 +28,17 @@ def _unmarked_document_store():
     storagemark.forget_claims()
 
 
+@pytest.fixture(autouse=True)
+def _empty_process_key_cache():
+    """Each test starts with no unwrapped data key cached in the process: a test whose database
+    is flushed afterwards (the browser journeys) would otherwise leave the next one encrypting
+    under a cached programme key whose row is gone (a flush happens only in tests)."""
+    from shelter.crypto import keycache
+
+    keycache.clear_all()
+    yield
+
+
 def make_user(email: str, role: str | None, organisation: Organisation, **extra) -> User:
     user = User.objects.create_user(email=email, password=PASSWORD, full_name=email.split("@")[0],
                                     organisation=organisation, **extra)
