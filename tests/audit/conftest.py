@@ -28,6 +28,14 @@ def audit_middleware(settings):
         settings.MIDDLEWARE = middleware
 
 
+@pytest.fixture
+def case(carla, olaf):
+    """A nominated case assigned to olaf, made through the services."""
+    from tests.cases.conftest import make_case
+
+    return make_case(carla, officer=olaf)
+
+
 def head_seq() -> int:
     """The current head; the table is never flushed, so tests count from here."""
     latest = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()

@@ -17,26 +17,12 @@ from housing import services as housing_services
 from shelter.audit import Action
 from shelter.audit.models import AuditEvent
 from shelter.audit.selectors import events_for_target
-from shelter.crypto import keycache
 from shelter.crypto.keyring import audit_subject_pseudonym
 from tests.audit.conftest import events_after
-from tests.cases.conftest import fresh_client, make_case, make_share
+from tests.cases.conftest import fresh_client, make_share
 from tests.housing.conftest import day, make_unit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_caches():
-    keycache.clear_all()
-    yield
-    keycache.clear_all()
-
-
-@pytest.fixture
-def case(carla, olaf):
-    """A nominated case assigned to olaf, made through the services."""
-    return make_case(carla, officer=olaf)
 
 
 def _upload(client, case):

@@ -19,24 +19,10 @@ from shelter.audit.log import build_fields, write_entry
 from shelter.audit.models import AuditEvent
 from shelter.audit.selectors import events_for_target, filter_events
 from shelter.context import RequestInfo, current_request
-from shelter.crypto import keycache
 from tests.audit.conftest import events_after, raw, triggers_dropped
-from tests.cases.conftest import make_case, make_share
+from tests.cases.conftest import make_share
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_caches():
-    keycache.clear_all()
-    yield
-    keycache.clear_all()
-
-
-@pytest.fixture
-def case(carla, olaf):
-    """A nominated case assigned to olaf, made through the services."""
-    return make_case(carla, officer=olaf)
 
 
 def old_canonical(fields) -> bytes:
