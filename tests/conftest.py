@@ -1,15 +1,14 @@
-"""Personas used across the suite (carla, olaf, otto, pia, paul, aud) and signed-in clients."""
+"""Personas used across the suite (carla, olaf, otto, pia, paul, aud) and signed-in clients.
+
+Fixtures only: the helpers they are built from live in tests/factories.py."""
 
 from __future__ import annotations
 
 import pytest
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
 
-from shelter.accounts.models import AuthenticatorDevice, Organisation, User
+from shelter.accounts.models import Organisation, User
 from shelter.accounts.roles import Role
-
-PASSWORD = "correct horse battery staple"
+from tests.factories import make_user, verified_client
 
 
 @pytest.fixture(autouse=True)
@@ -37,28 +36,6 @@ def _empty_process_key_cache():
 
     keycache.clear_all()
     yield
-
-
-def make_user(email: str, role: str | None, organisation: Organisation, **extra) -> User:
-    user = User.objects.create_user(email=email, password=PASSWORD, full_name=email.split("@")[0],
-                                    organisation=organisation, **extra)
-    if role:
-        from django.contrib.auth.models import Group
-
-        user.groups.set([Group.objects.get(name=role)])
-    AuthenticatorDevice.objects.create(user=user, name="authenticator", confirmed=True)
-    return user
-
-
-def verified_client(user: User) -> Client:
-    """A client whose session has passed both factors, as after a real sign-in."""
-    client = Client()
-    client.force_login(user)
-    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ def test_a_programming_error_is_still_a_500(carla, settings):
     from django.urls import path
 
     from shelter import urls
-    from tests.conftest import verified_client
+    from tests.factories import verified_client
 
     def broken(request):
         raise IntegrityError("a bug, not an outage")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,7 +125,7 @@ def test_server_error_page_reveals_nothing(carla, settings):
     settings.ROOT_URLCONF = type("U", (), {"urlpatterns": [*urls.urlpatterns,
                                                            path("explode/", explode)],
                                            "handler500": urls.handler500})
-    from tests.conftest import verified_client
+    from tests.factories import verified_client
 
     client = verified_client(carla)
     client.raise_request_exception = False

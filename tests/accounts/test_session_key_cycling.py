@@ -17,7 +17,7 @@ from django.test import Client
 from django_otp.oath import TOTP
 
 from shelter.accounts.models import AuthenticatorDevice, User
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

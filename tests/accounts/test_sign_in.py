@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from shelter.accounts import services
 from shelter.accounts.models import AuthenticatorDevice, SignInThrottle
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

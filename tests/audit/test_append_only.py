@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from shelter import audit
 from shelter.audit import Action
 from shelter.audit.models import AuditEvent
-from tests.audit.conftest import raw
+from tests.factories import raw
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from shelter import audit
 from shelter.audit import Action, Outcome
 from shelter.audit.selectors import events_for_target
-from tests.audit.conftest import events_after, head_seq
+from tests.factories import events_after, head_seq
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from django.urls import reverse
 from shelter import audit
 from shelter.audit import Action, Outcome
 from shelter.audit.log import build_fields, write_entry
-from tests.audit.conftest import events_after, head_seq
-from tests.cases.conftest import make_case
+from tests.factories import events_after, head_seq, make_case
 
 pytestmark = pytest.mark.django_db
 

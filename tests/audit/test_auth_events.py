@@ -10,7 +10,7 @@ from shelter.accounts.models import AuthenticatorDevice, Organisation
 from shelter.accounts.roles import Role
 from shelter.audit import Action
 from tests.accounts.test_sign_in import sign_in, totp_now
-from tests.audit.conftest import events_after
+from tests.factories import events_after
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from shelter import audit
 from shelter.audit import Action, Outcome
-from tests.audit.conftest import events_after, head_seq
+from tests.factories import events_after, head_seq
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,7 @@ from shelter.audit import Action
 from shelter.audit.models import AuditEvent
 from shelter.audit.selectors import events_for_target
 from shelter.crypto.keyring import audit_subject_pseudonym
-from tests.audit.conftest import events_after
-from tests.cases.conftest import fresh_client, make_share
-from tests.housing.conftest import day, make_unit
+from tests.factories import day, events_after, fresh_client, make_share, make_unit
 
 pytestmark = pytest.mark.django_db
 

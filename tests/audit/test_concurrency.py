@@ -11,7 +11,7 @@ from shelter import audit
 from shelter.audit import Action
 from shelter.audit.chain import verify_chain
 from shelter.audit.models import AuditEvent
-from tests.audit.conftest import head_seq
+from tests.factories import head_seq
 
 WRITERS, EACH = 8, 15
 

@@ -19,8 +19,7 @@ from shelter.audit.log import build_fields, write_entry
 from shelter.audit.models import AuditEvent
 from shelter.audit.selectors import events_for_target, filter_events
 from shelter.context import RequestInfo, current_request
-from tests.audit.conftest import events_after, raw, triggers_dropped
-from tests.cases.conftest import make_share
+from tests.factories import events_after, make_share, raw, triggers_dropped
 
 pytestmark = pytest.mark.django_db
 

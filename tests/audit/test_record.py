@@ -11,7 +11,7 @@ from shelter.audit import Action, InvalidFacts, Outcome
 from shelter.audit.chain import GENESIS_HASH, entry_hash, verify_chain
 from shelter.audit.models import AuditEvent
 from shelter.context import RequestInfo, current_request
-from tests.audit.conftest import events_after
+from tests.factories import events_after
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_unknown_action_is_refused(olaf):
 
 
 def test_deleting_a_user_keeps_their_entries(municipality, since):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     user = make_user("gone@example.org", "Case officer", municipality)
     user_id = user.pk

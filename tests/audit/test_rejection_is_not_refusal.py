@@ -14,9 +14,7 @@ from housing import services
 from shelter import audit
 from shelter.audit import Action, Outcome, anomalies
 from shelter.audit.models import AuditEvent
-from tests.audit.conftest import events_after, head_seq
-from tests.cases.conftest import make_case
-from tests.housing.conftest import day, make_unit
+from tests.factories import day, events_after, head_seq, make_case, make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from shelter.audit import Action
 from shelter.audit import chain as chain_module
 from shelter.audit.chain import canonical, entry_hash, make_checkpoint, verify_chain
 from shelter.audit.models import AuditEvent, ChainVerification
-from tests.audit.conftest import raw, triggers_dropped
+from tests.factories import raw, triggers_dropped
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.db import DatabaseError
 from shelter.accounts.models import User
 from shelter.accounts.roles import Role
 from shelter.audit import Action
-from tests.audit.conftest import events_after, head_seq
 from tests.audit.urls import SECRET
+from tests.factories import events_after, head_seq
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.audit.urls")]
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from urllib.parse import urlsplit
 
 import pytest
+
+from tests.factories import A11yPage
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -68,30 +69,6 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-class A11yPage:
-    """A page whose every visited address must pass axe-core before the test ends."""
-
-    def __init__(self, page) -> None:
-        from axe_playwright_python.sync_playwright import Axe
-
-        self.page, self.axe = page, Axe()
-        self.visited: set[str] = set()
-        self.checked: set[str] = set()
-        page.on("framenavigated", lambda frame: frame == page.main_frame
-                and self.visited.add(urlsplit(frame.url).path))
-
-    def check(self) -> None:
-        """Run axe-core on the current page; fail on any violation."""
-        self.page.wait_for_load_state("load")
-        results = self.axe.run(self.page)
-        assert results.violations_count == 0, results.generate_report()
-        self.checked.add(urlsplit(self.page.url).path)
-
-    def assert_all_checked(self) -> None:
-        unchecked = self.visited - self.checked
-        assert not unchecked, f"pages visited without an accessibility check: {unchecked}"
 
 
 @pytest.fixture

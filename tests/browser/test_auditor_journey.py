@@ -8,7 +8,7 @@ import pytest
 from shelter.accounts.models import Organisation
 from shelter.accounts.roles import Role
 from tests.browser.test_case_officer_journey import sign_in
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,7 +69,7 @@ def _busy_log(organisation) -> tuple:
     """A log with long names, ids of every kind, a burst, a break-glass and an integrity
     failure: the widest rows the auditors' tables meet."""
     from shelter.context import RequestInfo, current_request
-    from tests.cases.conftest import make_case
+    from tests.factories import make_case
 
     partners = Organisation.objects.create(name="Landelijk Netwerk Mensenrechtenverdedigers",
                                            kind="ngo")
@@ -130,7 +130,7 @@ def _assert_fits(page) -> None:
 @pytest.mark.parametrize("locale", ["en-GB", "nl-NL"])
 def test_the_log_tables_fit_a_1366_pixel_screen(chromium, live_server, organisation, settings,
                                                 locale):
-    from tests.browser.conftest import A11yPage
+    from tests.factories import A11yPage
 
     settings.SHELTER_AUDIT_BURST_CASES = 10
     case, officer = _busy_log(organisation)

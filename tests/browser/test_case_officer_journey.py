@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from cases.models import Case, Document
-from tests.conftest import make_user, verified_client
+from tests.factories import make_user, verified_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

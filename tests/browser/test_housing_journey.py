@@ -9,7 +9,7 @@ import pytest
 
 from housing import services
 from housing.models import Unit
-from tests.cases.conftest import make_case
+from tests.factories import make_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def officer(db):
     from shelter.accounts.models import Organisation
     from shelter.accounts.roles import Role
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     organisation = Organisation.objects.create(name="Gemeente", kind="municipality")
     return make_user("olga@example.org", Role.CASE_OFFICER, organisation)

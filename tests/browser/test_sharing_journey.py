@@ -13,9 +13,8 @@ from django.urls import reverse
 
 from cases.models import Document
 from shelter.accounts.models import AuthenticatorDevice
-from tests.cases.conftest import make_case
 from tests.cases.matrix_world import upload_file
-from tests.conftest import make_user, verified_client
+from tests.factories import make_case, make_user, verified_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,7 +82,7 @@ def test_sharing_journey(a11y_page, chromium, live_server, setting):
     partner_context = chromium.new_context(base_url=live_server.url, locale="en-GB")
     partner_page = partner_context.new_page()
     session_for(partner_context, live_server, partner)
-    from tests.browser.conftest import A11yPage
+    from tests.factories import A11yPage
 
     pia = A11yPage(partner_page)
     partner_page.goto("/")

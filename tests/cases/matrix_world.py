@@ -18,8 +18,7 @@ from cases.models import CaseShare, Document
 from cases.policies import DOCUMENT_CATEGORIES, NOTE_CATEGORIES
 from cases.services_sharing import share_revoke
 from shelter.accounts.models import Organisation
-from tests.cases.conftest import make_case, make_share
-from tests.conftest import make_user, verified_client
+from tests.factories import make_case, make_share, make_user, verified_client
 
 DAY = timezone.localdate() + datetime.timedelta(days=3)
 LEGAL_NAME = "Zenobia Quirós-Marker"

@@ -14,7 +14,7 @@ from cases import services
 from cases.models import Case, CaseTransition, Defender
 from shelter.audit import Action
 from shelter.crypto.api import KeyShredded
-from tests.cases.conftest import make_case, recorded
+from tests.factories import make_case, recorded
 
 
 def end_case(case: Case, stage: str, days_ago: int, actor) -> Case:

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cases.models import Case, Defender
 from shelter.audit import Action
-from tests.cases.conftest import recorded
+from tests.factories import recorded
 
 TODAY = datetime.date.today()
 

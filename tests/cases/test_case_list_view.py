@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case
-from tests.cases.conftest import make_case
+from tests.factories import make_case
 
 
 def make_cases(carla, olaf, n, start=0):

@@ -12,7 +12,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from cases.models import Activity, Document, Task
 from shelter.audit import Action
-from tests.cases.conftest import recorded
+from tests.factories import recorded
 
 
 def case_routes() -> list[str]:

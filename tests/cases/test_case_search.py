@@ -8,7 +8,7 @@ from django.urls import reverse
 from cases import selectors
 from cases.models import Case
 from shelter.audit import Action
-from tests.cases.conftest import make_case, recorded
+from tests.factories import make_case, recorded
 
 
 @pytest.fixture

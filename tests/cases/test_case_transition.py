@@ -10,7 +10,7 @@ import pytest
 from cases import lifecycle, services
 from cases.models import Case, CaseTransition, Task
 from shelter.audit import Action
-from tests.cases.conftest import recorded
+from tests.factories import recorded
 
 Stage = Case.Stage
 MAIN_PATH = [Stage.NOMINATED, Stage.UNDER_REVIEW, Stage.ACCEPTED, Stage.PREPARING_ARRIVAL,

@@ -8,7 +8,7 @@ import pytest
 
 from cases import services
 from cases.models import Case, Task
-from tests.cases.conftest import make_case
+from tests.factories import make_case
 
 TODAY = datetime.date.today()
 

@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from cases import services
 from cases.models import Defender
 from shelter.crypto.api import is_withheld
-from tests.cases.conftest import make_case
+from tests.factories import make_case
 from tests.rawscan import tables_containing
 
 BEFORE = ("cases", "0006_case_created_index")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from cases.models import Document
 from shelter.audit import Action
 from shelter.crypto.documents import document_storage
-from tests.cases.conftest import recorded
+from tests.factories import recorded
 
 CONTENT = os.urandom(200_000) + b"end of the passport scan"
 
@@ -112,7 +112,7 @@ def test_deleting_needs_a_reason_and_removes_every_version(as_user, olaf, case, 
 
 
 def test_a_document_of_another_case_is_not_found_through_this_one(as_user, olaf, carla, case):
-    from tests.cases.conftest import make_case
+    from tests.factories import make_case
 
     other = make_case(carla, code_name="Kestrel", legal_name="B", passport_number="X1")
     client = as_user(olaf)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, IntakeRound
-from tests.cases.conftest import make_case
+from tests.factories import make_case
 
 ROUND = {"name": "2027 spring", "opens_on": "2026-10-01", "closes_on": "2026-11-30",
          "decision_on": "2026-12-15", "places": "4"}

@@ -17,8 +17,8 @@ from shelter.audit import Action
 from shelter.crypto.documents import document_storage
 from shelter.crypto.exceptions import DecryptionFailed
 from shelter.crypto.stream import HEADER_BYTES, SEALED_CHUNK
-from tests.cases.conftest import recorded
 from tests.cases.test_documents_views import download, upload
+from tests.factories import recorded
 
 CONTENT = os.urandom(150_000) + b"end of the passport scan"
 

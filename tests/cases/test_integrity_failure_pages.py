@@ -17,7 +17,7 @@ from django.urls import reverse
 from cases.models import Case, Defender
 from shelter.audit import Action
 from shelter.crypto.fields import Sealed
-from tests.cases.conftest import make_case, recorded
+from tests.factories import make_case, recorded
 
 MESSAGE = "integrity error, value withheld"
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from cases import services_sharing
 from cases.models import Note
 from shelter.audit import Action
-from tests.cases.conftest import recorded
+from tests.factories import recorded
 
 
 def add_note(client, case, category, body):

@@ -16,8 +16,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from cases.policies import DOCUMENT_CATEGORIES, NOTE_CATEGORIES
 from cases.services_sharing import break_glass_open, normalise_sections
 from tests.cases import matrix_world as mw
-from tests.cases.conftest import fresh_client
-from tests.conftest import make_user, verified_client
+from tests.factories import fresh_client, make_user, verified_client
 
 STAFF = {"coordinator", "coordinator_break_glass", "officer_assigned", "officer_other"}
 TOMBSTONE = {"basic", "tasks", "history"}

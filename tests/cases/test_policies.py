@@ -49,7 +49,7 @@ def test_a_deactivated_officer_sees_nothing(olaf, case):
 def test_anonymous_and_roleless_users_see_nothing(case, municipality):
     from django.contrib.auth.models import AnonymousUser
 
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     nobody = make_user("nobody@example.org", None, municipality)
     for user in (AnonymousUser(), nobody, None):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from cases import services
 from cases.models import Activity
 from shelter.audit import Action
-from tests.cases.conftest import make_case, recorded
+from tests.factories import make_case, recorded
 
 DAY = datetime.date.today() + datetime.timedelta(days=3)
 

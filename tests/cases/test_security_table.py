@@ -14,8 +14,7 @@ from django.utils import timezone
 from cases.models import CaseShare
 from cases.policy_matrix import World, role_table
 from cases.services_sharing import break_glass_open
-from tests.cases.conftest import make_case, make_share
-from tests.conftest import make_user
+from tests.factories import make_case, make_share, make_user
 
 SECURITY_MD = Path(__file__).resolve().parents[2] / "SECURITY.md"
 

@@ -13,7 +13,7 @@ from cases import policies, selectors
 from cases.models import Case, CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission
 from cases.services_sharing import ShareError, share_grant, share_revoke
 from shelter.audit import Action
-from tests.cases.conftest import make_case, make_share, recorded
+from tests.factories import make_case, make_share, recorded
 
 
 def test_a_share_writes_one_audit_event_without_the_reason(carla, pia, case, audit_since):
@@ -70,7 +70,7 @@ def test_expire_shares_removes_stale_permissions_and_records_them(carla, pia, ca
 
 def test_an_organisation_share_reaches_every_member_through_its_group(carla, pia, ngo, case,
                                                                       paul, university):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     colleague = make_user("pim@example.org", "Partner", ngo)
     make_share(case, carla, organisation=ngo, sections=["basic", "identity"])

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case, Defender
-from tests.cases.conftest import make_case, make_share
+from tests.factories import make_case, make_share
 
 
 def bulk_cases(n: int, prefix: str) -> list[Case]:

@@ -12,7 +12,7 @@ from cases import policies
 from cases.models import BreakGlass, CaseShare
 from shelter.accounts.models import AuthenticatorDevice
 from shelter.audit import Action
-from tests.cases.conftest import make_share, recorded
+from tests.factories import make_share, recorded
 
 
 def grant_data(pia, **extra) -> dict:

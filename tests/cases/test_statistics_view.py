@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from cases import selectors, services
 from cases.models import Case
-from tests.cases.conftest import make_case
+from tests.factories import make_case
 
 YEAR = datetime.date.today().year
 OTHERS = "Others combined"

@@ -14,8 +14,7 @@ from cases import services, services_sharing, subject_access
 from cases.models import Case, Document
 from housing import services as housing_services
 from shelter.audit import Action
-from tests.audit.conftest import head_seq
-from tests.cases.conftest import make_share, recorded
+from tests.factories import head_seq, make_share, recorded
 
 TODAY = datetime.date.today()
 

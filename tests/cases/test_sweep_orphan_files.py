@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from cases.models import Document
 from shelter.crypto.documents import document_storage, new_storage_name
-from tests.crypto.conftest import make_case, make_defender, make_document
+from tests.factories import make_marked_case, make_marked_defender, make_marked_document
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def _orphan(age_seconds: float) -> str:
 
 
 def test_old_orphans_go_and_documents_and_fresh_uploads_stay():
-    document = make_document(make_case(make_defender()), b"kept content")
+    document = make_marked_document(make_marked_case(make_marked_defender()), b"kept content")
     old, fresh = _orphan(2 * 3600), _orphan(60)
     out = io.StringIO()
     call_command("sweep_orphan_files", "--dry-run", stdout=out)

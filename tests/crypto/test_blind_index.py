@@ -6,8 +6,7 @@ import pytest
 
 from cases.models import Defender
 from shelter.crypto.blind_index import blind_index, blind_index_hex, normalise
-
-from .conftest import make_defender
+from tests.factories import make_marked_defender
 
 
 @pytest.mark.parametrize("variant", ["José María López", "jose maria lopez", "JOSÉ  MARÍA\tLÓPEZ",
@@ -35,7 +34,7 @@ def test_passport_normalisation_ignores_punctuation():
 
 @pytest.mark.django_db
 def test_search_by_legal_name_and_passport_finds_the_defender():
-    defender = make_defender(code_name="Kite")
+    defender = make_marked_defender(code_name="Kite")
     by_name = Defender.objects.filter(
         legal_name_bidx=blind_index_hex("defender.legal_name", "ana zqxjmarker perez"))
     by_passport = Defender.objects.filter(passport_bidx=blind_index_hex(
@@ -45,7 +44,7 @@ def test_search_by_legal_name_and_passport_finds_the_defender():
 
 @pytest.mark.django_db
 def test_index_follows_a_changed_name_and_survives_unrelated_saves():
-    defender = make_defender(code_name="Wren")
+    defender = make_marked_defender(code_name="Wren")
     fresh = Defender.objects.get(pk=defender.pk)
     fresh.code_name = "Wren2"
     fresh.save()
@@ -61,7 +60,7 @@ def test_shredding_a_defender_removes_its_blind_indexes():
     from shelter.crypto.api import shred_defender_key
     from shelter.crypto.exceptions import KeyShredded
 
-    defender = make_defender(code_name="Lark")
+    defender = make_marked_defender(code_name="Lark")
     shred_defender_key(defender.pk)
     assert not Defender.objects.filter(
         legal_name_bidx=blind_index_hex("defender.legal_name", "ana zqxjmarker perez")).exists()

@@ -16,8 +16,13 @@ from shelter.crypto.datakeys import rewrap
 from shelter.crypto.documents import document_storage
 from shelter.crypto.exceptions import KeyShredded
 from shelter.crypto.models import DataKey
-
-from .conftest import MARKER, make_case, make_defender, make_document, make_note
+from tests.factories import (
+    MARKER,
+    make_marked_case,
+    make_marked_defender,
+    make_marked_document,
+    make_marked_note,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +41,10 @@ def private_key_file(tmp_path, settings):
 
 @pytest.fixture
 def populated():
-    cases = [make_case(make_defender(code_name=f"D{i}")) for i in range(3)]
-    docs = [make_document(c, f"file {i} {MARKER}".encode() * 5000) for i, c in enumerate(cases)]
-    notes = [make_note(c) for c in cases]
+    cases = [make_marked_case(make_marked_defender(code_name=f"D{i}")) for i in range(3)]
+    docs = [make_marked_document(c, f"file {i} {MARKER}".encode() * 5000)
+            for i, c in enumerate(cases)]
+    notes = [make_marked_note(c) for c in cases]
     return cases, docs, notes
 
 
@@ -119,7 +125,7 @@ def test_shredded_case_is_unreadable_even_with_the_master_key(populated):
     with pytest.raises(KeyShredded):
         open_document(Document.objects.get(pk=docs[0].pk), actor=None)
     with pytest.raises(KeyShredded), transaction.atomic():
-        make_note(tombstone)  # no new key can be created for a shredded case
+        make_marked_note(tombstone)  # no new key can be created for a shredded case
     with connection.cursor() as cursor:
         cursor.execute("SELECT wrapped_key FROM crypto_datakey")
         assert all(wrapped_before not in bytes(r[0]) for r in cursor.fetchall())

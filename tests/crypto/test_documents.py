@@ -12,8 +12,7 @@ from shelter.crypto.api import open_document
 from shelter.crypto.documents import decrypt_document, document_storage
 from shelter.crypto.exceptions import DecryptionFailed
 from shelter.crypto.stream import CHUNK
-
-from .conftest import MARKER, make_case, make_document
+from tests.factories import MARKER, make_marked_case, make_marked_document
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def overwrite(doc: Document, data: bytes) -> None:
 @pytest.mark.parametrize("size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 5 * CHUNK + 3])
 def test_document_round_trips_and_records_size_and_hash(case, size):
     content = os.urandom(size)
-    doc = make_document(case, content)
+    doc = make_marked_document(case, content)
     fresh = Document.objects.get(pk=doc.pk)
     assert read_all(doc) == content
     assert fresh.size == size and fresh.sha256 == hashlib.sha256(content).hexdigest()
@@ -43,18 +42,18 @@ def test_document_round_trips_and_records_size_and_hash(case, size):
 
 
 def test_storage_name_is_random_and_file_is_private(case):
-    doc = make_document(case, b"x")
+    doc = make_marked_document(case, b"x")
     assert MARKER not in doc.storage_name and doc.storage_name.endswith(".enc")
     assert os.stat(document_storage().path(doc.storage_name)).st_mode & 0o077 == 0
 
 
 def test_stored_file_is_ciphertext(case):
-    doc = make_document(case, MARKER.encode() * 10_000)
+    doc = make_marked_document(case, MARKER.encode() * 10_000)
     assert MARKER.encode() not in storage_bytes(doc)
 
 
 def test_flipped_bit_in_file_fails(case):
-    doc = make_document(case, os.urandom(3 * CHUNK))
+    doc = make_marked_document(case, os.urandom(3 * CHUNK))
     data = bytearray(storage_bytes(doc))
     data[CHUNK + 100] ^= 1
     overwrite(doc, bytes(data))
@@ -63,7 +62,7 @@ def test_flipped_bit_in_file_fails(case):
 
 
 def test_truncated_file_fails_before_the_first_byte_and_never_completes(case):
-    doc = make_document(case, os.urandom(3 * CHUNK))
+    doc = make_marked_document(case, os.urandom(3 * CHUNK))
     overwrite(doc, storage_bytes(doc)[: -(CHUNK + 16)])
     with pytest.raises(DecryptionFailed) as failed:  # the stored size gives it away at once
         open_document(Document.objects.get(pk=doc.pk), actor=None)
@@ -75,8 +74,8 @@ def test_truncated_file_fails_before_the_first_byte_and_never_completes(case):
 
 
 def test_files_swapped_between_documents_fail(case):
-    first = make_document(case, b"first" * 100)
-    second = make_document(case, b"second" * 100)
+    first = make_marked_document(case, b"first" * 100)
+    second = make_marked_document(case, b"second" * 100)
     Document.objects.filter(pk=first.pk).update(storage_name="swap")
     Document.objects.filter(pk=second.pk).update(storage_name=first.storage_name)
     Document.objects.filter(pk=first.pk).update(storage_name=second.storage_name)
@@ -85,15 +84,15 @@ def test_files_swapped_between_documents_fail(case):
 
 
 def test_file_key_of_another_case_fails(defender):
-    doc_a = make_document(make_case(defender), b"a" * 100)
-    doc_b = make_document(make_case(defender), b"b" * 100)
+    doc_a = make_marked_document(make_marked_case(defender), b"a" * 100)
+    doc_b = make_marked_document(make_marked_case(defender), b"b" * 100)
     Document.objects.filter(pk=doc_b.pk).update(wrapped_file_key=doc_a.wrapped_file_key)
     with pytest.raises(DecryptionFailed):
         read_all(doc_b)
 
 
 def test_integrity_reads_check_the_stored_sha256(case):
-    doc = make_document(case, b"payload" * 1000)
+    doc = make_marked_document(case, b"payload" * 1000)
     fresh = Document.objects.get(pk=doc.pk)
     fresh.sha256 = hashlib.sha256(b"something else").hexdigest()
     fresh.save()
@@ -104,7 +103,7 @@ def test_integrity_reads_check_the_stored_sha256(case):
 @pytest.mark.parametrize("delta", [-1, 1])
 def test_download_of_a_document_whose_size_differs_never_completes(case, delta):
     content = os.urandom(2 * CHUNK + 5)
-    doc = make_document(case, content)
+    doc = make_marked_document(case, content)
     Document.objects.filter(pk=doc.pk).update(size=len(content) + delta)
     received = bytearray()
     with pytest.raises(DecryptionFailed):
@@ -115,7 +114,7 @@ def test_download_of_a_document_whose_size_differs_never_completes(case, delta):
 
 def test_download_never_yields_the_last_chunk_of_a_cut_stream(case):
     content = os.urandom(3 * CHUNK + 7)
-    doc = make_document(case, content)
+    doc = make_marked_document(case, content)
     overwrite(doc, storage_bytes(doc)[:-1])
     received = bytearray()
     with pytest.raises(DecryptionFailed):
@@ -128,7 +127,7 @@ def test_opening_a_document_writes_one_audit_event_before_streaming(case, olaf):
     from shelter.audit import Action
     from shelter.audit.models import AuditEvent
 
-    doc = make_document(case, b"content")
+    doc = make_marked_document(case, b"content")
     chunks = open_document(Document.objects.get(pk=doc.pk), actor=olaf)
     event = AuditEvent.objects.get(action=Action.DOCUMENT_DOWNLOAD)
     assert event.target_id == str(doc.pk) and event.actor_id == olaf.pk

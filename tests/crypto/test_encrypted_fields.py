@@ -12,8 +12,7 @@ from shelter.crypto.exceptions import CryptoError
 from shelter.crypto.fields import Sealed
 from shelter.crypto.integrity import Withheld
 from shelter.crypto.models import DataKey
-
-from .conftest import MARKER, make_case, make_defender, make_note
+from tests.factories import MARKER, make_marked_case, make_marked_defender, make_marked_note
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +59,8 @@ def test_values_are_decrypted_only_when_read(defender):
 
 
 def test_ciphertext_copied_to_another_row_fails(db):
-    first, second = make_defender(code_name="A"), make_defender("OTHER", code_name="B")
+    first = make_marked_defender(code_name="A")
+    second = make_marked_defender("OTHER", code_name="B")
     write_raw(Defender, second.pk, "legal_name", raw(Defender, first.pk, "legal_name"))
     assert_withheld(Defender.objects.get(pk=second.pk).legal_name)
 
@@ -71,8 +71,8 @@ def test_ciphertext_copied_to_another_column_fails(defender):
 
 
 def test_ciphertext_moved_to_another_cases_note_fails(defender):
-    note_a = make_note(make_case(defender))
-    note_b = make_note(make_case(defender), marker="B")
+    note_a = make_marked_note(make_marked_case(defender))
+    note_b = make_marked_note(make_marked_case(defender), marker="B")
     write_raw(Note, note_b.pk, "body", raw(Note, note_a.pk, "body"))
     assert_withheld(Note.objects.get(pk=note_b.pk).body)
 
@@ -122,13 +122,13 @@ def test_deferred_and_refreshed_fields_load_ciphertext_lazily(defender):
 
 
 def test_each_defender_and_case_has_its_own_key(case):
-    other = make_case(case.defender)
+    other = make_marked_case(case.defender)
     keys = DataKey.objects.filter(owner_id__in=[case.pk, other.pk, case.defender.pk])
     assert {k.purpose for k in keys} == {"case", "defender"} and keys.count() == 3
 
 
 def test_nothing_can_be_read_with_another_owners_key(db):
-    first, second = make_defender(code_name="A"), make_defender(code_name="B")
+    first, second = make_marked_defender(code_name="A"), make_marked_defender(code_name="B")
     stolen = raw(Defender, first.pk, "legal_name")
     victim = Defender.objects.get(pk=second.pk)
     victim.__dict__["legal_name"] = Sealed(stolen)  # right row, wrong key

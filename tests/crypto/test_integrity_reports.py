@@ -20,8 +20,7 @@ from shelter.audit.models import AuditEvent
 from shelter.audit.selectors import integrity_failures
 from shelter.crypto.fields import Sealed
 from shelter.crypto.integrity import Withheld, integrity_scope, is_withheld
-
-from .conftest import MARKER, make_defender
+from tests.factories import MARKER, make_marked_defender
 
 
 def raw(pk, column: str) -> bytes:
@@ -52,7 +51,7 @@ def head() -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_met_in_a_rolled_back_transaction_is_still_recorded():
-    defender = make_defender()
+    defender = make_marked_defender()
     break_value(defender.pk)
     since = head()
     with integrity_scope(), pytest.raises(RuntimeError):
@@ -67,7 +66,7 @@ def test_a_failure_met_in_a_rolled_back_transaction_is_still_recorded():
 
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_the_failure_is_written_at_once():
-    defender = make_defender()
+    defender = make_marked_defender()
     break_value(defender.pk, "phone")
     since = head()
     with integrity_scope():
@@ -77,7 +76,7 @@ def test_outside_a_transaction_the_failure_is_written_at_once():
 
 @pytest.mark.django_db
 def test_a_loaded_value_is_tried_and_recorded_once():
-    defender = make_defender()
+    defender = make_marked_defender()
     break_value(defender.pk)
     fresh = Defender.objects.get(pk=defender.pk)
     assert fresh.legal_name is fresh.legal_name
@@ -86,7 +85,7 @@ def test_a_loaded_value_is_tried_and_recorded_once():
 
 @pytest.mark.django_db
 def test_assigning_the_marker_or_saving_the_row_keeps_the_stored_ciphertext():
-    defender = make_defender()
+    defender = make_marked_defender()
     broken = break_value(defender.pk)
     fresh = Defender.objects.get(pk=defender.pk)
     withheld = fresh.legal_name
@@ -100,7 +99,7 @@ def test_assigning_the_marker_or_saving_the_row_keeps_the_stored_ciphertext():
 
 @pytest.mark.django_db
 def test_the_selector_lists_recent_failures_newest_first():
-    first, second = make_defender(code_name="A"), make_defender(code_name="B")
+    first, second = make_marked_defender(code_name="A"), make_marked_defender(code_name="B")
     break_value(first.pk)
     break_value(second.pk)
     _ = Defender.objects.get(pk=first.pk).legal_name
@@ -133,7 +132,7 @@ def test_the_middleware_writes_a_failure_whose_request_rolled_back():
 
     from shelter.crypto.middleware import KeyCacheMiddleware
 
-    defender = make_defender()
+    defender = make_marked_defender()
     break_value(defender.pk, "email")
     since = head()
 

@@ -16,9 +16,14 @@ from django.conf import settings
 from django.db import connection
 
 from shelter.crypto.documents import document_storage
+from tests.factories import (
+    MARKER,
+    make_marked_case,
+    make_marked_defender,
+    make_marked_document,
+    make_marked_note,
+)
 from tests.rawscan import tables_containing
-
-from .conftest import MARKER, make_case, make_defender, make_document, make_note
 
 NEEDLES = [MARKER.encode(), MARKER.lower().encode(), MARKER.encode("utf-16-le")]
 
@@ -54,9 +59,9 @@ def _files_with_marker(root: Path, since: float) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_marker_is_absent_from_database_storage_and_temp_files(tmp_path):
     started = time.time() - 1
-    case = make_case(make_defender())
-    make_note(case)
-    make_document(case, (MARKER.encode() + b" secret line\n") * 20_000)
+    case = make_marked_case(make_marked_defender())
+    make_marked_note(case)
+    make_marked_document(case, (MARKER.encode() + b" secret line\n") * 20_000)
     assert _tables_with_marker() == []
     if connection.vendor == "sqlite":
         copy = tmp_path / "dump.sqlite3"

@@ -27,8 +27,7 @@ from shelter.crypto.documents import EncryptingWriter, document_storage, store_d
 from shelter.crypto.exceptions import DecryptionFailed, StorageNotOurs
 from shelter.crypto.storagemark import MARKER_NAME
 from shelter.crypto.stream import CHUNK
-
-from .conftest import MARKER, make_document
+from tests.factories import MARKER, make_marked_document
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +86,7 @@ def test_the_documents_storage_is_the_bucket(bucket):
 @pytest.mark.parametrize("size", [0, CHUNK - 1, PART + CHUNK + 3])
 def test_objects_hold_ciphertext_only_and_round_trip(bucket, case, size):
     content = (MARKER.encode() * (size // len(MARKER) + 1))[:size]
-    doc = make_document(case, content)
+    doc = make_marked_document(case, content)
     objects = raw_objects(bucket)
     assert list(objects) == [f"documents/{doc.storage_name}"]
     assert MARKER.encode() not in objects[f"documents/{doc.storage_name}"]
@@ -98,13 +97,13 @@ def test_objects_hold_ciphertext_only_and_round_trip(bucket, case, size):
 def test_a_large_document_goes_in_and_out_without_a_file_on_disk(bucket, case, no_temp_files,
                                                                  monkeypatch):
     content = os.urandom(2 * PART + 12345)  # three multipart parts
-    doc = make_document(case, content)
+    doc = make_marked_document(case, content)
     monkeypatch.setattr(tempfile, "SpooledTemporaryFile", no_temp_files)  # reads: not even that
     assert read_all(doc) == content
 
 
 def test_a_flipped_bit_in_the_object_aborts_the_download(bucket, case):
-    doc = make_document(case, os.urandom(3 * CHUNK))
+    doc = make_marked_document(case, os.urandom(3 * CHUNK))
     key = f"documents/{doc.storage_name}"
     data = bytearray(raw_objects(bucket)[key])
     data[CHUNK + 50] ^= 1
@@ -114,7 +113,7 @@ def test_a_flipped_bit_in_the_object_aborts_the_download(bucket, case):
 
 
 def test_a_cut_object_never_completes(bucket, case):
-    doc = make_document(case, os.urandom(2 * CHUNK + 10))
+    doc = make_marked_document(case, os.urandom(2 * CHUNK + 10))
     key = f"documents/{doc.storage_name}"
     bucket.put_object(Bucket=BUCKET, Key=key, Body=raw_objects(bucket)[key][:-20])
     with pytest.raises(DecryptionFailed):
@@ -147,7 +146,7 @@ def test_a_failing_source_leaves_no_object(bucket, case):
 
 
 def test_verify_encryption_and_the_orphan_sweep_work_on_the_bucket(bucket, case, capsys):
-    doc = make_document(case, b"kept" * 1000)
+    doc = make_marked_document(case, b"kept" * 1000)
     orphan = EncryptingWriter()
     orphan.write(b"never committed")
     orphan.finish()
@@ -194,7 +193,7 @@ def test_the_marker_claims_the_bucket_and_another_installation_cannot_sweep_it(b
     from shelter.crypto.models import Installation
     from shelter.crypto.storagemark import forget_claims
 
-    doc = make_document(case, b"kept" * 1000)
+    doc = make_marked_document(case, b"kept" * 1000)
     ours = str(Installation.objects.get().installation_id)
     assert _marker(bucket) == {"format": "shelter-storage/1", "installation": ours}
     orphan = EncryptingWriter()
@@ -206,13 +205,13 @@ def test_the_marker_claims_the_bucket_and_another_installation_cannot_sweep_it(b
     with pytest.raises(CommandError, match="belongs to another installation"):
         call_command("sweep_orphan_files", "--min-age", "0")
     with pytest.raises(StorageNotOurs):
-        make_document(case, b"not here")
+        make_marked_document(case, b"not here")
     assert raw_objects(bucket) == before and _marker(bucket)["installation"] == ours
     assert f"documents/{doc.storage_name}" in before
 
 
 def test_an_unmarked_bucket_is_swept_only_after_it_is_marked(bucket, case):
-    doc = make_document(case, b"kept" * 1000)
+    doc = make_marked_document(case, b"kept" * 1000)
     orphan = EncryptingWriter()
     orphan.write(b"never committed")
     orphan.finish()

@@ -15,8 +15,7 @@ from cases.models import Document
 from shelter.crypto.api import open_document
 from shelter.crypto.documents import document_storage
 from shelter.crypto.uploads import EncryptedUpload, EncryptingUploadHandler
-
-from .conftest import MARKER
+from tests.factories import MARKER
 
 CONTENT = (MARKER.encode() + b"-line\n") * 30_000  # ~480 KiB, many chunks
 

@@ -7,8 +7,7 @@ import pytest
 from housing import services
 from housing.models import Booking
 from shelter.audit import Action
-from tests.cases.conftest import make_case, recorded
-from tests.housing.conftest import day, make_unit
+from tests.factories import day, make_case, make_unit, recorded
 
 
 def book(unit, case, start, end, user, **kwargs) -> Booking:

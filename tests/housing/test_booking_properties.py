@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 from housing import services
 from housing.models import Booking
-from tests.cases.conftest import make_case
-from tests.housing.conftest import day, make_unit
+from tests.factories import day, make_case, make_unit
 
 OFFERED = (0, 32)
 BLOCK = (24, 26)

@@ -12,8 +12,7 @@ from django.utils import translation
 from cases import services as case_services
 from cases.models import Case
 from housing import policies, selectors, services
-from tests.cases.conftest import make_case
-from tests.housing.conftest import day, make_unit
+from tests.factories import day, make_case, make_unit
 
 
 def _post_booking(client, case, unit, start, end):
@@ -72,7 +71,7 @@ def test_in_residence_needs_a_confirmed_booking_once_housing_is_used(carla, case
 def test_partners_see_housing_only_through_a_share(as_user, pia, paul, aud, carla, case,
                                                    unit):
     from cases.services_sharing import share_revoke
-    from tests.cases.conftest import make_share
+    from tests.factories import make_share
 
     services.booking_create(unit=unit, case=case, start=day(0), end=day(5), acting_user=carla)
     url = reverse("housing:case", args=[case.pk])

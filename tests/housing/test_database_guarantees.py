@@ -11,8 +11,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from housing import services
 from housing.models import Booking
 from shelter.audit import Action
-from tests.cases.conftest import make_case, recorded
-from tests.housing.conftest import day, make_unit
+from tests.factories import day, make_case, make_unit, recorded
 
 postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'",
                                    reason="exclusion constraints need PostgreSQL")
@@ -62,7 +61,7 @@ def test_the_check_constraints_hold_on_every_database(carla, case):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_many_officers_booking_one_unit_at_once_get_exactly_one_booking(carla, olaf):
-    from tests.audit.conftest import head_seq
+    from tests.factories import head_seq
 
     unit = make_unit(carla, buffer=1)
     threads_n = 8

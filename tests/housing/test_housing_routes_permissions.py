@@ -10,8 +10,7 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
 from housing import services
-from tests.cases.conftest import recorded
-from tests.housing.conftest import day
+from tests.factories import day, recorded
 
 NAMESPACE = "housing"
 

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from housing import ics, services
 from shelter.audit import Action
-from tests.cases.conftest import recorded
-from tests.housing.conftest import day
+from tests.factories import day, recorded
 
 
 def test_the_export_holds_code_names_and_no_names_or_addresses(as_user, carla, case, unit,

@@ -7,8 +7,7 @@ import datetime
 from django.urls import reverse
 
 from housing import selectors, services
-from tests.cases.conftest import make_case
-from tests.housing.conftest import count_queries, day, make_unit
+from tests.factories import count_queries, day, make_case, make_unit
 
 
 def _populate(carla, count: int, start: int = 0) -> None:

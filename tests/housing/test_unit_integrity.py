@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from housing.models import Unit
 from shelter.audit import Action
-from tests.cases.conftest import recorded
 from tests.cases.test_integrity_failure_pages import MESSAGE, flip_byte, raw
+from tests.factories import recorded
 
 
 def test_a_broken_address_is_withheld_and_the_edit_form_keeps_its_ciphertext(

@@ -1,0 +1,247 @@
+"""Every helper the tests share, in one place: people, cases, shares, units, audit readers.
+
+Conftest modules hold fixtures only and build them from here; tests import helpers from here,
+never from a conftest. People are made with factory_boy; cases, shares and units go through the
+services (so they carry their audit entries and sealed fields exactly as in production), and the
+`make_marked_*` helpers build rows directly, every sealed field carrying a marker the raw-bytes
+scans look for.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import factory
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from cases import services as case_services
+from cases.models import Case, Defender, Document, Note
+from cases.services_sharing import share_grant
+from housing import services as housing_services
+from housing.models import Unit
+from shelter.accounts.models import AuthenticatorDevice, Organisation, User
+from shelter.audit.models import AuditEvent
+from shelter.crypto.api import store_document
+
+PASSWORD = "correct horse battery staple"
+MARKER = "ZQXJMARKER"
+HOUSING_BASE = datetime.date.today() + datetime.timedelta(days=30)
+
+
+# --- people -------------------------------------------------------------------------------
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = Organisation.Kind.MUNICIPALITY
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user with a password, a role (a group name, or None) and a confirmed authenticator."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.LazyAttribute(lambda user: user.email.split("@")[0])
+    organisation = factory.SubFactory(OrganisationFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return model_class.objects.create_user(*args, password=PASSWORD, **kwargs)
+
+    @factory.post_generation
+    def role(user, create, role, **kwargs):  # noqa: N805 (factory_boy passes the object)
+        if create and role:
+            user.groups.set([Group.objects.get(name=role)])
+
+    @factory.post_generation
+    def authenticator(user, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted is not False:
+            AuthenticatorDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def make_user(email: str, role: str | None, organisation: Organisation, **extra) -> User:
+    return UserFactory(email=email, role=role, organisation=organisation, **extra)
+
+
+def verified_client(user: User) -> Client:
+    """A client whose session has passed both factors, as after a real sign-in."""
+    client = Client()
+    client.force_login(user)
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def fresh_client(user: User) -> Client:
+    """A verified client whose second factor was entered just now (for dangerous acts)."""
+    client = verified_client(user)
+    session = client.session
+    session["shelter_otp_verified_at"] = time.time()
+    session.save()
+    return client
+
+
+# --- cases and shares (through the services) -----------------------------------------------
+def make_case(acting_user, *, code_name: str = "Heron", legal_name: str = "Ana María Pérez",
+              passport_number: str = "NL-12 345", officer=None, **case_values) -> Case:
+    defender = case_services.defender_create(
+        acting_user=acting_user, code_name=code_name, legal_name=legal_name,
+        passport_number=passport_number, country_of_activity="CO", phone="+57 300 000 0000",
+        date_of_birth=datetime.date(1985, 4, 12))
+    return case_services.case_create(defender=defender, acting_user=acting_user,
+                                     assigned_officer=officer, **case_values)
+
+
+def make_share(case, acting_user, *, user=None, organisation=None, sections=("basic",),
+               mode="read", days: int = 30, consent: bool = True):
+    """A share granted through the service (consent recorded today unless `consent=False`)."""
+    return share_grant(case=case, grantee_user=user, grantee_organisation=organisation,
+                       sections=list(sections), mode=mode,
+                       expires_on=datetime.date.today() + datetime.timedelta(days=days),
+                       reason="Psychological support", acting_user=acting_user,
+                       consent_on=datetime.date.today() if consent else None,
+                       override_reason=None if consent else "Urgent medical need")
+
+
+# --- sealed rows full of markers (built directly, for the at-rest scans) --------------------
+def make_marked_defender(marker: str = MARKER, **extra) -> Defender:
+    defender = Defender(
+        code_name=extra.pop("code_name", "Heron"),
+        legal_name=f"Ana {marker} Pérez", other_names=f"alias {marker}",
+        date_of_birth=datetime.date(1985, 4, 12), nationality=f"nat {marker}",
+        languages=f"es {marker}", gender=f"g {marker}", phone=f"+31 {marker}",
+        email=f"{marker}@example.org", messenger=f"@{marker}",
+        emergency_contact=f"mother {marker}", passport_number=f"P-{marker}",
+        special_needs=f"needs {marker}", **extra,
+    )
+    defender.save()
+    return defender
+
+
+def make_marked_case(defender: Defender, marker: str = MARKER) -> Case:
+    case = Case(
+        defender=defender, risk_notes=f"risk {marker}", visa_status={"status": marker},
+        travel={"flight": marker}, insurance=f"ins {marker}", allowance=f"allow {marker}",
+        accompanying_persons=[{"name": marker}], return_plan=f"return {marker}",
+        follow_up=f"follow {marker}",
+    )
+    case.save()
+    return case
+
+
+def make_marked_note(case: Case, marker: str = MARKER) -> Note:
+    note = Note(case=case, body=f"note {marker}")
+    note.save()
+    return note
+
+
+def make_marked_document(case: Case, content: bytes, marker: str = MARKER) -> Document:
+    doc = Document(case=case, delete_reason=f"reason {marker}")
+    stored = store_document(case.id, io.BytesIO(content), document_id=doc.id)
+    doc.apply_stored_file(stored, filename=f"{marker}.pdf", content_type=f"application/{marker}")
+    doc.save()
+    return doc
+
+
+# --- housing -------------------------------------------------------------------------------
+def day(n: int) -> datetime.date:
+    """A day `n` days after a fixed base in the future (so "today" never gets in the way)."""
+    return HOUSING_BASE + datetime.timedelta(days=n)
+
+
+def make_unit(acting_user, code_name: str = "Linden", *, buffer: int = 0,
+              offered: tuple[int, int] = (-60, 400), **values) -> Unit:
+    values.setdefault("address", "Kerkstraat 12-III, 1017 GC Amsterdam")
+    unit = housing_services.unit_create(acting_user=acting_user, code_name=code_name,
+                                        turnover_buffer_days=buffer, **values)
+    housing_services.availability_add(unit=unit, start=day(offered[0]), end=day(offered[1]),
+                                      acting_user=acting_user)
+    return unit
+
+
+# --- the database and the access log -------------------------------------------------------
+def count_queries(call) -> int:
+    """Statements sent while `call()` runs. (CaptureQueriesContext misses a test client's
+    request: the request_started signal resets the query log it reads.)"""
+    sent: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        call()
+    return len(sent)
+
+
+def head_seq() -> int:
+    """The current head; the table is never flushed, so tests count from here."""
+    latest = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    return latest or 0
+
+
+def events_after(seq: int) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq"))
+
+
+def recorded(since: int, action=None) -> list[AuditEvent]:
+    return [e for e in events_after(since) if action is None or e.action == int(action)]
+
+
+def raw(sql: str, params: list | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+
+
+AUDIT_TRIGGERS = {
+    "sqlite": ["DROP TRIGGER audit_event_no_update", "DROP TRIGGER audit_event_no_delete"],
+    "postgresql": ["DROP TRIGGER audit_event_no_change ON audit_auditevent",
+                   "DROP TRIGGER audit_event_no_truncate ON audit_auditevent"],
+}
+
+
+@contextmanager
+def triggers_dropped() -> Iterator[None]:
+    """Play the attacker with DDL rights. Only inside a test transaction (rolled back after)."""
+    for sql in AUDIT_TRIGGERS[connection.vendor]:
+        raw(sql)
+    yield
+
+
+# --- the browser ---------------------------------------------------------------------------
+class A11yPage:
+    """A page whose every visited address must pass axe-core before the test ends."""
+
+    def __init__(self, page) -> None:
+        from axe_playwright_python.sync_playwright import Axe  # only where Chromium runs
+
+        self.page, self.axe = page, Axe()
+        self.visited: set[str] = set()
+        self.checked: set[str] = set()
+        page.on("framenavigated", lambda frame: frame == page.main_frame
+                and self.visited.add(urlsplit(frame.url).path))
+
+    def check(self) -> None:
+        """Run axe-core on the current page; fail on any violation."""
+        self.page.wait_for_load_state("load")
+        results = self.axe.run(self.page)
+        assert results.violations_count == 0, results.generate_report()
+        self.checked.add(urlsplit(self.page.url).path)
+
+    def assert_all_checked(self) -> None:
+        unchecked = self.visited - self.checked
+        assert not unchecked, f"pages visited without an accessibility check: {unchecked}"
