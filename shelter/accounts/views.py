@@ -33,6 +33,7 @@ from django_otp import user_has_device
 from shelter.accounts import services, throttle
 from shelter.accounts.forms import CodeForm, EnrolForm, SetPasswordForm, SignInForm
 from shelter.accounts.models import AuthenticatorDevice, BackupCodeDevice, User
+from shelter.accounts.recent import OTP_VERIFIED_AT
 from shelter.accounts.signals import (
     account_locked,
     second_factor_enrolled,
@@ -40,8 +41,6 @@ from shelter.accounts.signals import (
     second_factor_verified,
 )
 from shelter.middleware import client_ip
-
-OTP_VERIFIED_AT = "shelter_otp_verified_at"
 
 
 def _next_url(request: HttpRequest) -> str:
