@@ -46,7 +46,8 @@ def _chunks() -> int:
 
 
 def bench_cipher() -> None:
-    from shelter.crypto.baseline import raw_decrypt, raw_encrypt, raw_seal
+    from aes_baseline import raw_decrypt, raw_encrypt, raw_seal
+
     from shelter.crypto.stream import StreamDecryptor, StreamEncryptor
 
     n = _chunks()
