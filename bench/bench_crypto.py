@@ -126,7 +126,7 @@ def _bench_document_path() -> None:
     down = _alternating(cold(lambda f: download_plain(f[0]), "plain"),
                         cold(lambda f: download_encrypted(*f), "enc"))
 
-    # 2. The storage layer alone (no HTTP): shows what the design's SHA-256 costs.
+    # 2. The storage layer alone (no HTTP): shows what the SHA-256 every document keeps costs.
     def store_plain() -> tuple:
         writer = LocalObjectWriter(storage.path(name := f"bench/{os.urandom(8).hex()}"))
         for _ in range(n):

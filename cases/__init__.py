@@ -1,6 +1,6 @@
 """The case officers' workspace: defenders, residencies (cases) and everything around them.
 
-Where things are (see STYLE.md):
+Where things are (docs/ARCHITECTURE.md draws the whole project):
   policies.py   who may see/do what; `visible_cases_filter` behind `Case.objects.visible_to`;
                 partners through `partner_share_allows` / `partner_cases_filter` (shares);
                 restricted notes: assigned officer, coordinators by break-glass

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _assigned_officer_reads_history(user, target_id: str) -> bool:
-    """The officer assigned to a case may read that case's access history (DESIGN.md)."""
+    """The officer assigned to a case may read that case's access history (SECURITY.md, "Who may
+    see what": the access log row)."""
     from cases.models import Case
 
     if not user.is_case_officer:

@@ -1,9 +1,10 @@
 """THE permission matrix: every role × every case route and action × case state → outcome.
 
-Outcomes are written here from DESIGN.md's table, not derived from `cases.policies`, and each
-200 is checked against content markers (`matrix_world.MARKERS`): a section's marker is on the
-page exactly when that section is permitted. The route list is generated from the URL
-configuration; a route missing from CELLS fails `test_every_route_is_in_the_matrix`.
+Outcomes are written here from SECURITY.md's table ("Who may see what"), not derived from
+`cases.policies`, and each 200 is checked against content markers (`matrix_world.MARKERS`): a
+section's marker is on the page exactly when that section is permitted. The route list is
+generated from the URL configuration; a route missing from CELLS fails
+`test_every_route_is_in_the_matrix`.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ ACTORS = [
 STATES = ["open", "shredded"]
 
 
-# --- expectations (from DESIGN.md's table) --------------------------------------------------
+# --- expectations (from SECURITY.md's table) ------------------------------------------------
 def sees(actor: Actor, state: str, section: str) -> bool:
     """May `actor` see `section` ("basic", "identity", …, "documents.<c>", "notes.<c>")?"""
     if state == "shredded" and section.split(".")[0] not in TOMBSTONE:
