@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from cases import lifecycle, policies
 from cases.models import Activity, Case, Defender, Document, IntakeRound, Note
 from shelter.crypto.api import is_withheld
-from shelter.forms import TEXT_MAX_LENGTH, DateInput, ModelValuesForm, editable_field_names
-
-
-def _date(label: Any, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=DateInput(), **kwargs)
+from shelter.forms import (
+    TEXT_MAX_LENGTH,
+    DateInput,  # noqa: F401  (still imported from here by the sharing forms)
+    ModelValuesForm,
+    editable_field_names,
+)
 
 
 def _text(label: Any, *, max_length: int = 200, required: bool = False) -> forms.CharField:
@@ -290,16 +291,20 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class ActivityForm(forms.Form):
-    """One programme activity; times, title and place are stored encrypted."""
+class ActivityForm(ModelValuesForm):
+    """One programme activity (the fields of `Activity`); times, title and place are stored
+    encrypted. The times are sealed as "HH:MM" text: the form reads them as times."""
 
-    day = forms.DateField(label=_("Day"), widget=DateInput())
     starts = forms.TimeField(label=_("Starts"), widget=TimeInput())
     ends = forms.TimeField(label=_("Ends"), widget=TimeInput(), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
-    title = _text(_("Title"), required=True)
-    place = _text(_("Place"))
-    details = _area(_("Details"))
+
+    class Meta(ModelValuesForm.Meta):
+        model = Activity
+        fields = ["day", "starts", "ends", "kind", "title", "place", "details"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = True  # the column may be empty, an activity's title not
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -309,12 +314,10 @@ class ActivityForm(forms.Form):
         return cleaned
 
     def service_values(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        values = super().service_values()
         for name in ("starts", "ends"):
-            data[name] = data[name].strftime("%H:%M") if data[name] else None
-        for name in ("place", "details"):
-            data[name] = data[name] or None
-        return data
+            values[name] = values[name].strftime("%H:%M") if values[name] else None
+        return values
 
 
 class IntakeRoundForm(ModelValuesForm):

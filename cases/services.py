@@ -200,7 +200,8 @@ def note_create(*, case: Case, category: str, body: str, acting_user: User) -> N
 
 
 # --- programme -----------------------------------------------------------------------------
-ACTIVITY_FIELDS = frozenset({"day", "kind", "starts", "ends", "title", "place", "details"})
+# The case and the author are the service's to set; cancelling is `activity_cancel`.
+ACTIVITY_FIELDS = frozenset(editable_field_names(Activity)) - {"case", "created_by", "cancelled_at"}
 
 
 @transaction.atomic
