@@ -58,7 +58,8 @@ def encrypted_field_names(model: type[models.Model]) -> frozenset[str]:
 
 def form_field(model_field: models.Field, **kwargs: Any) -> forms.Field | None:
     """The form field for `model_field`, with the conventions above (Meta's words win)."""
-    if isinstance(model_field, models.DateField | EncryptedDateField):
+    if isinstance(model_field, models.DateField | EncryptedDateField) and not isinstance(
+            model_field, models.DateTimeField):
         kwargs.setdefault("widget", DateInput())
     elif isinstance(model_field, EncryptedTextField) and not isinstance(model_field,
                                                                         EncryptedCharField):
