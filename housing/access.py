@@ -103,10 +103,14 @@ def access_case_housing(request: HttpRequest, case_id: uuid.UUID | str,
 
 
 @guard
-def access_booking(request: HttpRequest, pk: uuid.UUID | str) -> Booking:
-    """An active booking the user may change (writes are recorded by the services)."""
+def access_booking(request: HttpRequest, pk: uuid.UUID | str, *, write: bool = True
+                   ) -> Booking:
+    """An active booking the user may change; its change form (`write=False`) is recorded as a
+    read of it, the changes themselves by the services."""
     booking = selectors.booking_get_for(request.user, pk)
     if booking is None or not policies.can_change_booking(request.user, booking):
         raise refuse(request, "housing.booking", pk)
+    if not write:
+        audit.record(request.user, Action.BOOKING_VIEW, booking, case_id=booking.case_id)
     mark_audited(request)
     return booking

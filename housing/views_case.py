@@ -20,7 +20,6 @@ from cases.models import Case
 from housing import access, policies, selectors, services
 from housing.forms import BookingForm, StayForm
 from housing.models import Booking
-from shelter import audit
 from shelter.access import guarded_by
 from shelter.audit import Action
 from shelter.audit.web import record_rejection
@@ -78,12 +77,10 @@ def case_housing(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @guarded_by(access.access_booking)
 def booking_change(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """Change the dates of a booking; a clash is shown, nothing is changed then."""
-    booking = access.access_booking(request, pk)
+    booking = access.access_booking(request, pk, write=request.method == "POST")
     form = StayForm(request.POST or None, initial={"start": booking.start, "end": booking.end})
     suggestions = None
-    if request.method != "POST":
-        audit.record(request.user, Action.BOOKING_VIEW, booking, case_id=booking.case_id)
-    elif form.is_valid():
+    if request.method == "POST" and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         try:
             if start == booking.start:
