@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
 
+from shelter.access import guarded_by, public
 from shelter.accounts import services, throttle
 from shelter.accounts.forms import CodeForm, EnrolForm, SetPasswordForm, SignInForm
 from shelter.accounts.models import AuthenticatorDevice, BackupCodeDevice, User
@@ -60,7 +61,9 @@ def _locked_message(until) -> str:
 
 @never_cache
 @sensitive_post_parameters("password")
+@guarded_by(public)
 def sign_in(request: HttpRequest) -> HttpResponse:
+    public(request)
     if request.user.is_authenticated and request.user.is_verified():
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignInForm(request.POST or None)
@@ -127,10 +130,12 @@ CODE_STEPS = {
 
 @never_cache
 @sensitive_post_parameters("code")
+@guarded_by(public)
 def code_step(request: HttpRequest, mode: str) -> HttpResponse:
     """The second factor: completes signing in (`mode` "verify") or, for someone signed in
     with both factors, confirms them again before a dangerous act (`mode` "again"); then
     back to `next`."""
+    public(request)
     user = request.user
     if not user.is_authenticated:
         return redirect(settings.LOGIN_URL)
@@ -166,7 +171,9 @@ def _qr_data_uri(device: AuthenticatorDevice) -> str:
 
 @never_cache
 @sensitive_post_parameters("code")
+@guarded_by(public)
 def enrol(request: HttpRequest) -> HttpResponse:
+    public(request)
     user = request.user
     if not user.is_authenticated:
         return redirect(settings.LOGIN_URL)
@@ -192,7 +199,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@guarded_by(public)
 def sign_out(request: HttpRequest) -> HttpResponse:
+    public(request)
     logout(request)
     messages.info(request, _("You are signed out."))
     return redirect(settings.LOGIN_URL)
@@ -200,7 +209,9 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @sensitive_post_parameters("password1", "password2")
+@guarded_by(public)
 def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    public(request)
     try:
         user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))), is_active=True)
     except (ValueError, TypeError, OverflowError, User.DoesNotExist):
