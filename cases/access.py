@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import policies, selectors
 from cases.models import Case
+from cases.sharing import grants
+from cases.sharing import policies as sharing
 from shelter import audit
 from shelter.audit import Action
 from shelter.audit.web import mark_audited, record_refusal
@@ -85,21 +87,6 @@ def change_case(request: HttpRequest, case_id: uuid.UUID, section: str) -> Case:
     return case
 
 
-def share_case(request: HttpRequest, case_id: uuid.UUID) -> Case:
-    """The case for its Sharing section: coordinators, and the officer assigned to it.
-
-    Other users who may see the case get 403 (they know it exists); everyone else 404.
-    """
-    case = selectors.case_get_for(request.user, case_id)
-    if case is None or not policies.can_view_section(request.user, case, "basic"):
-        raise refuse(request, case_id, "sharing")
-    if not policies.can_share(request.user, case):
-        record_refusal(request, TARGET, case_id, section="sharing", reason="not_own_case")
-        raise PermissionDenied
-    mark_audited(request)
-    return case
-
-
 def contribute_case(request: HttpRequest, case_id: uuid.UUID, section: str) -> Case:
     """The case for adding to `section` (programme, notes, documents): staff who may change
     it, or a partner whose may-contribute share names it. 404 if invisible, else 403."""
@@ -119,7 +106,7 @@ def tabs(request: HttpRequest, case: Case, current: str) -> list[dict]:
     found = [{"url": reverse(name, args=[case.pk]), "label": label, "current": section == current}
              for section, name, label in TABS
              if policies.can_view_section(request.user, case, section)]
-    if policies.can_share(request.user, case):
+    if sharing.can_share(request.user, case):
         found.append({"url": reverse("cases:sharing", args=[case.pk]), "label": _("Sharing"),
                       "current": current == "sharing"})
     return found
@@ -127,12 +114,10 @@ def tabs(request: HttpRequest, case: Case, current: str) -> list[dict]:
 
 def share_summary(request: HttpRequest, case: Case) -> dict | None:
     """For a partner: what their shares open on this case and until when (shown on every tab)."""
-    from cases import share_access
-
     if not request.user.is_partner:
         return None
-    sections, contribute, expires_at = share_access.grants(request.user, case.pk)
-    return {"expires_at": expires_at, "contribute": contribute}
+    grant = grants.grant_for(request.user, case)
+    return {"expires_at": grant.expires_at, "contribute": grant.contribute}
 
 
 def case_context(request: HttpRequest, case: Case, current: str, **extra: object) -> dict:
@@ -143,6 +128,6 @@ def case_context(request: HttpRequest, case: Case, current: str, **extra: object
         "can_change": policies.can_change_case(user, case),
         "can_transition": policies.can_transition(user, case),
         "share": share_summary(request, case),
-        "can_break_glass": policies.can_break_glass(user, case),
+        "can_break_glass": sharing.can_break_glass(user, case),
         **extra,
     }

@@ -13,6 +13,7 @@ from typing import Any
 
 from cases import policies
 from cases.models import Case
+from cases.sharing import policies as sharing_policies
 
 ROLES = ("Coordinator", "Case officer", "Partner", "Auditor")
 NO = "—"
@@ -116,13 +117,14 @@ def _change_row(world: World) -> list[str]:
 
 
 def _share_row(world: World) -> list[str]:
-    officer = ("own cases" if policies.can_share(world.officer, world.case)
-               and not policies.can_share(world.officer, world.other_case) else NO)
+    officer = ("own cases" if sharing_policies.can_share(world.officer, world.case)
+               and not sharing_policies.can_share(world.officer, world.other_case) else NO)
     probe = world.partner(["basic"])
     return ["share and revoke",
-            "yes" if policies.can_share(world.coordinator, world.other_case) else NO, officer,
-            "yes" if policies.can_share(probe, world.case) else NO,
-            _auditor(world, policies.can_share)]
+            "yes" if sharing_policies.can_share(world.coordinator, world.other_case) else NO,
+            officer,
+            "yes" if sharing_policies.can_share(probe, world.case) else NO,
+            _auditor(world, sharing_policies.can_share)]
 
 
 def _simple_row(world: World, label: str, check: Callable[[Any], bool], yes: str) -> list[str]:
@@ -166,7 +168,7 @@ def role_table(world: World) -> list[list[str]]:
         _change_row(world),
         _share_row(world),
         _simple_row(world, "break-glass",
-                    lambda u: policies.can_break_glass(u, world.other_case),
+                    lambda u: sharing_policies.can_break_glass(u, world.other_case),
                     "yes (reason, time-limited, loud)"),
         _simple_row(world, "users, organisations", can_manage_people, "yes"),
         _history_row(world),

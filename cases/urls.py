@@ -1,15 +1,16 @@
-"""Routes of the case workspace. Only UUIDs appear in paths; search is a POST."""
+"""Routes of the case workspace, sharing's included (`cases.sharing.urls`, same "cases"
+namespace). Only UUIDs appear in paths; search is a POST."""
 
 from django.urls import path
 
-from cases import views, views_documents, views_programme, views_rounds, views_sharing
+from cases import views, views_documents, views_programme, views_rounds
 from cases.route_policies import deny_undeclared
+from cases.sharing import urls as sharing_urls
 
 app_name = "cases"
 
 urlpatterns = deny_undeclared([
     path("", views.case_list, name="list"),
-    path("shared/", views_sharing.shared_with_me, name="shared_with_me"),
     path("search/", views.case_search, name="search"),
     path("new/", views.case_create, name="create"),
     path("statistics/", views.statistics, name="statistics"),
@@ -37,8 +38,5 @@ urlpatterns = deny_undeclared([
     path("<uuid:pk>/notes/", views_documents.notes, name="notes"),
     path("<uuid:pk>/tasks/", views_documents.tasks, name="tasks"),
     path("<uuid:pk>/tasks/<uuid:task_id>/done/", views_documents.task_toggle, name="task_toggle"),
-    path("<uuid:pk>/sharing/", views_sharing.sharing, name="sharing"),
-    path("<uuid:pk>/sharing/<uuid:share_id>/revoke/", views_sharing.share_revoke,
-         name="share_revoke"),
-    path("<uuid:pk>/break-glass/", views_sharing.break_glass, name="break_glass"),
+    *sharing_urls.urlpatterns,
 ])

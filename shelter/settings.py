@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "shelter.crypto",
     "shelter.audit",
     "cases",
+    "cases.sharing",
     "housing",
 ]
 

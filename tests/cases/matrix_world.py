@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import CaseShare, Document
+from cases.models import Document
 from cases.policies import DOCUMENT_CATEGORIES, NOTE_CATEGORIES
-from cases.services_sharing import share_revoke
+from cases.sharing.models import CaseShare
+from cases.sharing.services import share_revoke
 from shelter.accounts.models import Organisation
 from tests.factories import make_case, make_share, make_user, verified_client
 

@@ -14,7 +14,7 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
 from cases.policies import DOCUMENT_CATEGORIES, NOTE_CATEGORIES
-from cases.services_sharing import break_glass_open, normalise_sections
+from cases.sharing.services import break_glass_open, normalise_sections
 from tests.cases import matrix_world as mw
 from tests.factories import fresh_client, make_user, verified_client
 

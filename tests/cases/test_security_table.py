@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from cases.models import CaseShare
 from cases.policy_matrix import World, role_table
-from cases.services_sharing import break_glass_open
+from cases.sharing.models import CaseShare
+from cases.sharing.services import break_glass_open
 from tests.factories import make_case, make_share, make_user
 
 SECURITY_MD = Path(__file__).resolve().parents[2] / "SECURITY.md"
@@ -59,7 +59,7 @@ def test_security_md_states_exactly_what_the_code_does(world):
 
 
 def test_the_comparison_can_fail(world, monkeypatch):
-    from cases import policies
+    from cases.sharing import policies as sharing_policies
 
-    monkeypatch.setattr(policies, "can_share", lambda user, case: True)
+    monkeypatch.setattr(sharing_policies, "can_share", lambda user, case: True)
     assert documented_table() != role_table(world)

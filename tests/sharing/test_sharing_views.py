@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from cases import policies
-from cases.models import BreakGlass, CaseShare
+from cases.sharing.models import BreakGlass, CaseShare
 from shelter.accounts.models import AuthenticatorDevice
 from shelter.audit import Action
 from tests.factories import make_share, recorded
@@ -100,12 +100,12 @@ def test_break_glass_opens_restricted_notes_for_an_hour_loudly(as_fresh_user, as
     opening = BreakGlass.objects.get()
     assert opening.expires_at - opening.opened_at == datetime.timedelta(hours=1)
     dashboard = as_user(carla).get(reverse("dashboard"))
-    assert any(p.get("template") == "cases/panel_break_glass.html" and p["openings"]
+    assert any(p.get("template") == "sharing/panel_break_glass.html" and p["openings"]
                for p in dashboard.context["panels"])
 
 
 def test_break_glass_expires(carla, olaf, case):
-    from cases.services_sharing import break_glass_open
+    from cases.sharing.services import break_glass_open
 
     opening = break_glass_open(case=case, acting_user=carla, reason="x")
     BreakGlass.objects.filter(pk=opening.pk).update(

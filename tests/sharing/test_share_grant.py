@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import policies, selectors
-from cases.models import Case, CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission
-from cases.services_sharing import ShareError, share_grant, share_revoke
+from cases.models import Case
+from cases.sharing import policies as sharing_policies
+from cases.sharing.models import CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission
+from cases.sharing.services import ShareError, share_grant, share_revoke
 from shelter.audit import Action
 from tests.factories import make_case, make_share, recorded
 
@@ -115,8 +117,8 @@ def test_restricted_notes_are_never_implied(carla, pia, case):
 
 
 def test_who_may_share(carla, olaf, otto, pia, aud, case):
-    assert policies.can_share(carla, case) and policies.can_share(olaf, case)
-    assert not any(policies.can_share(u, case) for u in (otto, pia, aud))
+    assert sharing_policies.can_share(carla, case) and sharing_policies.can_share(olaf, case)
+    assert not any(sharing_policies.can_share(u, case) for u in (otto, pia, aud))
 
 
 def test_search_finds_a_shared_case_by_legal_name_only_with_identity(carla, pia, paul, case):
