@@ -2,14 +2,14 @@
 
 Where things are (see STYLE.md):
   policies.py   who may see/do what; `visible_cases_filter` behind `Case.objects.visible_to`;
-                partners through `partner_share_allows` / `partner_cases_filter` (shares);
-                restricted notes: assigned officer, coordinators by break-glass
+                partners through `partner_share_allows` / `partner_cases_filter`, which ask
+                the sharing app; restricted notes: assigned officer, coordinators by
+                break-glass
   policy_matrix.py   SECURITY.md's role table computed from the policies (a test compares)
   route_policies.py  every route names its deciding policy; undeclared routes answer 404
-  models_sharing.py  CaseShare, guardian direct-FK permission tables, OrganisationGroup,
-                BreakGlass; share_access.py the partner queries (share row valid now AND the
-                guardian row); sharing_groups.py one guardian group per partner organisation
-  services_sharing.py  `share_grant`, `share_revoke`, `shares_expire`, `break_glass_open`
+  sharing/      its own app (label "sharing"): shares, break-glass, guardian's permission
+                tables, their policies, guards, services, views and templates (see its
+                __init__)
   lifecycle.py  stages, allowed transitions, guards (`register_guard`), checklists per stage
   selectors.py  reads taking the user (`cases_visible_to`, `cases_search`, `case_get_for`, …)
   services.py   the only writers (`case_open`, `case_transition`, `document_upload`, …)
@@ -17,5 +17,4 @@ Where things are (see STYLE.md):
   views*.py     thin views; urls.py (namespace "cases"); templates/cases/
   demo.py       `seed(stdout)` for `manage.py seed_demo`
   management/commands/apply_retention.py   crypto-shreds ended cases after the retention period
-  management/commands/expire_shares.py     removes guardian rows of expired shares (hourly)
 """
