@@ -145,6 +145,7 @@ def _median_ms(fn) -> float:
 def _child() -> None:
     _setup()
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from cases import selectors
     from cases.sharing import grants
@@ -176,6 +177,10 @@ def _child() -> None:
         user = User.objects.get(pk=coordinator.pk)
         list(selectors.cases_visible_to(user)[:50])
 
+    with CaptureQueriesContext(connection) as queries:
+        partner_list()
+    print(f"partner list queries: {len(queries)} (the user, the page, its grants)")
+    assert len(queries) == 3, [q["sql"] for q in queries]
     shown = len(list(grants.cases_shared_with(partner)[:50]))
     p_ms, c_ms = _median_ms(partner_list), _median_ms(coordinator_list)
     print(f"partner list: {shown} rows, median {p_ms:.2f} ms (list + its shares)")

@@ -1,5 +1,9 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_save
 from django.utils.translation import gettext_lazy as _
+
+from shelter import dashboard
+from shelter.audit import labels
 
 
 class SharingConfig(AppConfig):
@@ -9,13 +13,9 @@ class SharingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Signal and registry wiring needs the models loaded, hence imports here, not above.
-        from django.db.models.signals import m2m_changed, post_save
-
+        # These modules import models, which exist only once the app registry is ready.
         from cases.sharing import groups, panels
-        from shelter import dashboard
         from shelter.accounts.models import User
-        from shelter.audit import labels
 
         dashboard.register(panels.expiring_shares_panel, order=15)
         dashboard.register(panels.break_glass_panel, order=10)
