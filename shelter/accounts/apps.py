@@ -1,5 +1,18 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from shelter.accounts.roles import Role
+
+
+def ensure_role_groups(sender, apps=global_apps, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """The four role groups exist after every migrate, and after every flush (which empties
+    the tables and then sends post_migrate): the data migration made them only once."""
+    group_model = apps.get_model("auth", "Group")
+    for role in Role:
+        group_model.objects.using(using).get_or_create(name=role.value)
 
 
 class AccountsConfig(AppConfig):
@@ -9,3 +22,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from shelter.accounts import signals  # noqa: F401
+
+        post_migrate.connect(ensure_role_groups, dispatch_uid="shelter_role_groups")
