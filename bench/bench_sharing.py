@@ -74,7 +74,7 @@ def _people():
 def _org_groups(orgs, partners) -> dict:
     from django.contrib.auth.models import Group
 
-    from cases.models import OrganisationGroup
+    from cases.sharing.models import OrganisationGroup
     from shelter.accounts.models import User
 
     groups = Group.objects.bulk_create([Group(name=f"shelter-organisation-{o.pk}") for o in orgs])
@@ -105,7 +105,7 @@ def _cases():
 def _shares(coordinator, orgs, partners, cases, groups) -> None:
     from django.contrib.auth.models import Permission
 
-    from cases.models import CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission
+    from cases.sharing.models import CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission
 
     rng = random.Random(7)
     view = Permission.objects.get(codename="view_case")
@@ -145,8 +145,11 @@ def _median_ms(fn) -> float:
 def _child() -> None:
     _setup()
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from cases import selectors
+    from cases.sharing import grants
+    from cases.sharing.views import share_rows
     from shelter.accounts.models import User
 
     started = time.perf_counter()
@@ -160,21 +163,25 @@ def _child() -> None:
           f"{time.perf_counter() - started:.1f} s")
     partner = User.objects.get(pk=partners[123].pk)
     coordinator = User.objects.get(pk=coordinator.pk)
-    partner_page = selectors.cases_shared_with(partner)[:50]
+    partner_page = grants.cases_shared_with(partner)[:50]
     plan = partner_page.explain(analyze=True)
     print("EXPLAIN ANALYZE (partner list, 50 rows):\n" + plan)
     assert "Seq Scan on cases_case" not in plan, "sequential scan of the cases table"
 
     def partner_list():
         user = User.objects.get(pk=partner.pk)  # a new request: nothing cached
-        rows = list(selectors.cases_shared_with(user)[:50])
-        selectors.share_rows(user, rows)
+        rows = list(grants.cases_shared_with(user)[:50])
+        share_rows(user, rows)
 
     def coordinator_list():
         user = User.objects.get(pk=coordinator.pk)
         list(selectors.cases_visible_to(user)[:50])
 
-    shown = len(list(selectors.cases_shared_with(partner)[:50]))
+    with CaptureQueriesContext(connection) as queries:
+        partner_list()
+    print(f"partner list queries: {len(queries)} (the user, their role, the page, its grants)")
+    assert len(queries) == 4, [q["sql"] for q in queries]
+    shown = len(list(grants.cases_shared_with(partner)[:50]))
     p_ms, c_ms = _median_ms(partner_list), _median_ms(coordinator_list)
     print(f"partner list: {shown} rows, median {p_ms:.2f} ms (list + its shares)")
     print(f"coordinator list (unfiltered): median {c_ms:.2f} ms")

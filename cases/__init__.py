@@ -2,12 +2,12 @@
 
 Where things are (docs/ARCHITECTURE.md draws the whole project):
   policies.py   who may see/do what; `visible_cases_filter` behind `Case.objects.visible_to`;
-                partners through `partner_share_allows` / `partner_cases_filter` (shares);
-                restricted notes: assigned officer, coordinators by break-glass
-  models_sharing.py  CaseShare, guardian direct-FK permission tables, OrganisationGroup,
-                BreakGlass; share_access.py the partner queries (share row valid now AND the
-                guardian row); sharing_groups.py one guardian group per partner organisation
-  services_sharing.py  `share_grant`, `share_revoke`, `shares_expire`, `break_glass_open`
+                partners through `partner_share_allows` / `partner_cases_filter`, which ask
+                the sharing app; restricted notes: assigned officer, coordinators by
+                break-glass
+  sharing/      its own app (label "sharing"): shares, break-glass, guardian's permission
+                tables, their policies, guards, services, views and templates (see its
+                __init__)
   lifecycle.py  stages, allowed transitions, guards (`register_guard`), checklists per stage
   selectors.py  reads taking the user (`cases_visible_to`, `cases_search`, `case_get_for`, …)
   services.py   the only writers (`case_open`, `case_transition`, `document_upload`, …)
@@ -16,5 +16,4 @@ Where things are (docs/ARCHITECTURE.md draws the whole project):
   views*.py     thin views; urls.py (namespace "cases"); templates/cases/
   demo.py       `seed(stdout)` for `manage.py seed_demo`
   management/commands/apply_retention.py   crypto-shreds ended cases after the retention period
-  management/commands/expire_shares.py     removes guardian rows of expired shares (hourly)
 """

@@ -14,19 +14,20 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable, Iterable
-from functools import wraps
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases import policies, selectors
 from cases.models import Activity, Case, Document, IntakeRound, Task
+from cases.sharing import grants
+from cases.sharing import policies as sharing
 from shelter import audit
-from shelter.access import guard, guarded_by
+from shelter.access import guard
 from shelter.audit import Action
 from shelter.audit.web import mark_audited, record_refusal
 
@@ -201,44 +202,12 @@ def access_intake_round(request: HttpRequest, round_id: uuid.UUID | str | None =
     return get_object_or_404(IntakeRound, pk=round_id) if round_id else None
 
 
-def share_case(request: HttpRequest, case_id: uuid.UUID) -> Case:
-    """The case for its Sharing section: coordinators, and the officer assigned to it.
-
-    Other users who may see the case get 403 (they know it exists); everyone else 404.
-    """
-    case = selectors.case_get_for(request.user, case_id)
-    if case is None or not policies.can_view_section(request.user, case, "basic"):
-        raise refuse(request, case_id, "sharing")
-    if not policies.can_share(request.user, case):
-        record_refusal(request, TARGET, case_id, section="sharing", reason="not_own_case")
-        raise PermissionDenied
-    mark_audited(request)
-    return case
-
-
-@guard
-def sharing_route(request: HttpRequest) -> None:
-    """Stands for the checks the sharing views still make inside themselves (`share_case`,
-    their own policy calls, each recording its refusals) until they have guards of their own."""
-
-
-def sharing_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Mark a sharing view as deciding inside itself, so deny-by-default lets it run (to be
-    replaced by the sharing app's guards)."""
-    @guarded_by(sharing_route)
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        sharing_route(request)
-        return view(request, *args, **kwargs)
-    return wrapper
-
-
 def tabs(request: HttpRequest, case: Case, current: str) -> list[dict]:
     """The tabs the user may open, for the case page header."""
     found = [{"url": reverse(name, args=[case.pk]), "label": label, "current": section == current}
              for section, name, label in TABS
              if policies.can_view_section(request.user, case, section)]
-    if policies.can_share(request.user, case):
+    if sharing.can_share(request.user, case):
         found.append({"url": reverse("cases:sharing", args=[case.pk]), "label": _("Sharing"),
                       "current": current == "sharing"})
     return found
@@ -246,12 +215,10 @@ def tabs(request: HttpRequest, case: Case, current: str) -> list[dict]:
 
 def share_summary(request: HttpRequest, case: Case) -> dict | None:
     """For a partner: what their shares open on this case and until when (shown on every tab)."""
-    from cases import share_access
-
     if not request.user.is_partner:
         return None
-    sections, contribute, expires_at = share_access.grants(request.user, case.pk)
-    return {"expires_at": expires_at, "contribute": contribute}
+    grant = grants.grant_for(request.user, case)
+    return {"expires_at": grant.expires_at, "contribute": grant.contribute}
 
 
 def case_context(request: HttpRequest, case: Case, current: str, **extra: object) -> dict:
@@ -262,6 +229,6 @@ def case_context(request: HttpRequest, case: Case, current: str, **extra: object
         "can_change": policies.can_change_case(user, case),
         "can_transition": policies.can_transition(user, case),
         "share": share_summary(request, case),
-        "can_break_glass": policies.can_break_glass(user, case),
+        "can_break_glass": sharing.can_break_glass(user, case),
         **extra,
     }

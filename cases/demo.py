@@ -12,6 +12,8 @@ from typing import Any
 
 from cases import services
 from cases.models import Case, Defender, IntakeRound
+from cases.sharing.models import CaseShare
+from cases.sharing.services import share_grant
 from shelter.accounts.models import User
 
 Stage = Case.Stage
@@ -137,9 +139,6 @@ DEMO_SHARES = [
 def _seed_shares(carla: User) -> None:
     """Shares for the partner personas, so a newcomer can see what a partner sees. Skipped when
     the case already has any share (idempotent)."""
-    from cases.models_sharing import CaseShare
-    from cases.services_sharing import share_grant
-
     pia = _user("pia@demo.shelter.test")
     if pia is None or carla is None:
         return

@@ -361,11 +361,3 @@ class Activity(EncryptedModel):
     def __str__(self) -> str:
         return str(self.pk)
 
-
-from cases.models_sharing import (  # noqa: E402,F401  (models of this app, split by concern)
-    BreakGlass,
-    CaseGroupObjectPermission,
-    CaseShare,
-    CaseUserObjectPermission,
-    OrganisationGroup,
-)

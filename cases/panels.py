@@ -1,4 +1,6 @@
-"""The case officers' dashboard panel: arrivals, departures, cases per stage, tasks."""
+"""The case officers' dashboard panel: arrivals, departures, cases per stage, tasks.
+
+The sharing panels (shares ending soon, break-glass openings) are `cases.sharing.panels`."""
 
 from __future__ import annotations
 
@@ -15,22 +17,3 @@ def cases_panel(request: HttpRequest) -> dict | None:
     return {"template": "cases/panel.html", "today": timezone.localdate(),
             **selectors.dashboard_summary(request.user)}
 
-
-def expiring_shares_panel(request: HttpRequest) -> dict | None:
-    """Partners: their shares that end within 14 days (code names only, if "basic" shared)."""
-    from cases import share_access
-
-    user = request.user
-    if not (user.is_authenticated and user.is_partner):
-        return None
-    return {"template": "cases/panel_expiring.html",
-            "shares": list(share_access.expiring_soon(user, days=14)[:20])}
-
-
-def break_glass_panel(request: HttpRequest) -> dict | None:
-    """Coordinators: break-glass openings of the last 7 days, active ones first (loud)."""
-    if not (request.user.is_authenticated and request.user.is_coordinator):
-        return None
-    openings = selectors.break_glass_recent(days=7)
-    return {"template": "cases/panel_break_glass.html", "openings": openings,
-            "now": timezone.now()}

@@ -6,9 +6,10 @@ selectors, exports and search all ask here; nothing else re-derives access.
 Coordinators and case officers see every case of the municipality. Medical and security notes:
 the officer assigned to the case; a coordinator only through break-glass (a reason, a limited
 time, loudly recorded) unless they are the assigned officer. Partners see exactly the sections
-an active share names (`partner_share_allows`, `partner_cases_filter`; queries in
-`cases.share_access`). Auditors never see case content. tests/cases/test_security_table.py
-checks SECURITY.md's role table against these functions.
+an active share names: the grant is loaded by `cases.sharing.grants` (guardian's permissions
+and the terms in force) and decided by `cases.sharing.policies`. Auditors never see case
+content. tests/cases/test_security_table.py checks SECURITY.md's role table against these
+functions.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
+from django.utils import timezone
 
 from cases.lifecycle import allowed_next
+from cases.sharing import grants
+from cases.sharing import policies as sharing
 
 if TYPE_CHECKING:
     from cases.models import Case, Note
@@ -32,8 +36,6 @@ NOTE_CATEGORIES = ("general", "medical", "security", "programme")
 SHARE_SECTIONS = ("basic", "identity", "contact", "residency",
                   *(f"documents.{c}" for c in DOCUMENT_CATEGORIES),
                   *(f"notes.{c}" for c in NOTE_CATEGORIES), "housing", "housing_address")
-# Page sections a partner can never see, whatever a share says.
-STAFF_ONLY_SECTIONS = frozenset({"tasks", "history"})
 TOMBSTONE_SECTIONS = frozenset({"basic", "tasks", "history"})
 RESTRICTED_NOTE_CATEGORIES = frozenset({"medical", "security"})
 
@@ -46,41 +48,19 @@ def _is_staff(user: User | None) -> bool:
 
 def partner_share_allows(user: User, case: Case, section: str) -> bool:
     """May partner `user` see `section` of `case` through an active share (user or organisation)?
-
-    `section` is a page section (SECTIONS) or a share section ("documents.medical",
-    "notes.security", ...). "programme" comes with "residency"; "documents" and "notes" need at
-    least one category; tasks and the access history are never shared.
-    """
-    from cases import share_access
-
-    if section in STAFF_ONLY_SECTIONS:
-        return False
-    shared, _contribute, _expiry = share_access.grants(user, case.pk)
-    if not shared:
-        return False
-    if section == "programme":
-        section = "residency"
-    if section in ("documents", "notes"):
-        return any(s.startswith(f"{section}.") for s in shared)
-    return section in shared
+    See `cases.sharing.policies.partner_share_allows`."""
+    return sharing.partner_share_allows(grants.grant_for(user, case), section)
 
 
 def partner_may_contribute(user: User, case: Case, section: str) -> bool:
-    """A may-contribute share lets a partner add to `section` (programme, a document or note
-    category) when the share also lets them see it; nothing else."""
-    from cases import share_access
-
-    if not (user.is_partner and section.split(".")[0] in ("programme", "documents", "notes")):
-        return False
-    _shared, contribute, _expiry = share_access.grants(user, case.pk)
-    return contribute and partner_share_allows(user, case, section)
+    """May partner `user` add to `section` of `case` (a may-contribute share naming it)?"""
+    return bool(user.is_partner
+                and sharing.partner_may_contribute(grants.grant_for(user, case), section))
 
 
 def partner_cases_filter(user: User) -> Q | None:
-    """The cases a partner's active shares open, as `pk IN (active shares ⋈ guardian rows)`."""
-    from cases import share_access
-
-    return share_access.partner_cases_q(user)
+    """The cases a partner's grants open (guardian's rows joined with the terms in force)."""
+    return grants.partner_cases_q(user)
 
 
 def visible_cases_filter(user: User | None) -> Q | None:
@@ -144,7 +124,8 @@ def can_view_note_category(user: User | None, case: Case, category: str) -> bool
         return True
     if case.assigned_officer_id == user.pk:
         return True
-    return bool(user.is_coordinator and break_glass_active(user, case))
+    return bool(user.is_coordinator and sharing.break_glass_active(
+        grants.break_glass_until(user, case), timezone.now()))
 
 
 def can_view_document_category(user: User | None, case: Case, category: str) -> bool:
@@ -152,25 +133,6 @@ def can_view_document_category(user: User | None, case: Case, category: str) -> 
     if not can_view_section(user, case, "documents"):
         return False
     return _is_staff(user) or partner_share_allows(user, case, f"documents.{category}")
-
-
-def break_glass_active(user: User, case: Case) -> bool:
-    """Has coordinator `user` an open (unexpired) break-glass on `case`? Cached per request."""
-    from django.utils import timezone
-
-    from cases.models import BreakGlass
-
-    cache = user.__dict__.setdefault("_shelter_break_glass", {})
-    if case.pk not in cache:
-        cache[case.pk] = BreakGlass.objects.filter(
-            case_id=case.pk, user_id=user.pk, expires_at__gt=timezone.now()).exists()
-    return cache[case.pk]
-
-
-def can_break_glass(user: User | None, case: Case) -> bool:
-    """Coordinators may open restricted notes they would not otherwise see (with a reason)."""
-    return bool(_is_staff(user) and user.is_coordinator and not case.is_shredded
-                and case.assigned_officer_id != user.pk)
 
 
 def can_view_note(user: User | None, note: Note) -> bool:
@@ -189,13 +151,6 @@ def can_view_access_history(user: User | None, case: Case) -> bool:
 def can_export_subject_data(user: User | None, case: Case) -> bool:
     """A defender's subject-access export (everything about them): coordinators only."""
     return bool(_is_staff(user) and user.is_coordinator and not case.is_shredded)
-
-
-def can_share(user: User | None, case: Case) -> bool:
-    """Share and revoke: coordinators on any case, officers on cases assigned to them."""
-    if not _is_staff(user) or case.is_shredded:
-        return False
-    return bool(user.is_coordinator or case.assigned_officer_id == user.pk)
 
 
 def can_contribute(user: User | None, case: Case, section: str) -> bool:

@@ -28,6 +28,7 @@ from cases.models import (
     Note,
     Task,
 )
+from cases.sharing import grants
 from shelter.accounts.models import User
 from shelter.crypto.api import blind_index_hex, open_document, prefetch_data_keys
 
@@ -90,9 +91,7 @@ def cases_search_results(user: User, query: str, limit: int = 50) -> list[Case]:
     results = list(cases_search(user, query)[:limit])
     if not user.is_partner:
         return results
-    from cases import share_access
-
-    share_access.load_grants(user, [c.pk for c in results])
+    grants.load_grants(user, results)
     code = (query or "").strip().casefold()
     return [c for c in results if policies.can_view_section(user, c, "identity")
             or (c.defender.code_name.casefold() == code
@@ -230,9 +229,7 @@ def agenda(user: User, start: datetime.date, days: int = 14) -> list[Activity]:
                       .select_related("case__defender").order_by("day", "created_at"))
     cases = {a.case_id: a.case for a in activities}
     if user.is_partner:
-        from cases import share_access
-
-        share_access.load_grants(user, cases)
+        grants.load_grants(user, cases.values())
     activities = [a for a in activities
                   if policies.can_view_section(user, cases[a.case_id], "programme")]
     prefetch_data_keys("case", {a.case_id for a in activities})
@@ -300,52 +297,3 @@ def residency_statistics(user: User, year: int) -> dict[str, Any]:
         "per_field": protect_small_counts(
             _count_by(cases, "defender__field_of_work", dict(FieldOfWork.choices)), others),
     }
-
-
-# --- sharing -------------------------------------------------------------------------------
-def break_glass_recent(days: int = 7) -> list:
-    """Break-glass openings of the last `days` (coordinators' dashboard), newest first."""
-    from cases.models import BreakGlass
-
-    since = timezone.now() - datetime.timedelta(days=days)
-    return list(BreakGlass.objects.filter(opened_at__gte=since)
-                .select_related("user", "case__defender").order_by("-opened_at")[:20])
-
-
-def cases_shared_with(user: User) -> QuerySet[Case]:
-    """A partner's shared cases, newest first (the same `visible_to` subquery as every read)."""
-    return (Case.objects.visible_to(user).select_related("defender")
-            .order_by("-created_at"))
-
-
-def share_rows(user: User, cases: list[Case]) -> list[dict[str, Any]]:
-    """Each case on a partner's page with its shared sections, mode and first expiry
-    (one query for the whole page)."""
-    from cases import share_access
-    from cases.forms_sharing import section_label
-
-    share_access.load_grants(user, [c.pk for c in cases])
-    rows = []
-    for case in cases:
-        sections, contribute, expires_at = share_access.grants(user, case.pk)
-        rows.append({"case": case, "contribute": contribute, "expires_at": expires_at,
-                     "sections": [section_label(s) for s in policies.SHARE_SECTIONS
-                                  if s in sections]})
-    return rows
-
-
-def case_shares(case: Case) -> list:
-    """Every share of `case`, active first, with grantees (for the case's Sharing section)."""
-    from cases.models import CaseShare
-
-    return list(CaseShare.objects.filter(case=case)
-                .select_related("grantee_user", "grantee_organisation", "granted_by",
-                                "revoked_by")
-                .order_by("revoked_at", "-expires_at"))
-
-
-def share_get(case: Case, share_id: uuid.UUID | str) -> Any:
-    from cases.models import CaseShare
-
-    return CaseShare.objects.filter(case=case, pk=share_id).select_related(
-        "grantee_user", "grantee_organisation", "case").first()

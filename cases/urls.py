@@ -1,17 +1,18 @@
-"""Routes of the case workspace. Only UUIDs appear in paths; search is a POST.
+"""Routes of the case workspace, sharing's included (`cases.sharing.urls`, same "cases"
+namespace). Only UUIDs appear in paths; search is a POST.
 
 Every view names its guard (`cases.access`); `shelter.urls` refuses any route whose view does not.
 """
 
 from django.urls import path
 
-from cases import views, views_documents, views_programme, views_rounds, views_sharing
+from cases import views, views_documents, views_programme, views_rounds
+from cases.sharing import urls as sharing_urls
 
 app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
-    path("shared/", views_sharing.shared_with_me, name="shared_with_me"),
     path("search/", views.case_search, name="search"),
     path("new/", views.case_create, name="create"),
     path("statistics/", views.statistics, name="statistics"),
@@ -39,8 +40,5 @@ urlpatterns = [
     path("<uuid:pk>/notes/", views_documents.notes, name="notes"),
     path("<uuid:pk>/tasks/", views_documents.tasks, name="tasks"),
     path("<uuid:pk>/tasks/<uuid:task_id>/done/", views_documents.task_toggle, name="task_toggle"),
-    path("<uuid:pk>/sharing/", views_sharing.sharing, name="sharing"),
-    path("<uuid:pk>/sharing/<uuid:share_id>/revoke/", views_sharing.share_revoke,
-         name="share_revoke"),
-    path("<uuid:pk>/break-glass/", views_sharing.break_glass, name="break_glass"),
+    *sharing_urls.urlpatterns,
 ]

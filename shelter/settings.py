@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "shelter.crypto",
     "shelter.audit",
     "cases",
+    "cases.sharing",
     "housing",
 ]
 

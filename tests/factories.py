@@ -24,7 +24,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from cases import services as case_services
 from cases.models import Case, Defender, Document, Note
-from cases.services_sharing import share_grant
+from cases.sharing.services import share_grant
 from housing import services as housing_services
 from housing.models import Unit
 from shelter.accounts.models import AuthenticatorDevice, Organisation, User

@@ -30,8 +30,8 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
-from cases.models import CaseShare
-from cases.services_sharing import break_glass_open, share_revoke
+from cases.sharing.models import CaseShare
+from cases.sharing.services import break_glass_open, share_revoke
 from shelter.access import walk
 from tests.factories import fresh_client, make_share, make_user, verified_client
 

@@ -1,7 +1,8 @@
-"""The four roles, as groups, and the model permissions each group carries.
+"""The four roles, as groups (created by the data migration accounts.0002).
 
-Groups are created by a data migration; this module is the one list both the migration and
-the code read, so a role cannot exist in one place and not the other.
+What a role may do is decided by each app's `policies.py` from the user's role, and, for
+partners' access to cases, by the guardian object permissions of their shares; no model
+permission is attached to a role group.
 """
 
 from __future__ import annotations
@@ -17,15 +18,3 @@ class Role(models.TextChoices):
     AUDITOR = "Auditor", _("Auditor")
 
 
-# Model permissions per role ("app_label.codename"). Object-level access (partners) comes from
-# shares, not from these.
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.COORDINATOR: [
-        "accounts.view_user", "accounts.add_user", "accounts.change_user",
-        "accounts.view_organisation", "accounts.add_organisation",
-        "accounts.change_organisation",
-    ],
-    Role.CASE_OFFICER: ["accounts.view_organisation"],
-    Role.PARTNER: [],
-    Role.AUDITOR: [],
-}

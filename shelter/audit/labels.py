@@ -36,6 +36,8 @@ TARGET_NOUNS: dict[str, str | Promise] = {
     "cases.intakeround": pgettext_lazy("object in the access log", "intake round"),
     "cases.caseshare": pgettext_lazy("object in the access log", "share"),
     "cases.breakglass": pgettext_lazy("object in the access log", "break-glass opening"),
+    "sharing.caseshare": pgettext_lazy("object in the access log", "share"),
+    "sharing.breakglass": pgettext_lazy("object in the access log", "break-glass opening"),
     "housing": pgettext_lazy("object in the access log", "housing"),
     "housing.unit": pgettext_lazy("object in the access log", "housing unit"),
     "housing.booking": pgettext_lazy("object in the access log", "booking"),
@@ -77,11 +79,23 @@ SECTION_LABELS: dict[str, str | Promise] = {
 
 _CODE_NAMES: dict[str, CodeNames] = {}
 _CASE_FINDER: list[CaseFinder] = []
+_FORMER_TYPES: dict[str, set[str]] = {}
 
 
 def register_code_names(target_type: str, names: CodeNames) -> None:
     """`names(ids)` answers {id: code name} for objects of `target_type` (unknown ids absent)."""
     _CODE_NAMES[target_type] = names
+
+
+def register_former_type(target_type: str, former: str) -> None:
+    """Entries written before a model moved to another app name it `former`: they keep that
+    string (the chain hashes it) and are read as entries about `target_type`."""
+    _FORMER_TYPES.setdefault(target_type, set()).add(former)
+
+
+def same_types(target_type: str) -> list[str]:
+    """`target_type` and the names older entries used for it."""
+    return [target_type, *sorted(_FORMER_TYPES.get(target_type, ()))]
 
 
 def register_case_finder(finder: CaseFinder) -> None:

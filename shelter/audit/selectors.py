@@ -19,6 +19,7 @@ from shelter.audit.actions import (
     Action,
     Outcome,
 )
+from shelter.audit.labels import same_types
 from shelter.audit.models import AuditEvent, ChainVerification
 from shelter.audit.policies import can_read_history, can_read_log
 
@@ -83,7 +84,7 @@ def about_case(case_id: Any) -> Q:
         ids = [str(pk) for pk in model._default_manager.filter(case_id=case_id)
                .values_list("pk", flat=True)]
         if ids:
-            derived |= Q(target_type=model._meta.label_lower, target_id__in=ids)
+            derived |= Q(target_type__in=same_types(model._meta.label_lower), target_id__in=ids)
     return Q(case_id=case_id) | (Q(case_id="") & derived)
 
 

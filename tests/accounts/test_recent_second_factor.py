@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from cases.models import BreakGlass, CaseShare
+from cases.sharing.models import BreakGlass, CaseShare
 from shelter.accounts.models import AuthenticatorDevice
 from shelter.accounts.recent import OTP_VERIFIED_AT
 from shelter.audit import Action

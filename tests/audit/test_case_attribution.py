@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, Document, Task
-from cases.services_sharing import break_glass_open, share_revoke, shares_expire
+from cases.sharing.services import break_glass_open, share_revoke, shares_expire
 from housing import services as housing_services
 from shelter.audit import Action
 from shelter.audit.models import AuditEvent

@@ -17,7 +17,7 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from cases.policies import DOCUMENT_CATEGORIES, NOTE_CATEGORIES
-from cases.services_sharing import normalise_sections
+from cases.sharing.services import normalise_sections
 from tests import matrix
 from tests.cases import matrix_world as mw
 

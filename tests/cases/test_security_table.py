@@ -19,8 +19,10 @@ import pytest
 from django.utils import timezone
 
 from cases import policies
-from cases.models import Case, CaseShare
-from cases.services_sharing import break_glass_open
+from cases.models import Case
+from cases.sharing import policies as sharing_policies
+from cases.sharing.models import CaseShare
+from cases.sharing.services import break_glass_open
 from shelter.accounts.policies import can_manage_people
 from shelter.audit.policies import can_read_log
 from tests.factories import make_case, make_share, make_user
@@ -130,13 +132,14 @@ def _change_row(world: World) -> list[str]:
 
 
 def _share_row(world: World) -> list[str]:
-    officer = ("own cases" if policies.can_share(world.officer, world.case)
-               and not policies.can_share(world.officer, world.other_case) else NO)
+    officer = ("own cases" if sharing_policies.can_share(world.officer, world.case)
+               and not sharing_policies.can_share(world.officer, world.other_case) else NO)
     probe = world.partner(["basic"])
     return ["share and revoke",
-            "yes" if policies.can_share(world.coordinator, world.other_case) else NO, officer,
-            "yes" if policies.can_share(probe, world.case) else NO,
-            _auditor(world, policies.can_share)]
+            "yes" if sharing_policies.can_share(world.coordinator, world.other_case) else NO,
+            officer,
+            "yes" if sharing_policies.can_share(probe, world.case) else NO,
+            _auditor(world, sharing_policies.can_share)]
 
 
 def _simple_row(world: World, label: str, check: Callable[[Any], bool], yes: str) -> list[str]:
@@ -223,5 +226,5 @@ def test_security_md_states_exactly_what_the_code_does(world):
 
 
 def test_the_comparison_can_fail(world, monkeypatch):
-    monkeypatch.setattr(policies, "can_share", lambda user, case: True)
+    monkeypatch.setattr(sharing_policies, "can_share", lambda user, case: True)
     assert documented_table() != role_table(world)

@@ -10,8 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cases import services, services_sharing, subject_access
+from cases import services, subject_access
 from cases.models import Case, Document
+from cases.sharing.services import break_glass_open
 from housing import services as housing_services
 from shelter.audit import Action
 from tests.factories import head_seq, make_share, recorded
@@ -46,7 +47,7 @@ def _fill_every_section(case, carla, olaf, pia, as_user) -> dict:
                                     start=TODAY + datetime.timedelta(60),
                                     end=TODAY + datetime.timedelta(150), note="Ground floor")
     make_share(case, carla, user=pia, sections=["basic", "identity"])
-    services_sharing.break_glass_open(case=case, acting_user=carla, reason="Art. 15 request")
+    break_glass_open(case=case, acting_user=carla, reason="Art. 15 request")
     return {"round": intake, "document": Document.objects.get(case=case)}
 
 
@@ -113,7 +114,7 @@ def test_a_coordinator_downloads_everything_about_the_defender(as_fresh_user, ca
     services.note_create(case=case, category="medical", body="Allergic to penicillin",
                          acting_user=olaf)
     second = services.case_create(defender=case.defender, acting_user=carla)
-    services_sharing.break_glass_open(case=case, acting_user=carla, reason="Art. 15 request")
+    break_glass_open(case=case, acting_user=carla, reason="Art. 15 request")
     response = as_fresh_user(carla).post(reverse("cases:export", args=[case.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"] == (

@@ -70,7 +70,7 @@ def test_in_residence_needs_a_confirmed_booking_once_housing_is_used(carla, case
 
 def test_partners_see_housing_only_through_a_share(as_user, pia, paul, aud, carla, case,
                                                    unit):
-    from cases.services_sharing import share_revoke
+    from cases.sharing.services import share_revoke
     from tests.factories import make_share
 
     services.booking_create(unit=unit, case=case, start=day(0), end=day(5), acting_user=carla)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 
 from cases import policies
-from cases.models import BreakGlass, CaseShare
+from cases.sharing.models import BreakGlass, CaseShare
+from shelter.access import guards_of, walk
 from shelter.accounts.models import AuthenticatorDevice
 from shelter.audit import Action
-from tests.factories import make_share, recorded
+from tests.factories import make_case, make_share, recorded
 
 
 def grant_data(pia, **extra) -> dict:
@@ -100,12 +101,12 @@ def test_break_glass_opens_restricted_notes_for_an_hour_loudly(as_fresh_user, as
     opening = BreakGlass.objects.get()
     assert opening.expires_at - opening.opened_at == datetime.timedelta(hours=1)
     dashboard = as_user(carla).get(reverse("dashboard"))
-    assert any(p.get("template") == "cases/panel_break_glass.html" and p["openings"]
+    assert any(p.get("template") == "sharing/panel_break_glass.html" and p["openings"]
                for p in dashboard.context["panels"])
 
 
 def test_break_glass_expires(carla, olaf, case):
-    from cases.services_sharing import break_glass_open
+    from cases.sharing.services import break_glass_open
 
     opening = break_glass_open(case=case, acting_user=carla, reason="x")
     BreakGlass.objects.filter(pk=opening.pk).update(
@@ -132,3 +133,26 @@ def test_a_partner_is_not_told_that_other_notes_exist(as_user, carla, olaf, pia,
     response = as_user(pia).get(reverse("cases:notes", args=[case.pk]))
     assert b"Arrives by train" in response.content and b"Insulin" not in response.content
     assert response.context["withheld"] == 0
+
+
+SHARING_ROUTES = {"cases:shared_with_me": "access_shared_with_me",
+                  "cases:sharing": "access_sharing", "cases:share_revoke": "access_share",
+                  "cases:break_glass": "access_break_glass"}
+
+
+def test_every_sharing_route_names_its_guard():
+    found = {name: [g.__name__ for g in guards_of(pattern.callback)]
+             for name, pattern in walk(get_resolver().url_patterns) if name in SHARING_ROUTES}
+    assert found == {name: [guard] for name, guard in SHARING_ROUTES.items()}
+
+
+def test_a_revoke_is_a_post_and_a_foreign_share_is_refused(as_user, carla, olaf, pia, case,
+                                                          audit_since):
+    share = make_share(case, carla, user=pia)
+    other = make_share(make_case(carla, code_name="Ibis"), carla, user=pia)
+    client = as_user(olaf)
+    assert client.get(reverse("cases:share_revoke", args=[case.pk, share.pk])).status_code == 405
+    response = client.post(reverse("cases:share_revoke", args=[case.pk, other.pk]))
+    assert response.status_code == 404
+    assert not CaseShare.objects.filter(revoked_at__isnull=False).exists()
+    assert [e.section for e in recorded(audit_since, Action.REFUSED)] == ["sharing"]

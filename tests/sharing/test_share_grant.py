@@ -8,10 +8,16 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import remove_perm
 
 from cases import policies, selectors
-from cases.models import Case, CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission
-from cases.services_sharing import ShareError, share_grant, share_revoke
+from cases.models import Case
+from cases.sharing import grants
+from cases.sharing import policies as sharing_policies
+from cases.sharing.models import CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission
+from cases.sharing.services import ShareError, share_grant, share_revoke
+from shelter.accounts.models import User
 from shelter.audit import Action
 from tests.factories import make_case, make_share, recorded
 
@@ -115,8 +121,8 @@ def test_restricted_notes_are_never_implied(carla, pia, case):
 
 
 def test_who_may_share(carla, olaf, otto, pia, aud, case):
-    assert policies.can_share(carla, case) and policies.can_share(olaf, case)
-    assert not any(policies.can_share(u, case) for u in (otto, pia, aud))
+    assert sharing_policies.can_share(carla, case) and sharing_policies.can_share(olaf, case)
+    assert not any(sharing_policies.can_share(u, case) for u in (otto, pia, aud))
 
 
 def test_search_finds_a_shared_case_by_legal_name_only_with_identity(carla, pia, paul, case):
@@ -135,3 +141,32 @@ def test_a_deactivated_organisation_loses_its_shares_at_once(carla, pia, ngo, ca
     ngo.is_active = False
     ngo.save()
     assert not Case.objects.visible_to(pia).exists()
+
+
+def test_guardian_is_the_store_of_grants_a_share_without_its_row_opens_nothing(carla, pia,
+                                                                             case):
+    """Reads ask guardian: its own checker agrees, and removing the guardian row through
+    guardian's API closes the case although the share's terms are still in force."""
+    make_share(case, carla, user=pia, sections=["identity"], mode="contribute")
+    assert ObjectPermissionChecker(pia).has_perm("cases.view_case", case)
+    assert grants.grant_for(pia, case).contribute
+    remove_perm("cases.contribute_case", pia, case)
+    fresh = User.objects.get(pk=pia.pk)  # the next request
+    assert grants.grant_for(fresh, case).sections == {"basic", "identity"}
+    assert not grants.grant_for(fresh, case).contribute
+    remove_perm("cases.view_case", pia, case)
+    fresh = User.objects.get(pk=pia.pk)
+    assert CaseShare.objects.active().exists()
+    assert grants.grant_for(fresh, case) == grants.NOTHING
+    assert not Case.objects.visible_to(fresh).exists()
+
+
+def test_a_stale_group_membership_does_not_carry_the_old_organisations_shares(carla, pia, ngo,
+                                                                             university,
+                                                                             case):
+    make_share(case, carla, organisation=ngo)
+    User.objects.filter(pk=pia.pk).update(organisation=university)  # no signal: still in group
+    moved = User.objects.get(pk=pia.pk)
+    assert ObjectPermissionChecker(moved).has_perm("cases.view_case", case)  # guardian: yes
+    assert not Case.objects.visible_to(moved).exists()  # but the terms name the old one
+    assert grants.grant_for(moved, case) == grants.NOTHING

@@ -6,7 +6,7 @@ import datetime
 
 from django.utils import timezone
 
-from cases.templatetags.shares import last_day
+from cases.sharing.templatetags.shares import last_day
 
 
 def test_midnight_expiry_shows_the_day_before():

@@ -1,8 +1,8 @@
 """One guardian group per partner organisation, created on demand, equal to its members.
 
-Organisation shares grant guardian permissions to this group; the partner queries also
-require the user's organisation to match the share, so a user who moves organisation loses
-the old organisation's shares at once even before the group is updated.
+Organisation shares grant guardian permissions to this group; the terms in force must also
+name the user's current organisation (`cases.sharing.grants`), so a user who moves
+organisation loses the old organisation's shares at once even before the group is updated.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 
+from cases.sharing.models import OrganisationGroup
 from shelter.accounts.models import Organisation, User
 
 GROUP_PREFIX = "shelter-organisation-"
@@ -18,8 +19,6 @@ GROUP_PREFIX = "shelter-organisation-"
 
 def organisation_group(organisation: Organisation) -> Group:
     """The organisation's group, created (with its current members) the first time."""
-    from cases.models import OrganisationGroup
-
     link = OrganisationGroup.objects.filter(organisation=organisation).select_related("group")
     if link.exists():
         return link.get().group
@@ -31,8 +30,6 @@ def organisation_group(organisation: Organisation) -> Group:
 
 def sync_user(user: User) -> None:
     """Put `user` in their organisation's group (if it exists) and in no other one."""
-    from cases.models import OrganisationGroup
-
     links = OrganisationGroup.objects.filter(group__user=user.pk).exclude(
         organisation_id=user.organisation_id)
     stale = [link.group_id for link in links]

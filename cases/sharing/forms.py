@@ -11,32 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import policies
 from cases.forms import DateInput
-from cases.models import CaseShare, Document, Note
-from cases.services_sharing import max_share_days
+from cases.sharing.labels import section_label
+from cases.sharing.models import CaseShare
+from cases.sharing.services import max_share_days
 from shelter.accounts.models import Organisation, User
 from shelter.accounts.roles import Role
-
-SECTION_LABELS = {
-    "basic": _("Basic: code name, stage, dates"),
-    "identity": _("Identity: legal name, birth date, passport"),
-    "contact": _("Contact details"),
-    "residency": _("Residency and programme"),
-    "housing": _("Housing: unit code and dates"),
-    "housing_address": _("Housing address"),
-}
-CATEGORY_LABELS = {"documents": (_("Documents: %(category)s"), Document.Category),
-                   "notes": (_("Notes: %(category)s"), Note.Category)}
-
-
-def section_label(section: str) -> str:
-    """The section's label in the active language (computed per call, not at import)."""
-    if section in SECTION_LABELS:
-        return str(SECTION_LABELS[section])
-    kind, _dot, category = section.partition(".")
-    if kind in CATEGORY_LABELS and category in CATEGORY_LABELS[kind][1].values:
-        pattern, choices = CATEGORY_LABELS[kind]
-        return str(pattern) % {"category": choices(category).label}
-    return section
 
 
 class ShareGrantForm(forms.Form):

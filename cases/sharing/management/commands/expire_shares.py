@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cases.services_sharing import shares_expire
+from cases.sharing.services import shares_expire
 
 
 class Command(BaseCommand):

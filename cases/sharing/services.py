@@ -1,8 +1,8 @@
 """Writes of sharing: grant, revoke, expire (guardian permissions kept in step) and break-glass.
 
 Each service runs in one transaction with its audit record. They assume the caller checked
-`cases.policies.can_share` / `can_break_glass` (the views do). Reasons are stored encrypted and
-never go into the audit facts; the facts hold ids, section codes and dates.
+`cases.sharing.policies.can_share` / `can_break_glass` (the guards do). Reasons are stored
+encrypted and never go into the audit facts; the facts hold ids, section codes and dates.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from cases import policies, share_access
-from cases.models import BreakGlass, Case, CaseShare
-from cases.sharing_groups import organisation_group
+from cases import policies
+from cases.models import Case
+from cases.sharing import grants
+from cases.sharing.groups import organisation_group
+from cases.sharing.models import BreakGlass, CaseShare
 from shelter import audit
 from shelter.accounts.models import Organisation, User
 from shelter.audit import Action
@@ -82,7 +84,8 @@ def _grantee(share: CaseShare) -> object:
 
 
 def sync_permissions(share: CaseShare) -> None:
-    """Make the grantee's guardian rows on the case match its shares that are valid now."""
+    """Make the grantee's guardian rows on the case match its shares that are valid now:
+    `assign_perm` / `remove_perm` to the partner user or to the organisation's group."""
     same = CaseShare.objects.active().filter(
         case_id=share.case_id, grantee_user_id=share.grantee_user_id,
         grantee_organisation_id=share.grantee_organisation_id)
@@ -100,7 +103,7 @@ def share_grant(*, case: Case, grantee_user: User | None = None,
     """Share `sections` of `case` until the end of `expires_on` (≤ SHELTER_SHARE_MAX_DAYS).
 
     Needs the defender's consent date, or a coordinator's override with its reason (recorded).
-    The caller checked `policies.can_share(acting_user, case)`.
+    The caller checked `cases.sharing.policies.can_share(acting_user, case)`.
     """
     _check_grant(grantee_user, grantee_organisation, expires_on, reason, consent_on,
                  override_reason, acting_user)
@@ -117,7 +120,7 @@ def share_grant(*, case: Case, grantee_user: User | None = None,
                  grantee_user_id=grantee_user.pk if grantee_user else None,
                  grantee_organisation_id=grantee_organisation.pk if grantee_organisation
                  else None, override=share.is_override)
-    share_access.forget(acting_user)
+    grants.forget(acting_user)
     return share
 
 
@@ -169,5 +172,5 @@ def break_glass_open(*, case: Case, acting_user: User, reason: str) -> BreakGlas
     audit.record(acting_user, Action.BREAK_GLASS, case, section="notes", break_glass=True,
                  opening_id=opening.pk, minutes=break_glass_minutes(),
                  categories=sorted(policies.RESTRICTED_NOTE_CATEGORIES))
-    acting_user.__dict__.pop("_shelter_break_glass", None)
+    grants.forget(acting_user)
     return opening

@@ -1,9 +1,14 @@
 """Shares of a case with a partner user or a partner organisation, and break-glass openings.
 
-A share is TWO things that must both hold at query time: a `CaseShare` row that is valid now
-(not revoked, `expires_at` in the future) and a guardian object permission (`view_case`,
-`contribute_case`) in the direct foreign-key tables below. A share that expired grants nothing
-even if `expire_shares` never ran; the command only tidies the permission rows away.
+django-guardian is the one store of per-object permissions: a grant is a guardian row
+(`cases.view_case`, `cases.contribute_case`) in the direct foreign-key tables below, given to
+the partner user or to their organisation's group. `CaseShare` holds only the terms of a grant
+(sections, mode, expiry, consent, reason). Both must hold at query time (see
+`cases.sharing.grants`): a share past `expires_at` or revoked grants nothing on the next request
+even if `expire_shares` never ran; the command only tidies the guardian rows away.
+
+The tables were created by the cases app and keep their names (`db_table`), so moving the
+models into this app moved no data.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
 
     class Meta(UserObjectPermissionBase.Meta):
         abstract = False
+        db_table = "cases_caseuserobjectpermission"
 
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
@@ -38,6 +44,7 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
+        db_table = "cases_casegroupobjectpermission"
 
 
 class ShareQuerySet(models.QuerySet):
@@ -84,6 +91,7 @@ class CaseShare(EncryptedModel):
     objects = ShareQuerySet.as_manager()
 
     class Meta:
+        db_table = "cases_caseshare"
         verbose_name = _("case share")
         verbose_name_plural = _("case shares")
         ordering = ["expires_at"]
@@ -121,6 +129,7 @@ class BreakGlass(EncryptedModel):
     expires_at = models.DateTimeField(_("expires at"))
 
     class Meta:
+        db_table = "cases_breakglass"
         verbose_name = _("break-glass opening")
         verbose_name_plural = _("break-glass openings")
         ordering = ["-opened_at"]
@@ -131,12 +140,15 @@ class BreakGlass(EncryptedModel):
 
 class OrganisationGroup(models.Model):
     """The guardian group of one partner organisation, created on demand by the first share
-    with it and kept equal to the organisation's members (see `cases.sharing_groups`)."""
+    with it and kept equal to the organisation's members (see `cases.sharing.groups`)."""
 
     organisation = models.OneToOneField("accounts.Organisation", on_delete=models.CASCADE,
                                         related_name="share_group")
     group = models.OneToOneField("auth.Group", on_delete=models.CASCADE,
                                  related_name="organisation_link")
+
+    class Meta:
+        db_table = "cases_organisationgroup"
 
     def __str__(self) -> str:
         return str(self.group_id)

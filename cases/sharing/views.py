@@ -4,6 +4,7 @@ and break-glass for coordinators. Dangerous acts ask for a recent second factor.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -13,93 +14,111 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from cases import access, policies, selectors, services_sharing
+from cases import access as case_access
+from cases import policies, selectors
 from cases.forms import CaseSearchForm
-from cases.forms_sharing import BreakGlassForm, ShareGrantForm, ShareRevokeForm, section_label
+from cases.models import Case
+from cases.sharing import grants, services
+from cases.sharing.access import (
+    access_break_glass,
+    access_share,
+    access_shared_with_me,
+    access_sharing,
+)
+from cases.sharing.forms import BreakGlassForm, ShareGrantForm, ShareRevokeForm
+from cases.sharing.labels import section_label
 from shelter import audit
+from shelter.access import guarded_by
+from shelter.accounts.models import User
 from shelter.accounts.recent import ask_for_recent_second_factor
 from shelter.audit import Action
 from shelter.audit.web import mark_audited
 
 
-@access.sharing_view
+def share_rows(user: User, cases: list[Case]) -> list[dict[str, Any]]:
+    """Each case on a partner's page with its shared sections, mode and first expiry (the
+    grants of the whole page are loaded at once)."""
+    grants.load_grants(user, cases)
+    rows = []
+    for case in cases:
+        grant = grants.grant_for(user, case)
+        rows.append({"case": case, "contribute": grant.contribute,
+                     "expires_at": grant.expires_at,
+                     "sections": [section_label(s) for s in policies.SHARE_SECTIONS
+                                  if s in grant.sections]})
+    return rows
+
+
+@guarded_by(access_shared_with_me)
 def shared_with_me(request: HttpRequest) -> HttpResponse:
     """A partner's cases, with the sections and expiry of their shares; 50 a page."""
-    if not request.user.is_partner:
-        raise access.refuse(request, None, "shared_with_me")
-    page = Paginator(selectors.cases_shared_with(request.user),
+    access_shared_with_me(request)
+    page = Paginator(grants.cases_shared_with(request.user),
                      selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.share_rows(request.user, list(page.object_list))
+    rows = share_rows(request.user, list(page.object_list))
     audit.record(request.user, Action.CASE_LIST, None, page=page.number,
                  results=page.paginator.count, shared=True)
     mark_audited(request)
-    return render(request, "cases/shared_with_me.html",
+    return render(request, "sharing/shared_with_me.html",
                   {"page": page, "rows": rows, "search": CaseSearchForm()})
 
 
-def _sharing_context(request: HttpRequest, case: object, form: ShareGrantForm) -> dict:
-    shares = selectors.case_shares(case)
+def _sharing_context(request: HttpRequest, case: Case, form: ShareGrantForm) -> dict:
+    shares = grants.case_shares(case)
     for share in shares:
         share.section_labels = [section_label(s) for s in share.sections]
-    return access.case_context(request, case, "sharing", shares=shares, form=form,
-                               revoke_form=ShareRevokeForm())
+    return case_access.case_context(request, case, "sharing", shares=shares, form=form,
+                                    revoke_form=ShareRevokeForm())
 
 
-@access.sharing_view
 @sensitive_post_parameters()
+@guarded_by(access_sharing)
 def sharing(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """The case's shares with revoke buttons, and the form to grant one (POST: fresh code)."""
-    case = access.share_case(request, pk)
+    case = access_sharing(request, pk)
     if request.method == "POST" and (fresh := ask_for_recent_second_factor(request)):
         return fresh
     form = ShareGrantForm(request.POST or None, acting_user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services_sharing.share_grant(case=case, acting_user=request.user,
-                                         **form.service_values())
-        except services_sharing.ShareError as error:
+            services.share_grant(case=case, acting_user=request.user, **form.service_values())
+        except services.ShareError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The case is shared."))
             return redirect("cases:sharing", pk=case.pk)
-    return render(request, "cases/sharing.html", _sharing_context(request, case, form),
+    return render(request, "sharing/sharing.html", _sharing_context(request, case, form),
                   status=400 if form.errors else 200)
 
 
-@access.sharing_view
 @require_POST
 @sensitive_post_parameters()
+@guarded_by(access_share)
 def share_revoke(request: HttpRequest, pk: uuid.UUID, share_id: uuid.UUID) -> HttpResponse:
     """End a share now; the partner's next request answers 404 for what it opened."""
-    case = access.share_case(request, pk)
-    share = selectors.share_get(case, share_id)
-    if share is None:
-        raise access.refuse(request, pk, "sharing")
+    share = access_share(request, pk, share_id)
     form = ShareRevokeForm(request.POST)
     form.is_valid()
-    services_sharing.share_revoke(share=share, acting_user=request.user,
-                                  reason=form.cleaned_data.get("reason", ""))
+    services.share_revoke(share=share, acting_user=request.user,
+                          reason=form.cleaned_data.get("reason", ""))
     messages.success(request, _("The share is revoked."))
-    return redirect("cases:sharing", pk=case.pk)
+    return redirect("cases:sharing", pk=share.case_id)
 
 
-@access.sharing_view
 @sensitive_post_parameters()
+@guarded_by(access_break_glass)
 def break_glass(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """A coordinator opens the restricted notes of a case, with a reason, for a short time."""
-    case = selectors.case_get_for(request.user, pk)
-    if case is None or not policies.can_break_glass(request.user, case):
-        raise access.refuse(request, pk, "break_glass")
-    mark_audited(request)
+    case = access_break_glass(request, pk)
     if fresh := ask_for_recent_second_factor(request):
         return fresh
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services_sharing.break_glass_open(case=case, acting_user=request.user,
-                                          reason=form.cleaned_data["reason"])
+        services.break_glass_open(case=case, acting_user=request.user,
+                                  reason=form.cleaned_data["reason"])
         messages.warning(request, _("The restricted notes are open to you for %(minutes)d "
                                     "minutes. Every coordinator is told.") % {
-            "minutes": services_sharing.break_glass_minutes()})
+            "minutes": services.break_glass_minutes()})
         return redirect("cases:notes", pk=case.pk)
-    return render(request, "cases/break_glass.html",
-                  access.case_context(request, case, "notes", form=form))
+    return render(request, "sharing/break_glass.html",
+                  case_access.case_context(request, case, "notes", form=form))

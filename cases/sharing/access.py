@@ -1,0 +1,61 @@
+"""Guards of the sharing routes: look the object up, ask the policies, record a refusal.
+
+Existence of a case is secret: a user who may not see it gets 404. A user who may see it but
+not share it (an officer on someone else's case, a partner) gets 403, recorded.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from cases import policies, selectors
+from cases.access import TARGET, refuse
+from cases.models import Case
+from cases.sharing import grants
+from cases.sharing import policies as sharing
+from cases.sharing.models import CaseShare
+from shelter.access import guard
+from shelter.audit.web import mark_audited, record_refusal
+
+
+@guard
+def access_sharing(request: HttpRequest, pk: uuid.UUID) -> Case:
+    """The case for its Sharing section: coordinators, and the officer assigned to it."""
+    case = selectors.case_get_for(request.user, pk)
+    if case is None or not policies.can_view_section(request.user, case, "basic"):
+        raise refuse(request, pk, "sharing")
+    if not sharing.can_share(request.user, case):
+        record_refusal(request, TARGET, pk, section="sharing", reason="not_own_case")
+        raise PermissionDenied
+    mark_audited(request)
+    return case
+
+
+@guard
+def access_share(request: HttpRequest, pk: uuid.UUID, share_id: uuid.UUID) -> CaseShare:
+    """One share of a case the user may share (to revoke it); 404 if it is not that case's."""
+    case = access_sharing(request, pk)
+    share = grants.share_get(case, share_id)
+    if share is None:
+        raise refuse(request, pk, "sharing")
+    return share
+
+
+@guard
+def access_break_glass(request: HttpRequest, pk: uuid.UUID) -> Case:
+    """The case whose restricted notes a coordinator may open; everyone else gets 404."""
+    case = selectors.case_get_for(request.user, pk)
+    if case is None or not sharing.can_break_glass(request.user, case):
+        raise refuse(request, pk, "break_glass")
+    mark_audited(request)
+    return case
+
+
+@guard
+def access_shared_with_me(request: HttpRequest) -> None:
+    """The partners' list of what is shared with them; staff and auditors get 404."""
+    if not sharing.may_see_shared_with_me(request.user):
+        raise refuse(request, None, "shared_with_me")

@@ -1,0 +1,149 @@
+"""What the shares of a partner open right now, read through django-guardian (selectors only).
+
+A grant holds when BOTH hold at query time:
+
+- guardian says so: the partner, or their organisation's group, holds `cases.view_case`
+  (`cases.contribute_case` to add) on the case. Guardian answers through
+  `get_objects_for_user` (object permissions only), used as a subquery: the case filter and
+  the grants of a whole page are one query each, whatever the number of shares (guardian's
+  `ObjectPermissionChecker.prefetch_perms` would fetch every permission row into Python, two
+  more queries per page, for the same answer);
+- the terms are in force: a `CaseShare` with the partner or their (active) organisation that is
+  not revoked and not past `expires_at`. A share that ran out grants nothing on the next request
+  even before `expire_shares` removes its guardian rows.
+
+Answers are cached on the user object, which Django builds anew for every request.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
+
+from cases.models import Case
+from cases.sharing.models import BreakGlass, CaseShare
+from cases.sharing.policies import Grant
+from shelter.accounts.models import User
+
+# Codenames with `klass=Case`: guardian then takes Case's content type from Django's cache.
+VIEW = "view_case"
+CONTRIBUTE = "contribute_case"
+CACHE_ATTR = "_shelter_share_cache"
+BREAK_GLASS_ATTR = "_shelter_break_glass"
+
+
+NOTHING = Grant()
+
+
+def permitted_cases(user: User, perm: str = VIEW) -> QuerySet[Case]:
+    """The cases guardian says `user` holds `perm` on (their own rows or their groups'), as a
+    lazy queryset: object permissions only, no global or superuser shortcut."""
+    return get_objects_for_user(user, perm, klass=Case, accept_global_perms=False,
+                                with_superuser=False)
+
+
+def terms_in_force(user: User, now: datetime.datetime | None = None) -> QuerySet[CaseShare]:
+    """Shares with `user` or their organisation that are neither revoked nor expired now.
+
+    A deactivated organisation's shares end with it, for all its members at once.
+    """
+    with_them = Q(grantee_user_id=user.pk)
+    if user.organisation_id is not None:
+        with_them |= Q(grantee_organisation_id=user.organisation_id,
+                       grantee_organisation__is_active=True)
+    return CaseShare.objects.active(now).filter(with_them)
+
+
+def partner_cases_q(user: User) -> Q:
+    """Cases guardian grants `user` AND whose terms are in force: one `pk IN (subquery)`."""
+    return Q(pk__in=terms_in_force(user).filter(case__in=permitted_cases(user))
+             .values("case_id"))
+
+
+def _cache(user: User) -> dict:
+    if not hasattr(user, CACHE_ATTR):
+        setattr(user, CACHE_ATTR, {})
+    return getattr(user, CACHE_ATTR)
+
+
+def load_grants(user: User, cases: Iterable[Case]) -> None:
+    """Fetch the grants of `user` on all of `cases` in one query (lists, search, agenda): the
+    terms in force on those cases whose case guardian grants, with guardian's contribute
+    permission as a second subquery."""
+    cache = _cache(user)
+    wanted = {case.pk for case in cases} - set(cache)
+    if not wanted:
+        return
+    rows = (terms_in_force(user).filter(case_id__in=wanted, case__in=permitted_cases(user))
+            .annotate(contributes=Q(mode=CaseShare.Mode.CONTRIBUTE)
+                      & Q(case__in=permitted_cases(user, CONTRIBUTE)))
+            .values_list("case_id", "sections", "contributes", "expires_at"))
+    found: dict = {}
+    for case_id, sections, contributes, expires_at in rows:
+        found.setdefault(case_id, []).append((sections, bool(contributes), expires_at))
+    for case_id in wanted:
+        terms = found.get(case_id)
+        cache[case_id] = NOTHING if not terms else Grant(
+            sections=frozenset(s for sections, _c, _e in terms for s in sections),
+            contribute=any(contributes for _s, contributes, _e in terms),
+            expires_at=min(expires_at for _s, _c, expires_at in terms))
+
+
+def grant_for(user: User, case: Case) -> Grant:
+    """The grant of `user` on one case (cached for the request)."""
+    load_grants(user, [case])
+    return _cache(user)[case.pk]
+
+
+def forget(user: User) -> None:
+    """Drop the cached grants (after a grant or revoke within the same request or test)."""
+    for attr in (CACHE_ATTR, BREAK_GLASS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def expiring_soon(user: User, days: int = 14) -> QuerySet[CaseShare]:
+    """The user's shares in force that end within `days` (for the partner's dashboard panel)."""
+    horizon = timezone.now() + datetime.timedelta(days=days)
+    return (terms_in_force(user).filter(case__in=permitted_cases(user), expires_at__lte=horizon)
+            .select_related("case__defender").order_by("expires_at"))
+
+
+def break_glass_until(user: User, case: Case) -> datetime.datetime | None:
+    """When coordinator `user`'s latest break-glass opening on `case` ends (None: never opened
+    one). Cached for the request; the policy compares it with the time."""
+    cache = user.__dict__.setdefault(BREAK_GLASS_ATTR, {})
+    if case.pk not in cache:
+        cache[case.pk] = (BreakGlass.objects.filter(case_id=case.pk, user_id=user.pk)
+                          .order_by("-expires_at").values_list("expires_at", flat=True)
+                          .first())
+    return cache[case.pk]
+
+
+def break_glass_recent(days: int = 7) -> list[BreakGlass]:
+    """Break-glass openings of the last `days` (coordinators' dashboard), newest first."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    return list(BreakGlass.objects.filter(opened_at__gte=since)
+                .select_related("user", "case__defender").order_by("-opened_at")[:20])
+
+
+def cases_shared_with(user: User) -> QuerySet[Case]:
+    """A partner's shared cases, newest first (the same `visible_to` subquery as every read)."""
+    return Case.objects.visible_to(user).select_related("defender").order_by("-created_at")
+
+
+def case_shares(case: Case) -> list[CaseShare]:
+    """Every share of `case`, active first, with grantees (for the case's Sharing section)."""
+    return list(CaseShare.objects.filter(case=case)
+                .select_related("grantee_user", "grantee_organisation", "granted_by",
+                                "revoked_by")
+                .order_by("revoked_at", "-expires_at"))
+
+
+def share_get(case: Case, share_id: object) -> CaseShare | None:
+    return CaseShare.objects.filter(case=case, pk=share_id).select_related(
+        "grantee_user", "grantee_organisation", "case").first()
