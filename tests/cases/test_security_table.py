@@ -179,7 +179,7 @@ def role_table(world: World) -> list[list[str]]:
         _change_row(world),
         _share_row(world),
         _simple_row(world, "break-glass",
-                    lambda u: policies.can_break_glass(u, world.other_case),
+                    lambda u: sharing_policies.can_break_glass(u, world.other_case),
                     "yes (reason, time-limited, loud)"),
         _simple_row(world, "users, organisations", can_manage_people, "yes"),
         _history_row(world),
