@@ -1,7 +1,7 @@
 """The case officers' workspace: defenders, residencies (cases) and everything around them.
 
 Where things are (see STYLE.md):
-  policies.py   who may see/do what; `visible_cases_filter` behind `Case.objects.visible_to`;
+  policies.py   who may see/do what; `visible_cases_filter` behind `selectors.visible_cases`;
                 partners through `partner_share_allows` / `partner_cases_filter` (shares);
                 restricted notes: assigned officer, coordinators by break-glass
   policy_matrix.py   SECURITY.md's role table computed from the policies (a test compares)

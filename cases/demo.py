@@ -11,10 +11,10 @@ import io
 from typing import Any
 
 from cases import services
+from cases.choices import Stage
 from cases.models import Case, Defender, IntakeRound
 from shelter.accounts.models import User
 
-Stage = Case.Stage
 PATH = [Stage.UNDER_REVIEW, Stage.ACCEPTED, Stage.PREPARING_ARRIVAL, Stage.IN_RESIDENCE,
         Stage.DEPARTED, Stage.FOLLOW_UP, Stage.CLOSED]
 

@@ -17,25 +17,22 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from cases.lifecycle import allowed_next
+# The section and category names live in `cases.choices`; the sharing code still reads the
+# three `as` names here as `policies.<name>`.
+from cases.choices import DOCUMENT_CATEGORIES as DOCUMENT_CATEGORIES
+from cases.choices import NOTE_CATEGORIES as NOTE_CATEGORIES
+from cases.choices import (
+    RESTRICTED_NOTE_CATEGORIES,
+    SECTIONS,
+    STAFF_ONLY_SECTIONS,
+    TOMBSTONE_SECTIONS,
+    allowed_next,
+)
+from cases.choices import SHARE_SECTIONS as SHARE_SECTIONS
 
 if TYPE_CHECKING:
     from cases.models import Case, Note
     from shelter.accounts.models import User
-
-SECTIONS = ("basic", "identity", "contact", "residency", "programme", "documents", "notes",
-            "tasks", "history", "housing", "housing_address")
-DOCUMENT_CATEGORIES = ("passport_visa", "medical", "risk", "travel", "programme", "other")
-NOTE_CATEGORIES = ("general", "medical", "security", "programme")
-# What a share can name. "documents.<category>" and "notes.<category>" one by one; restricted
-# note categories are never implied by anything else.
-SHARE_SECTIONS = ("basic", "identity", "contact", "residency",
-                  *(f"documents.{c}" for c in DOCUMENT_CATEGORIES),
-                  *(f"notes.{c}" for c in NOTE_CATEGORIES), "housing", "housing_address")
-# Page sections a partner can never see, whatever a share says.
-STAFF_ONLY_SECTIONS = frozenset({"tasks", "history"})
-TOMBSTONE_SECTIONS = frozenset({"basic", "tasks", "history"})
-RESTRICTED_NOTE_CATEGORIES = frozenset({"medical", "security"})
 
 
 def _is_staff(user: User | None) -> bool:
@@ -86,7 +83,7 @@ def partner_cases_filter(user: User) -> Q | None:
 def visible_cases_filter(user: User | None) -> Q | None:
     """The condition on Case for the cases `user` may know exist; None means none at all.
 
-    Used by `Case.objects.visible_to(user)`, which every read goes through.
+    Used by `cases.selectors.visible_cases(user)`, which every read goes through.
     """
     if _is_staff(user):
         return Q()

@@ -13,6 +13,7 @@ from typing import Any
 
 from cases import policies
 from cases.models import Case
+from cases.selectors import visible_cases
 
 ROLES = ("Coordinator", "Case officer", "Partner", "Auditor")
 NO = "—"
@@ -64,7 +65,7 @@ def _list_row(world: World) -> list[str]:
     every = set(Case.objects.values_list("pk", flat=True))
 
     def sees(u: Any) -> set:
-        return set(Case.objects.visible_to(u).values_list("pk", flat=True))
+        return set(visible_cases(u).values_list("pk", flat=True))
     staff = ["all" if sees(u) == every else NO for u in (world.coordinator, world.officer)]
     shared, expired = world.partner(["basic"]), world.partner(["basic"], expired=True)
     partner = ("shared, unexpired only" if sees(shared) == {world.case.pk} and not sees(expired)
