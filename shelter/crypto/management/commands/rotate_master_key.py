@@ -13,9 +13,8 @@ from django.utils import timezone
 from shelter.crypto import keycheck, keyfile
 from shelter.crypto.datakeys import rewrap
 from shelter.crypto.exceptions import CryptoError
-from shelter.crypto.keyring import get_provider, reset_provider
 from shelter.crypto.models import DataKey, KeyCheck, KeyCheckKind
-from shelter.crypto.providers import LocalFileKeyProvider
+from shelter.crypto.providers import LocalFileKeyProvider, get_provider, reset_provider
 
 # Other processes may still be creating data keys under the old key for a moment (one that
 # read the file just before it changed): sweep again until nothing is left, a few times.

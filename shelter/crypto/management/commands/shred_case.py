@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shelter.crypto.api import purge_shredded_remnants, shred_case_key
-from shelter.crypto.keyring import get_provider
+from shelter.crypto.providers import get_provider
 
 
 class Command(BaseCommand):
