@@ -13,7 +13,10 @@ from typing import Any
 from cases import services
 from cases.choices import Stage
 from cases.models import Case, Defender, IntakeRound
+from cases.models_sharing import CaseShare
+from cases.services_sharing import share_grant
 from shelter.accounts.models import User
+from shelter.crypto.uploads import EncryptingUploadHandler
 
 PATH = [Stage.UNDER_REVIEW, Stage.ACCEPTED, Stage.PREPARING_ARRIVAL, Stage.IN_RESIDENCE,
         Stage.DEPARTED, Stage.FOLLOW_UP, Stage.CLOSED]
@@ -103,8 +106,6 @@ def _seed_one(row: tuple, carla: User | None, officers: list[User | None], i: in
 
 
 def _demo_document(case: Case, actor: User | None) -> None:
-    from shelter.crypto.uploads import EncryptingUploadHandler
-
     handler = EncryptingUploadHandler()
     handler.new_file("file", "programme-demo.txt", "text/plain", None)
     content = b"Demo programme: meetings with the city council and a university lecture.\n"
@@ -137,9 +138,6 @@ DEMO_SHARES = [
 def _seed_shares(carla: User) -> None:
     """Shares for the partner personas, so a newcomer can see what a partner sees. Skipped when
     the case already has any share (idempotent)."""
-    from cases.models_sharing import CaseShare
-    from cases.services_sharing import share_grant
-
     pia = _user("pia@demo.shelter.test")
     if pia is None or carla is None:
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils import timezone
 
-from cases import policies, selectors
+from cases import policies, selectors, share_access
 
 
 def cases_panel(request: HttpRequest) -> dict | None:
@@ -18,8 +18,6 @@ def cases_panel(request: HttpRequest) -> dict | None:
 
 def expiring_shares_panel(request: HttpRequest) -> dict | None:
     """Partners: their shares that end within 14 days (code names only, if "basic" shared)."""
-    from cases import share_access
-
     user = request.user
     if not (user.is_authenticated and user.is_partner):
         return None

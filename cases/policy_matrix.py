@@ -14,6 +14,8 @@ from typing import Any
 from cases import policies
 from cases.models import Case
 from cases.selectors import visible_cases
+from shelter.accounts.policies import can_manage_people
+from shelter.audit.policies import can_read_log
 
 ROLES = ("Coordinator", "Case officer", "Partner", "Auditor")
 NO = "—"
@@ -133,8 +135,6 @@ def _simple_row(world: World, label: str, check: Callable[[Any], bool], yes: str
 
 
 def _history_row(world: World) -> list[str]:
-    from shelter.audit.policies import can_read_log
-
     def history(u: Any, c: Case) -> bool:
         return policies.can_view_access_history(u, c)
     officer = ("per-case history of own cases" if history(world.officer, world.case)
@@ -148,8 +148,6 @@ def _history_row(world: World) -> list[str]:
 
 def role_table(world: World) -> list[list[str]]:
     """Rows of the role table as the code behaves, in SECURITY.md's order and wording."""
-    from shelter.accounts.policies import can_manage_people
-
     return [
         _list_row(world),
         _section_row(world, "code name, stage, dates", "basic", "basic", ["basic"]),

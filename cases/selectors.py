@@ -16,11 +16,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import policies
+from cases import policies, share_access
 from cases.choices import Stage
+from cases.forms_sharing import section_label
 from cases.models import (
     Activity,
+    BreakGlass,
     Case,
+    CaseShare,
     CaseTransition,
     Defender,
     Document,
@@ -31,6 +34,7 @@ from cases.models import (
 )
 from shelter import audit
 from shelter.accounts.models import User
+from shelter.accounts.roles import Role
 from shelter.audit import Action
 from shelter.crypto.api import blind_index_hex, open_document, prefetch_data_keys
 
@@ -100,8 +104,6 @@ def cases_search_results(user: User, query: str, limit: int = 50) -> list[Case]:
     results = list(cases_search(user, query)[:limit])
     if not user.is_partner:
         return results
-    from cases import share_access
-
     share_access.load_grants(user, [c.pk for c in results])
     code = (query or "").strip().casefold()
     return [c for c in results if policies.can_view_section(user, c, "identity")
@@ -123,8 +125,6 @@ def defenders_for_choice(user: User) -> QuerySet[Defender]:
 
 def officers() -> QuerySet[User]:
     """Active case officers and coordinators, who can be assigned to a case."""
-    from shelter.accounts.roles import Role
-
     return (User.objects.filter(is_active=True,
                                 groups__name__in=[Role.CASE_OFFICER, Role.COORDINATOR])
             .distinct().order_by("full_name"))
@@ -239,9 +239,7 @@ def agenda(user: User, start: datetime.date, days: int = 14) -> list[Activity]:
                       .select_related("case__defender").order_by("day", "created_at"))
     cases = {a.case_id: a.case for a in activities}
     if user.is_partner:
-        from cases import share_access
-
-        share_access.load_grants(user, cases)
+            share_access.load_grants(user, cases)
     activities = [a for a in activities
                   if policies.can_view_section(user, cases[a.case_id], "programme")]
     prefetch_data_keys("case", {a.case_id for a in activities})
@@ -316,8 +314,6 @@ def residency_statistics(user: User, year: int) -> dict[str, Any]:
 # --- sharing -------------------------------------------------------------------------------
 def break_glass_recent(days: int = 7) -> list:
     """Break-glass openings of the last `days` (coordinators' dashboard), newest first."""
-    from cases.models import BreakGlass
-
     since = timezone.now() - datetime.timedelta(days=days)
     return list(BreakGlass.objects.filter(opened_at__gte=since)
                 .select_related("user", "case__defender").order_by("-opened_at")[:20])
@@ -332,9 +328,6 @@ def cases_shared_with(user: User) -> QuerySet[Case]:
 def share_rows(user: User, cases: list[Case]) -> list[dict[str, Any]]:
     """Each case on a partner's page with its shared sections, mode and first expiry
     (one query for the whole page)."""
-    from cases import share_access
-    from cases.forms_sharing import section_label
-
     share_access.load_grants(user, [c.pk for c in cases])
     rows = []
     for case in cases:
@@ -347,8 +340,6 @@ def share_rows(user: User, cases: list[Case]) -> list[dict[str, Any]]:
 
 def case_shares(case: Case) -> list:
     """Every share of `case`, active first, with grantees (for the case's Sharing section)."""
-    from cases.models import CaseShare
-
     return list(CaseShare.objects.filter(case=case)
                 .select_related("grantee_user", "grantee_organisation", "granted_by",
                                 "revoked_by")
@@ -356,7 +347,5 @@ def case_shares(case: Case) -> list:
 
 
 def share_get(case: Case, share_id: uuid.UUID | str) -> Any:
-    from cases.models import CaseShare
-
     return CaseShare.objects.filter(case=case, pk=share_id).select_related(
         "grantee_user", "grantee_organisation", "case").first()
