@@ -10,7 +10,9 @@ Where things are (see STYLE.md):
                 BreakGlass; share_access.py the partner queries (share row valid now AND the
                 guardian row); sharing_groups.py one guardian group per partner organisation
   services_sharing.py  `share_grant`, `share_revoke`, `shares_expire`, `break_glass_open`
-  lifecycle.py  stages, allowed transitions, guards (`register_guard`), checklists per stage
+  choices.py    stages and their transitions, document and note categories, page and share
+                sections: a leaf module that models, lifecycle, policies and forms import
+  lifecycle.py  the guards of each stage (`register_guard`) and its checklists
   selectors.py  reads taking the user (`cases_visible_to`, `cases_search`, `case_get_for`, …)
   services.py   the only writers (`case_open`, `case_transition`, `document_upload`, …)
   access.py     the read choke point of the views: policy → access-log entry → 404
