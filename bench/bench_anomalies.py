@@ -122,7 +122,7 @@ def _child(database_url: str, vendor: str) -> None:
     _setup(database_url)
     from shelter.accounts.models import Organisation
     from shelter.accounts.roles import Role
-    from tests.conftest import make_user, verified_client
+    from tests.factories import make_user, verified_client
 
     organisation = Organisation.objects.create(name="Gemeente", kind="municipality")
     client = verified_client(make_user("aud@example.org", Role.AUDITOR, organisation))

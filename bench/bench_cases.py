@@ -80,7 +80,7 @@ def _setup(url: str) -> None:
 def _people():
     from shelter.accounts.models import Organisation
     from shelter.accounts.roles import Role
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     municipality = Organisation.objects.create(name="Municipality", kind="municipality")
     officers = [make_user(f"officer{i}@bench.org", Role.CASE_OFFICER, municipality)
@@ -212,7 +212,7 @@ def _run() -> None:
     from django.db import connection
 
     from cases.models import Case
-    from tests.conftest import verified_client
+    from tests.factories import verified_client
 
     officer, officers = _people()
     client = verified_client(officer)

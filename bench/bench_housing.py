@@ -105,8 +105,7 @@ def _conflict_check(units: list, cases: list) -> None:
 def _timeline(units: list) -> None:
     from shelter.accounts.models import Organisation
     from shelter.accounts.roles import Role
-    from tests.conftest import make_user, verified_client
-    from tests.housing.conftest import count_queries
+    from tests.factories import count_queries, make_user, verified_client
 
     org = Organisation.objects.create(name="Bench gemeente", kind="municipality")
     client = verified_client(make_user("bench-carla@example.org", Role.COORDINATOR, org))

@@ -1,11 +1,9 @@
 """The case officers' workspace: defenders, residencies (cases) and everything around them.
 
-Where things are (see STYLE.md):
+Where things are (docs/ARCHITECTURE.md draws the whole project):
   policies.py   who may see/do what; `visible_cases_filter` behind `selectors.visible_cases`;
                 partners through `partner_share_allows` / `partner_cases_filter` (shares);
                 restricted notes: assigned officer, coordinators by break-glass
-  policy_matrix.py   SECURITY.md's role table computed from the policies (a test compares)
-  route_policies.py  every route names its deciding policy; undeclared routes answer 404
   models_sharing.py  CaseShare, guardian direct-FK permission tables, OrganisationGroup,
                 BreakGlass; share_access.py the partner queries (share row valid now AND the
                 guardian row); sharing_groups.py one guardian group per partner organisation
@@ -15,7 +13,8 @@ Where things are (see STYLE.md):
   lifecycle.py  the guards of each stage (`register_guard`) and its checklists
   selectors.py  reads taking the user (`cases_visible_to`, `cases_search`, `case_get_for`, …)
   services.py   the only writers (`case_open`, `case_transition`, `document_upload`, …)
-  access.py     the read choke point of the views: policy → access-log entry → 404
+  access.py     the guards, one per object type (`access_case`, `access_document`, …): look
+                up → policy → access-log entry → 404/403; every view names its guards
   views*.py     thin views; urls.py (namespace "cases"); templates/cases/
   demo.py       `seed(stdout)` for `manage.py seed_demo`
   management/commands/apply_retention.py   crypto-shreds ended cases after the retention period

@@ -1,21 +1,32 @@
-"""The read choke point of the case pages: policy check, access-log entry, 404 when refused.
+"""The guards of the case workspace: one per object type, each the only way its views get it.
 
-Every case view obtains its case here, so each read and each refusal is recorded exactly once
-and a case the user may not see answers 404 whether it exists or not.
+A guard looks the object up through `cases.selectors`, asks `cases.policies`, records the
+decision in the access log and answers 404 where the user may not know the object exists (403
+where they may see it but not do this). Views name the guards they call with
+`shelter.access.guarded_by`; a guard's return value is the object the view works on.
+
+One page view is one entry: `access_case` records the first section it is asked for and lists
+every section actually shown in its facts (one chained append per request keeps auditing cheap,
+see `make bench`). Writes are recorded by the services that perform them; refusals here.
 """
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from collections.abc import Callable, Iterable
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases import policies, selectors
-from cases.models import Case
+from cases.models import Activity, Case, Document, IntakeRound, Task
 from shelter import audit
+from shelter.access import guard, guarded_by
 from shelter.audit import Action
 from shelter.audit.web import mark_audited, record_refusal
 
@@ -40,49 +51,154 @@ def refuse(request: HttpRequest, case_id: uuid.UUID | str | None, section: str =
     return Http404()
 
 
-def require_list_access(request: HttpRequest) -> None:
-    """The case list and search are for coordinators and case officers; others get 404."""
+def _forbid(request: HttpRequest, case_id: object, section: str, reason: str = "") \
+        -> PermissionDenied:
+    """Record a refusal of a user who may know the case exists, and return the 403 to raise."""
+    facts = {"reason": reason} if reason else {}
+    record_refusal(request, TARGET, case_id, section=section, **facts)
+    return PermissionDenied()
+
+
+def shown_sections(user: object, case: Case, sections: Iterable[str]) -> list[str]:
+    """Those of `sections` the user may see on `case`, in order."""
+    return [s for s in sections if policies.can_view_section(user, case, s)]
+
+
+# --- collections: the list, search, statistics, creation, the agenda ------------------------
+@guard
+def access_case_list(request: HttpRequest) -> None:
+    """The case list, statistics and intake rounds: coordinators and case officers; others 404."""
     if not policies.can_list_cases(request.user):
         raise refuse(request, None, "list")
 
 
-def require_search_access(request: HttpRequest) -> None:
-    """Search and agenda: staff, and partners (who only ever find what is shared with them)."""
+@guard
+def access_case_search(request: HttpRequest) -> None:
+    """Search: staff, and partners (who only ever find what is shared with them)."""
     if not policies.can_search_cases(request.user):
         raise refuse(request, None, "search")
 
 
-def read_case(request: HttpRequest, case_id: uuid.UUID, *sections: str) -> tuple[Case, set]:
-    """The case for a page showing `sections` (the first one is required), recorded as read.
-
-    Returns the case and the set of requested sections the user may see. One page view is one
-    entry: the first section names it, and every section actually shown is listed in its facts
-    (one chained append per request keeps auditing cheap, see `make bench`).
-    """
-    case = selectors.case_get_for(request.user, case_id)
-    if case is None or not policies.can_view_section(request.user, case, sections[0]):
-        raise refuse(request, case_id, sections[0])
-    allowed = {s for s in sections if policies.can_view_section(request.user, case, s)}
-    shown = [s for s in sections if s in allowed]
-    audit.record(request.user, Action.CASE_VIEW_SECTION, case, section=sections[0],
-                 sections=shown)
+@guard
+def access_case_create(request: HttpRequest) -> None:
+    """Opening a case: staff who may create cases; everyone else 404."""
+    if not policies.can_list_cases(request.user):
+        raise refuse(request, None, "list")
+    if not policies.can_create_case(request.user):
+        raise refuse(request, None, "create")
     mark_audited(request)
-    return case, allowed
 
 
-def change_case(request: HttpRequest, case_id: uuid.UUID, section: str) -> Case:
-    """The case for a write; 404 if invisible, 403 if visible but not changeable (shredded).
+@guard
+def access_agenda(request: HttpRequest, start: datetime.date) -> list[Activity]:
+    """The agenda from `start` for those who may search; each case shown is recorded as a read
+    of its programme (in case-id order, one entry per case)."""
+    if not policies.can_search_cases(request.user):
+        raise refuse(request, None, "search")
+    activities = selectors.agenda(request.user, start)
+    cases = {a.case_id: a.case for a in activities}
+    for case_id in sorted(cases, key=str):
+        audit.record(request.user, Action.CASE_VIEW_SECTION, cases[case_id],
+                     section="programme")
+    mark_audited(request)
+    return activities
 
-    Writes are recorded by the service that performs them; refusals here.
+
+# --- one case -------------------------------------------------------------------------------
+@guard
+def access_case(request: HttpRequest, pk: uuid.UUID | str, section: str, *shown: str,
+                write: bool = False, contribute: bool = False) -> Case:
+    """The case for a page of `section` (also showing `shown`), or for a write to it.
+
+    - a read (the default) is recorded with every section of `section, *shown` the user may
+      see listed in its facts;
+    - `write=True`: changing the case (its stage, documents, tasks, programme); 403 "read_only"
+      for a user who may see the section but not change the case (a tombstone, a partner);
+    - `contribute=True`: adding to `section` ("programme", "notes.<c>", "documents[.<c>]"):
+      staff who may change the case or a partner whose may-contribute share names it, else 403.
+
+    404 (recorded) whenever the user may not see the section's page, whether the case exists
+    or not. Writes are recorded by the services that perform them.
     """
-    case = selectors.case_get_for(request.user, case_id)
-    if case is None or not policies.can_view_section(request.user, case, section):
-        raise refuse(request, case_id, section)
-    if not policies.can_change_case(request.user, case):
-        record_refusal(request, TARGET, case_id, section=section, reason="read_only")
-        raise PermissionDenied
+    page = section.split(".")[0]
+    case = selectors.case_get_for(request.user, pk)
+    if case is None or not policies.can_view_section(request.user, case, page):
+        raise refuse(request, pk, page)
+    if write and not policies.can_change_case(request.user, case):
+        raise _forbid(request, pk, page, "read_only")
+    if contribute and not policies.can_contribute(request.user, case, section):
+        raise _forbid(request, pk, page, "read_only")
+    if not (write or contribute):
+        audit.record(request.user, Action.CASE_VIEW_SECTION, case, section=section,
+                     sections=shown_sections(request.user, case, (section, *shown)))
     mark_audited(request)
     return case
+
+
+@guard
+def access_subject_export(request: HttpRequest, pk: uuid.UUID | str) -> Case:
+    """The case whose defender's subject-access export is asked for: coordinators only (403
+    for others who know the case exists). The export itself records what it hands out."""
+    case = selectors.case_get_for(request.user, pk)
+    if case is None:
+        raise refuse(request, pk, "identity")
+    if not policies.can_export_subject_data(request.user, case):
+        raise _forbid(request, pk, "export")
+    mark_audited(request)
+    return case
+
+
+@guard
+def access_document(request: HttpRequest, pk: uuid.UUID | str, document_id: uuid.UUID | str,
+                    *, write: bool = False) -> Document:
+    """A live document of case `pk` whose category the user may see (404 otherwise); with
+    `write`, to replace or delete it (the case must be changeable, else 403). A download is
+    recorded by `open_document` before its first byte."""
+    if write:
+        case = access_case(request, pk, "documents", write=True)
+    else:
+        case = selectors.case_get_for(request.user, pk)
+        if case is None:
+            raise refuse(request, pk, "documents")
+    document = selectors.document_get_for(request.user, case, document_id)
+    if document is None:
+        raise refuse(request, case.pk, "documents")
+    document.case = case  # the guard's case, with its defender and officer already loaded
+    mark_audited(request)
+    return document
+
+
+@guard
+def access_task(request: HttpRequest, pk: uuid.UUID | str, task_id: uuid.UUID | str) -> Task:
+    """A task of case `pk`, to tick off: staff on a changeable case."""
+    case = access_case(request, pk, "tasks", write=True)
+    task = selectors.task_get_for(request.user, case, task_id)
+    if task is None:
+        raise refuse(request, pk, "tasks")
+    return task
+
+
+@guard
+def access_activity(request: HttpRequest, pk: uuid.UUID | str, activity_id: uuid.UUID | str
+                    ) -> Activity:
+    """A planned activity of case `pk`, to cancel: staff on a changeable case."""
+    case = access_case(request, pk, "programme", write=True)
+    activity = selectors.activity_get_for(request.user, case, activity_id)
+    if activity is None:
+        raise refuse(request, pk, "programme")
+    return activity
+
+
+@guard
+def access_intake_round(request: HttpRequest, round_id: uuid.UUID | str | None = None, *,
+                        write: bool = False) -> IntakeRound | None:
+    """Intake rounds: staff see them (404 for everyone else); coordinators open and change
+    them (403 for officers). With `round_id`, that round (404 if there is none)."""
+    if not policies.can_list_cases(request.user):
+        raise refuse(request, None, "list")
+    if write and not policies.can_manage_rounds(request.user):
+        raise PermissionDenied
+    return get_object_or_404(IntakeRound, pk=round_id) if round_id else None
 
 
 def share_case(request: HttpRequest, case_id: uuid.UUID) -> Case:
@@ -100,18 +216,21 @@ def share_case(request: HttpRequest, case_id: uuid.UUID) -> Case:
     return case
 
 
-def contribute_case(request: HttpRequest, case_id: uuid.UUID, section: str) -> Case:
-    """The case for adding to `section` (programme, notes, documents): staff who may change
-    it, or a partner whose may-contribute share names it. 404 if invisible, else 403."""
-    case = selectors.case_get_for(request.user, case_id)
-    page_section = section.split(".")[0]
-    if case is None or not policies.can_view_section(request.user, case, page_section):
-        raise refuse(request, case_id, page_section)
-    if not policies.can_contribute(request.user, case, section):
-        record_refusal(request, TARGET, case_id, section=page_section, reason="read_only")
-        raise PermissionDenied
-    mark_audited(request)
-    return case
+@guard
+def sharing_route(request: HttpRequest) -> None:
+    """Stands for the checks the sharing views still make inside themselves (`share_case`,
+    their own policy calls, each recording its refusals) until they have guards of their own."""
+
+
+def sharing_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a sharing view as deciding inside itself, so deny-by-default lets it run (to be
+    replaced by the sharing app's guards)."""
+    @guarded_by(sharing_route)
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        sharing_route(request)
+        return view(request, *args, **kwargs)
+    return wrapper
 
 
 def tabs(request: HttpRequest, case: Case, current: str) -> list[dict]:

@@ -24,7 +24,8 @@ def _uuids(ids: Iterable[str]) -> list[uuid.UUID]:
 
 
 def assigned_officer_reads_history(user, target_id: str) -> bool:
-    """The officer assigned to a case may read that case's access history."""
+    """The officer assigned to a case may read that case's access history (SECURITY.md, "Who may
+    see what": the access log row)."""
     if not user.is_case_officer:
         return False
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 from typing import Any
 
@@ -11,19 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import policies
 from cases.choices import REASON_REQUIRED, DocumentCategory, NoteCategory, Stage, allowed_next
-from cases.models import Activity, Case, Defender, FieldOfWork, IntakeRound
-from shelter.crypto.api import is_withheld, withhold_fields
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def _date(label: Any, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=DateInput(), **kwargs)
+from cases.models import Activity, Case, Defender, IntakeRound
+from shelter.crypto.api import is_withheld
+from shelter.forms import (
+    TEXT_MAX_LENGTH,
+    DateInput,  # noqa: F401  (still imported from here by the sharing forms)
+    ModelValuesForm,
+    editable_field_names,
+)
 
 
 def _text(label: Any, *, max_length: int = 200, required: bool = False) -> forms.CharField:
@@ -32,7 +28,7 @@ def _text(label: Any, *, max_length: int = 200, required: bool = False) -> forms
 
 def _area(label: Any, help_text: Any = "") -> forms.CharField:
     return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           max_length=5000, help_text=help_text)
+                           max_length=TEXT_MAX_LENGTH, help_text=help_text)
 
 
 VISA_STATUSES = [
@@ -41,37 +37,28 @@ VISA_STATUSES = [
 ]
 
 
-class DefenderForm(forms.Form):
-    """Identity and contact details of a defender."""
+class CountryCodeField(forms.CharField):
+    """Exactly two letters (the model field holds at most two)."""
 
-    code_name = _text(_("Code name"), max_length=80, required=True)
-    country_of_activity = forms.CharField(
-        label=_("Country of activity"), max_length=2, min_length=2, required=False,
-        help_text=_("Two-letter ISO 3166 code, e.g. CO."))
-    field_of_work = forms.ChoiceField(label=_("Field of work"), required=False,
-                                      choices=[("", "—"), *FieldOfWork.choices])
-    organisation = _text(_("Organisation"))
-    legal_name = _text(_("Legal name"), required=True)
-    other_names = _area(_("Other names"))
-    date_of_birth = _date(_("Date of birth"))
-    nationality = _text(_("Nationality"), max_length=100)
-    languages = _text(_("Languages"))
-    gender = _text(_("Gender"), max_length=50)
-    passport_number = _text(_("Passport number"), max_length=50)
-    phone = _text(_("Phone"), max_length=50)
-    email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
-    messenger = _text(_("Messenger"))
-    emergency_contact = _area(_("Emergency contact"))
-    special_needs = _area(_("Special needs"))
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_length=2, **kwargs)
+
+
+class DefenderForm(ModelValuesForm):
+    """Identity and contact details of a defender (the fields of `Defender`)."""
+
+    class Meta(ModelValuesForm.Meta):
+        model = Defender
+        fields = editable_field_names(Defender)
+        help_texts = {"country_of_activity": _("Two-letter ISO 3166 code, e.g. CO.")}
+        field_classes = {"country_of_activity": CountryCodeField, "email": forms.EmailField}
 
     def __init__(self, *args: Any, defender: Defender | None = None, **kwargs: Any) -> None:
         self.defender = defender
         super().__init__(*args, **kwargs)
-        self.withheld = withhold_fields(self)  # values that failed their integrity check
-
-    @classmethod
-    def initial_for(cls, defender: Defender) -> dict[str, Any]:
-        return {name: getattr(defender, name) for name in cls.base_fields}
+        # The column may be empty (an encrypted field), a defender on record may not.
+        if "legal_name" not in self.withheld:
+            self.fields["legal_name"].required = True
 
     def clean_code_name(self) -> str:
         code_name = self.cleaned_data["code_name"].strip()
@@ -93,20 +80,6 @@ class DefenderForm(forms.Form):
         if born and not is_withheld(born) and born >= timezone.localdate():
             raise forms.ValidationError(_("The date of birth must be in the past."))
         return born
-
-    def service_values(self) -> dict[str, Any]:
-        """Cleaned values as `defender_create`/`defender_update` take them (blank → None).
-
-        Withheld values are left out: what is stored stays as it is."""
-        return {name: (value if value not in ("",) else None) if name in _ENCRYPTED else value
-                for name, value in self.cleaned_data.items()
-                if name in self.base_fields and name not in self.withheld}
-
-
-_ENCRYPTED = frozenset({
-    "legal_name", "other_names", "date_of_birth", "nationality", "languages", "gender", "phone",
-    "email", "messenger", "emergency_contact", "passport_number", "special_needs",
-})
 
 
 def _check_dates(form: forms.Form, cleaned: dict[str, Any]) -> None:
@@ -135,48 +108,37 @@ class OfficerChoiceField(forms.ModelChoiceField):
         return obj.full_name or obj.email
 
 
-class CaseForm(forms.Form):
-    """The residency section of a case (dates, officer, risk, visa, travel, return)."""
+class CaseForm(ModelValuesForm):
+    """The residency section of a case (dates, officer, risk, visa, travel, return).
 
-    nominated_on = _date(_("Nominated on"))
-    decided_on = _date(_("Decided on"))
-    planned_arrival = _date(_("Planned arrival"))
-    planned_departure = _date(_("Planned departure"))
-    actual_arrival = _date(_("Actual arrival"))
-    actual_departure = _date(_("Actual departure"))
-    assigned_officer = OfficerChoiceField(label=_("Assigned officer"), queryset=None,
-                                          required=False)
-    intake_round = forms.ModelChoiceField(label=_("Intake round"), required=False,
-                                          queryset=IntakeRound.objects.all())
-    risk_level = forms.ChoiceField(label=_("Risk level"), choices=Case.RiskLevel.choices)
-    risk_notes = _area(_("Risk notes"))
+    The visa status, travel details and accompanying persons are JSON values on the model;
+    the form edits them as a choice and notes, a text and one person per line."""
+
     visa = forms.ChoiceField(label=_("Visa status"), choices=VISA_STATUSES, required=False)
     visa_notes = _area(_("Visa notes"))
     travel = _area(_("Travel"), _("Flights, routes, who books what."))
-    insurance = _area(_("Insurance"))
-    allowance = _area(_("Allowance"))
     accompanying_persons = _area(_("Accompanying persons"), _("One person per line."))
-    return_plan = _area(_("Return plan"))
-    follow_up = _area(_("Follow-up"))
+
+    class Meta(ModelValuesForm.Meta):
+        model = Case
+        fields = ["nominated_on", "decided_on", "planned_arrival", "planned_departure",
+                  "actual_arrival", "actual_departure", "assigned_officer", "intake_round",
+                  "risk_level", "risk_notes", "visa", "visa_notes", "travel", "insurance",
+                  "allowance", "accompanying_persons", "return_plan", "follow_up"]
+        field_classes = {"assigned_officer": OfficerChoiceField}
 
     def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assigned_officer"].queryset = officers
-        self.withheld = withhold_fields(self)  # values that failed their integrity check
+        if "assigned_officer" in self.fields:
+            self.fields["assigned_officer"].queryset = officers
 
-    @staticmethod
-    def initial_for(case: Case) -> dict[str, Any]:
+    @classmethod
+    def initial_for(cls, case: Case) -> dict[str, Any]:
         visa = case.visa_status or {}
-        plain = ["nominated_on", "decided_on", "planned_arrival", "planned_departure",
-                 "actual_arrival", "actual_departure", "risk_level", "risk_notes", "insurance",
-                 "allowance", "return_plan", "follow_up"]
-        initial = {name: getattr(case, name) for name in plain}
-        initial.update(assigned_officer=case.assigned_officer_id,
-                       intake_round=case.intake_round_id,
-                       visa=visa.get("status", ""), visa_notes=visa.get("notes", ""),
-                       travel=(case.travel or {}).get("details", ""),
-                       accompanying_persons="\n".join(case.accompanying_persons or []))
-        return initial
+        return {**super().initial_for(case),
+                "visa": visa.get("status", ""), "visa_notes": visa.get("notes", ""),
+                "travel": (case.travel or {}).get("details", ""),
+                "accompanying_persons": "\n".join(case.accompanying_persons or [])}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -187,9 +149,9 @@ class CaseForm(forms.Form):
         """Cleaned values shaped as `case_update` takes them; withheld values are left out
         (one withheld JSON value withholds every form field made from it)."""
         data = {k: v for k, v in self.cleaned_data.items() if k not in self.withheld}
-        values = {k: (v or None) if isinstance(v, str) and k != "risk_level" else v
-                  for k, v in data.items()
-                  if k not in ("visa", "visa_notes", "travel", "accompanying_persons")}
+        values = super().service_values()
+        values.pop("travel", None)
+        values.pop("accompanying_persons", None)
         if "visa" in data and "visa_notes" in data:
             values["visa_status"] = {"status": data["visa"], "notes": data["visa_notes"]}
         if "travel" in data:
@@ -202,28 +164,21 @@ class CaseForm(forms.Form):
 
 
 class CaseCreateForm(DefenderForm):
-    """A new case: an existing defender, or a new one described in the same form."""
+    """A new case: an existing defender, or a new one described in the same form, and the
+    first residency details (fields of `CaseForm`)."""
 
     existing_defender = forms.ModelChoiceField(
         label=_("Existing defender"), queryset=None, required=False,
         help_text=_("Leave empty to register a new defender below."))
-    nominated_on = _date(_("Nominated on"))
-    planned_arrival = _date(_("Planned arrival"))
-    planned_departure = _date(_("Planned departure"))
-    assigned_officer = OfficerChoiceField(label=_("Assigned officer"), queryset=None,
-                                          required=False)
-    intake_round = forms.ModelChoiceField(label=_("Intake round"), required=False,
-                                          queryset=IntakeRound.objects.all())
-    risk_level = forms.ChoiceField(label=_("Risk level"), choices=Case.RiskLevel.choices,
-                                   initial=Case.RiskLevel.MEDIUM)
 
-    field_order = ["existing_defender"]
     CASE_FIELDS = ("nominated_on", "planned_arrival", "planned_departure", "assigned_officer",
                    "intake_round", "risk_level")
 
     def __init__(self, *args: Any, defenders: Any = None, officers: Any = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields.update({name: copy.deepcopy(CaseForm.base_fields[name])
+                            for name in self.CASE_FIELDS})
         self.fields["existing_defender"].queryset = defenders
         self.fields["assigned_officer"].queryset = officers
         for name in ("code_name", "legal_name"):
@@ -240,8 +195,7 @@ class CaseCreateForm(DefenderForm):
         return cleaned
 
     def defender_values(self) -> dict[str, Any]:
-        return {k: v for k, v in DefenderForm.service_values(self).items()
-                if k in DefenderForm.base_fields}
+        return self.service_values()
 
     def case_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in self.CASE_FIELDS}
@@ -337,16 +291,20 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class ActivityForm(forms.Form):
-    """One programme activity; times, title and place are stored encrypted."""
+class ActivityForm(ModelValuesForm):
+    """One programme activity (the fields of `Activity`); times, title and place are stored
+    encrypted. The times are sealed as "HH:MM" text: the form reads them as times."""
 
-    day = forms.DateField(label=_("Day"), widget=DateInput())
     starts = forms.TimeField(label=_("Starts"), widget=TimeInput())
     ends = forms.TimeField(label=_("Ends"), widget=TimeInput(), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
-    title = _text(_("Title"), required=True)
-    place = _text(_("Place"))
-    details = _area(_("Details"))
+
+    class Meta(ModelValuesForm.Meta):
+        model = Activity
+        fields = ["day", "starts", "ends", "kind", "title", "place", "details"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = True  # the column may be empty, an activity's title not
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -356,31 +314,26 @@ class ActivityForm(forms.Form):
         return cleaned
 
     def service_values(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        values = super().service_values()
         for name in ("starts", "ends"):
-            data[name] = data[name].strftime("%H:%M") if data[name] else None
-        for name in ("place", "details"):
-            data[name] = data[name] or None
-        return data
+            values[name] = values[name].strftime("%H:%M") if values[name] else None
+        return values
 
 
-class IntakeRoundForm(forms.Form):
-    """A call for nominations; its name must be unique and its dates in order."""
+class IntakeRoundForm(ModelValuesForm):
+    """A call for nominations (the fields of `IntakeRound`); its name must be unique and its
+    dates in order."""
 
-    name = _text(_("Name"), max_length=100, required=True)
-    opens_on = forms.DateField(label=_("Opens on"), widget=DateInput())
-    closes_on = forms.DateField(label=_("Closes on"), widget=DateInput())
-    decision_on = _date(_("Committee decides on"))
     places = forms.IntegerField(label=_("Places"), min_value=0, max_value=500, initial=0)
+
+    class Meta(ModelValuesForm.Meta):
+        model = IntakeRound
+        fields = editable_field_names(IntakeRound)
 
     def __init__(self, *args: Any, intake_round: IntakeRound | None = None,
                  **kwargs: Any) -> None:
         self.intake_round = intake_round
         super().__init__(*args, **kwargs)
-
-    @classmethod
-    def initial_for(cls, intake_round: IntakeRound) -> dict[str, Any]:
-        return {name: getattr(intake_round, name) for name in cls.base_fields}
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

@@ -61,11 +61,11 @@ class Defender(EncryptedModel):
     nationality = EncryptedCharField(_("nationality"), max_length=100)
     languages = EncryptedCharField(_("languages"), max_length=200)
     gender = EncryptedCharField(_("gender"), max_length=50)
+    passport_number = EncryptedCharField(_("passport number"), max_length=50)
     phone = EncryptedCharField(_("phone"), max_length=50)
     email = EncryptedCharField(_("e-mail"), max_length=254)
     messenger = EncryptedCharField(_("messenger"), max_length=200)
     emergency_contact = EncryptedTextField(_("emergency contact"))
-    passport_number = EncryptedCharField(_("passport number"), max_length=50)
     special_needs = EncryptedTextField(_("special needs"))
 
     legal_name_bidx = BlindIndexField(source="legal_name", purpose="defender.legal_name")

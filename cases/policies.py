@@ -7,8 +7,8 @@ Coordinators and case officers see every case of the municipality. Medical and s
 the officer assigned to the case; a coordinator only through break-glass (a reason, a limited
 time, loudly recorded) unless they are the assigned officer. Partners see exactly the sections
 an active share names (`partner_share_allows`, `partner_cases_filter`; queries in
-`cases.share_access`). Auditors never see case content. `cases.policy_matrix` exports the
-role table that SECURITY.md must match.
+`cases.share_access`). Auditors never see case content. tests/cases/test_security_table.py
+checks SECURITY.md's role table against these functions.
 """
 
 from __future__ import annotations

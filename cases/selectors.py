@@ -1,7 +1,7 @@
 """Reads of cases. The reader is always passed in; everything starts at `visible_cases`.
 
 Selectors return data the user may see; the views still ask `policies` for sections, and the
-read choke point in `cases.views.base` records each read in the access log.
+guards in `cases.access` record each read in the access log. Selectors never write.
 """
 
 from __future__ import annotations
@@ -32,10 +32,8 @@ from cases.models import (
     Note,
     Task,
 )
-from shelter import audit
 from shelter.accounts.models import User
 from shelter.accounts.roles import Role
-from shelter.audit import Action
 from shelter.crypto.api import blind_index_hex, open_document, prefetch_data_keys
 
 LIST_PAGE_SIZE = 50
@@ -228,7 +226,8 @@ def activity_get_for(user: User, case: Case, activity_id: uuid.UUID | str) -> Ac
 
 
 def agenda(user: User, start: datetime.date, days: int = 14) -> list[Activity]:
-    """Activities of every visible case in [start, start + days), recorded as programme reads.
+    """Activities of every visible case in [start, start + days) whose programme the user may
+    see (the guard `cases.access.access_agenda` records the reads).
 
     Data keys of all cases on the page are fetched in one query before decryption.
     """
@@ -243,8 +242,6 @@ def agenda(user: User, start: datetime.date, days: int = 14) -> list[Activity]:
     activities = [a for a in activities
                   if policies.can_view_section(user, cases[a.case_id], "programme")]
     prefetch_data_keys("case", {a.case_id for a in activities})
-    for case_id in sorted({a.case_id for a in activities}, key=str):
-        audit.record(user, Action.CASE_VIEW_SECTION, cases[case_id], section="programme")
     return activities
 
 

@@ -30,20 +30,15 @@ from shelter import audit
 from shelter.accounts.models import User
 from shelter.audit import Action
 from shelter.crypto.api import delete_document_file, shred_case_key, shred_defender_key
+from shelter.forms import editable_field_names
 
-DEFENDER_FIELDS = frozenset({
-    "code_name", "country_of_activity", "field_of_work", "organisation", "legal_name",
-    "other_names", "date_of_birth", "nationality", "languages", "gender", "phone", "email",
-    "messenger", "emergency_contact", "passport_number", "special_needs",
-})
+# What a service may set: the models' editable fields. A case's stage changes only through
+# `case_transition`, and its defender is fixed when it is opened.
+DEFENDER_FIELDS = frozenset(editable_field_names(Defender))
+CASE_FIELDS = frozenset(editable_field_names(Case)) - {"defender", "stage"}
+ROUND_FIELDS = frozenset(editable_field_names(IntakeRound))
 # Blind indexes that must be recomputed when their source field changes.
 BLIND_INDEXES = {"legal_name": "legal_name_bidx", "passport_number": "passport_bidx"}
-CASE_FIELDS = frozenset({
-    "nominated_on", "decided_on", "planned_arrival", "planned_departure", "actual_arrival",
-    "actual_departure", "assigned_officer", "risk_level", "risk_notes", "visa_status", "travel",
-    "insurance", "allowance", "accompanying_persons", "return_plan", "follow_up", "intake_round",
-})
-ROUND_FIELDS = frozenset({"name", "opens_on", "closes_on", "decision_on", "places"})
 
 
 class TransitionError(Exception):
@@ -206,7 +201,8 @@ def note_create(*, case: Case, category: str, body: str, acting_user: User) -> N
 
 
 # --- programme -----------------------------------------------------------------------------
-ACTIVITY_FIELDS = frozenset({"day", "kind", "starts", "ends", "title", "place", "details"})
+# The case and the author are the service's to set; cancelling is `activity_cancel`.
+ACTIVITY_FIELDS = frozenset(editable_field_names(Activity)) - {"case", "created_by", "cancelled_at"}
 
 
 @transaction.atomic

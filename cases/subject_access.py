@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from cases import policies
 from cases.models import Case, Defender
@@ -26,20 +26,17 @@ from cases.selectors import visible_cases
 from shelter import audit
 from shelter.accounts.models import User
 from shelter.audit import Action
+from shelter.forms import editable_field_names
 
 FORMAT_VERSION = 1
-DEFENDER_FIELDS = [
-    "code_name", "country_of_activity", "field_of_work", "organisation", "legal_name",
-    "other_names", "date_of_birth", "nationality", "languages", "gender", "phone", "email",
-    "messenger", "emergency_contact", "passport_number", "special_needs", "created_at",
-    "updated_at",
-]
-CASE_FIELDS = [
-    "stage", "nominated_on", "decided_on", "planned_arrival", "planned_departure",
-    "actual_arrival", "actual_departure", "risk_level", "risk_notes", "visa_status", "travel",
-    "insurance", "allowance", "accompanying_persons", "return_plan", "follow_up", "created_at",
-    "updated_at",
-]
+
+
+def exported_fields(model: type[models.Model]) -> list[str]:
+    """The values a row holds about the subject: its editable fields that are not relations
+    (related rows are exported on their own, staff are left out), and when it was made and
+    last changed."""
+    return [*(name for name in editable_field_names(model)
+              if not model._meta.get_field(name).is_relation), "created_at", "updated_at"]
 
 
 def plain(value: Any) -> Any:
@@ -101,7 +98,7 @@ def _case(user: User, case: Case) -> dict[str, Any]:
     notes = list(case.notes.all())
     readable = [n for n in notes if policies.can_view_note_category(user, case, n.category)]
     return {
-        "id": plain(case.pk), **_values(case, CASE_FIELDS),
+        "id": plain(case.pk), **_values(case, exported_fields(Case)),
         "intake_round": _intake_round(case),
         "stage_history": [_values(t, ["from_stage", "to_stage", "reason", "created_at"])
                           for t in case.transitions.all()],
@@ -137,7 +134,7 @@ def subject_access_export(user: User, defender: Defender) -> str:
     """
     cases = _export_cases(user, defender)
     data = {"format": FORMAT_VERSION, "defender": {"id": plain(defender.pk),
-                                                   **_values(defender, DEFENDER_FIELDS)},
+                                                   **_values(defender, exported_fields(Defender))},
             "cases": [_case(user, case) for case in cases]}
     text = json.dumps(data, indent=2, ensure_ascii=False)
     with transaction.atomic():

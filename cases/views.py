@@ -1,7 +1,7 @@
 """Case officers' workspace: list, search, create, profile, residency, stage changes, history.
 
-Thin views: `cases.access` checks the policy and records the read (404 when refused), a
-selector reads, a service writes, the template renders.
+Thin views: a guard of `cases.access` looks the case up, checks the policy and records the
+read (404 when refused), a selector reads, a service writes, the template renders.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,14 +30,16 @@ from cases.forms import (
     TransitionForm,
 )
 from shelter import audit
+from shelter.access import guarded_by
 from shelter.accounts.recent import ask_for_recent_second_factor
 from shelter.audit import Action
 from shelter.audit.selectors import actor_names, events_for_target
-from shelter.audit.web import mark_audited, record_refusal, record_rejection
+from shelter.audit.web import mark_audited, record_rejection
 
 
+@guarded_by(access.access_case_list)
 def case_list(request: HttpRequest) -> HttpResponse:
-    access.require_list_access(request)
+    access.access_case_list(request)
     officers = selectors.officers()
     filters = CaseFilterForm(request.GET or None, officers=officers)
     chosen = filters.cleaned_data if filters.is_valid() else {}
@@ -57,9 +58,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters()
 @require_POST
+@guarded_by(access.access_case_search)
 def case_search(request: HttpRequest) -> HttpResponse:
     """POST, so names and passport numbers never land in URLs, logs or browser history."""
-    access.require_search_access(request)
+    access.access_case_search(request)
     search = CaseSearchForm(request.POST)
     results = []
     if search.is_valid():
@@ -71,10 +73,9 @@ def case_search(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters()
+@guarded_by(access.access_case_create)
 def case_create(request: HttpRequest) -> HttpResponse:
-    access.require_list_access(request)
-    if not policies.can_create_case(request.user):
-        raise access.refuse(request, None, "create")
+    access.access_case_create(request)
     form = CaseCreateForm(request.POST or None, defenders=selectors.defenders_for_choice(
         request.user), officers=selectors.officers())
     if request.method == "POST" and form.is_valid():
@@ -83,20 +84,24 @@ def case_create(request: HttpRequest) -> HttpResponse:
                                   defender_values=form.defender_values(), **form.case_values())
         messages.success(request, _("The case is opened."))
         return redirect("cases:profile", pk=case.pk)
-    mark_audited(request)
     return render(request, "cases/create.html", {"form": form})
 
 
+@guarded_by(access.access_case)
 def case_profile(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    case, allowed = access.read_case(request, pk, "basic", "identity", "contact")
+    sections = ("basic", "identity", "contact")
+    case = access.access_case(request, pk, *sections)
     return render(request, "cases/profile.html", access.case_context(
-        request, case, "basic", sections=allowed,
+        request, case, "basic", sections=set(access.shown_sections(request.user, case, sections)),
         can_export=policies.can_export_subject_data(request.user, case)))
 
 
 @sensitive_post_parameters()
+@guarded_by(access.access_case)
 def defender_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    case, _allowed = access.read_case(request, pk, "identity", "contact")
+    """The form shows the values it changes, so opening it is recorded as a read; a user who
+    may read but not change them gets 404, like one who may not read them."""
+    case = access.access_case(request, pk, "identity", "contact")
     if not policies.can_change_case(request.user, case):
         raise access.refuse(request, pk, "identity")
     defender = case.defender
@@ -111,16 +116,19 @@ def defender_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         request, case, "basic", form=form, title=_("Change identity and contact details")))
 
 
+@guarded_by(access.access_case)
 def case_residency(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    case, _allowed = access.read_case(request, pk, "residency")
+    case = access.access_case(request, pk, "residency")
     visa_label = dict(VISA_STATUSES).get((case.visa_status or {}).get("status") or "")
     return render(request, "cases/residency.html",
                   access.case_context(request, case, "residency", visa_label=visa_label))
 
 
 @sensitive_post_parameters()
+@guarded_by(access.access_case)
 def case_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    case, _allowed = access.read_case(request, pk, "residency")
+    """Like `defender_edit`: recorded as a read of the residency, 404 unless changeable."""
+    case = access.access_case(request, pk, "residency")
     if not policies.can_change_case(request.user, case):
         raise access.refuse(request, pk, "residency")
     form = CaseForm(request.POST or None, officers=selectors.officers(),
@@ -134,8 +142,9 @@ def case_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 
 
 @sensitive_post_parameters()
+@guarded_by(access.access_case)
 def case_transition(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    case = access.change_case(request, pk, "basic")
+    case = access.access_case(request, pk, "basic", write=True)
     form = TransitionForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,8 +164,9 @@ def case_transition(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
                   access.case_context(request, case, "basic", form=form))
 
 
+@guarded_by(access.access_case)
 def case_history(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    case, _allowed = access.read_case(request, pk, "history")
+    case = access.access_case(request, pk, "history")
     events = None
     if policies.can_view_access_history(request.user, case):
         events = list(events_for_target(request.user, case)[:100])
@@ -167,9 +177,10 @@ def case_history(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         request, case, "history", transitions=selectors.case_transitions(case), events=events))
 
 
+@guarded_by(access.access_case_list)
 def statistics(request: HttpRequest) -> HttpResponse:
     """Aggregate counts per year (no personal data) for coordinators and case officers."""
-    access.require_list_access(request)
+    access.access_case_list(request)
     this_year = timezone.localdate().year
     try:
         year = int(request.GET.get("year", this_year))
@@ -182,19 +193,14 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@guarded_by(access.access_subject_export)
 def case_export(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """A defender's subject-access export, as a JSON download named by case id only.
 
     Needs a code from the last minutes. Restricted notes are included only where the
     coordinator may read them (assigned, or break-glass open), like everywhere else.
     """
-    case = selectors.case_get_for(request.user, pk)
-    if case is None:
-        raise access.refuse(request, pk, "identity")
-    if not policies.can_export_subject_data(request.user, case):
-        record_refusal(request, access.TARGET, pk, section="export")
-        raise PermissionDenied
-    mark_audited(request)
+    case = access.access_subject_export(request, pk)
     fresh = ask_for_recent_second_factor(request, reverse("cases:profile", args=[pk]))
     if fresh is not None:
         return fresh

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from cases import access, policies, selectors, services
 from cases.forms import DocumentDeleteForm, DocumentReplaceForm, DocumentUploadForm, NoteForm
-from shelter.audit.web import mark_audited
+from shelter.access import guarded_by
 
 # Served with their own type (always as attachments); anything else as opaque bytes.
 SAFE_CONTENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "text/plain"})
@@ -26,13 +26,6 @@ def _discard_uploads(request: HttpRequest) -> None:
     for upload in request.FILES.values():
         if hasattr(upload, "discard"):
             upload.discard()
-
-
-def _document(request: HttpRequest, case: object, document_id: uuid.UUID) -> object:
-    document = selectors.document_get_for(request.user, case, document_id)
-    if document is None:
-        raise access.refuse(request, case.pk, "documents")
-    return document
 
 
 def _upload_form(request: HttpRequest, case: object, data: object = None,
@@ -53,15 +46,17 @@ def _documents_page(request: HttpRequest, case: object, form: DocumentUploadForm
         status=status)
 
 
+@guarded_by(access.access_case)
 def documents(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    case, _allowed = access.read_case(request, pk, "documents")
+    case = access.access_case(request, pk, "documents")
     return _documents_page(request, case, _upload_form(request, case))
 
 
 @require_POST
+@guarded_by(access.access_case)
 def document_upload(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     try:
-        case = access.contribute_case(request, pk, "documents")
+        case = access.access_case(request, pk, "documents", contribute=True)
     except BaseException:
         _discard_uploads(request)
         raise
@@ -75,14 +70,11 @@ def document_upload(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return _documents_page(request, case, form, status=400)
 
 
+@guarded_by(access.access_document)
 def document_download(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
                       ) -> StreamingHttpResponse:
-    case = selectors.case_get_for(request.user, pk)
-    if case is None:
-        raise access.refuse(request, pk, "documents")
-    document = _document(request, case, document_id)
+    document = access.access_document(request, pk, document_id)
     chunks = selectors.document_stream(request.user, document)  # records the download
-    mark_audited(request)
     content_type = document.content_type if document.content_type in SAFE_CONTENT_TYPES \
         else "application/octet-stream"
     response = StreamingHttpResponse(chunks, content_type=content_type)
@@ -93,11 +85,12 @@ def document_download(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUI
     return response
 
 
+@guarded_by(access.access_document)
 def document_replace(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
                      ) -> HttpResponse:
     try:
-        case = access.change_case(request, pk, "documents")
-        document = _document(request, case, document_id)
+        document = access.access_document(request, pk, document_id, write=True)
+        case = document.case
     except BaseException:
         _discard_uploads(request)
         raise
@@ -114,10 +107,11 @@ def document_replace(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
 
 
 @sensitive_post_parameters()
+@guarded_by(access.access_document)
 def document_delete(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
                     ) -> HttpResponse:
-    case = access.change_case(request, pk, "documents")
-    document = _document(request, case, document_id)
+    document = access.access_document(request, pk, document_id, write=True)
+    case = document.case
     form = DocumentDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.document_delete(document=document, reason=form.cleaned_data["reason"],
@@ -130,8 +124,9 @@ def document_delete(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
 
 
 @sensitive_post_parameters()
+@guarded_by(access.access_case)
 def notes(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    case, _allowed = access.read_case(request, pk, "notes")
+    case = access.access_case(request, pk, "notes")
     form = NoteForm(request.POST or None, user=request.user, case=case)
     can_add = policies.can_contribute(request.user, case, "notes")
     if request.method == "POST":
@@ -147,18 +142,17 @@ def notes(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         can_contribute=can_add and bool(form.fields["category"].choices)))
 
 
+@guarded_by(access.access_case)
 def tasks(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    case, _allowed = access.read_case(request, pk, "tasks")
+    case = access.access_case(request, pk, "tasks")
     return render(request, "cases/tasks.html", access.case_context(
         request, case, "tasks", tasks=selectors.case_tasks(case), today=timezone.localdate()))
 
 
 @require_POST
+@guarded_by(access.access_task)
 def task_toggle(request: HttpRequest, pk: uuid.UUID, task_id: uuid.UUID) -> HttpResponse:
-    case = access.change_case(request, pk, "tasks")
-    task = selectors.task_get_for(request.user, case, task_id)
-    if task is None:
-        raise access.refuse(request, pk, "tasks")
+    task = access.access_task(request, pk, task_id)
     services.task_set_done(task=task, done=request.POST.get("done") == "1",
                            acting_user=request.user)
-    return redirect("cases:tasks", pk=case.pk)
+    return redirect("cases:tasks", pk=task.case_id)

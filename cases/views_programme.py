@@ -15,12 +15,13 @@ from django.views.decorators.http import require_POST
 
 from cases import access, policies, selectors, services
 from cases.forms import ActivityForm
-from shelter.audit.web import mark_audited
+from shelter.access import guarded_by
 
 
 @sensitive_post_parameters()
+@guarded_by(access.access_case)
 def programme(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    case, _allowed = access.read_case(request, pk, "programme")
+    case = access.access_case(request, pk, "programme")
     form = ActivityForm(request.POST or None)
     can_add = policies.can_contribute(request.user, case, "programme")
     if request.method == "POST":
@@ -37,27 +38,24 @@ def programme(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
+@guarded_by(access.access_activity)
 def activity_cancel(request: HttpRequest, pk: uuid.UUID, activity_id: uuid.UUID
                     ) -> HttpResponse:
-    case = access.change_case(request, pk, "programme")
-    activity = selectors.activity_get_for(request.user, case, activity_id)
-    if activity is None:
-        raise access.refuse(request, pk, "programme")
+    activity = access.access_activity(request, pk, activity_id)
     services.activity_cancel(activity=activity, acting_user=request.user)
     messages.success(request, _("The activity is cancelled."))
-    return redirect("cases:programme", pk=case.pk)
+    return redirect("cases:programme", pk=activity.case_id)
 
 
+@guarded_by(access.access_agenda)
 def agenda(request: HttpRequest) -> HttpResponse:
     """The next two weeks of every residency's programme (each case shown is recorded);
     partners see the programmes of cases whose residency is shared with them."""
-    access.require_search_access(request)
     try:
         start = datetime.date.fromisoformat(request.GET.get("from", ""))
     except ValueError:
         start = timezone.localdate()
-    activities = selectors.agenda(request.user, start)
-    mark_audited(request)
+    activities = access.access_agenda(request, start)
     return render(request, "cases/agenda.html", {
         "activities": activities, "start": start,
         "previous": start - datetime.timedelta(days=14),

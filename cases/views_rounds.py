@@ -5,23 +5,21 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cases import access, policies, selectors, services
 from cases.forms import IntakeRoundForm
-from cases.models import IntakeRound
+from shelter.access import guarded_by
 
 
+@guarded_by(access.access_intake_round)
 def rounds(request: HttpRequest) -> HttpResponse:
-    access.require_list_access(request)
+    access.access_intake_round(request, write=request.method == "POST")
     can_manage = policies.can_manage_rounds(request.user)
     form = IntakeRoundForm(request.POST or None)
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
         if form.is_valid():
             services.round_create(acting_user=request.user, **form.cleaned_data)
             messages.success(request, _("The intake round is opened."))
@@ -31,11 +29,9 @@ def rounds(request: HttpRequest) -> HttpResponse:
         "can_manage": can_manage})
 
 
+@guarded_by(access.access_intake_round)
 def round_edit(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
-    access.require_list_access(request)
-    if not policies.can_manage_rounds(request.user):
-        raise PermissionDenied
-    intake_round = get_object_or_404(IntakeRound, pk=round_id)
+    intake_round = access.access_intake_round(request, round_id, write=True)
     form = IntakeRoundForm(request.POST or None, intake_round=intake_round,
                            initial=IntakeRoundForm.initial_for(intake_round))
     if request.method == "POST" and form.is_valid():

@@ -22,6 +22,7 @@ from shelter.audit import Action
 from shelter.audit.web import mark_audited
 
 
+@access.sharing_view
 def shared_with_me(request: HttpRequest) -> HttpResponse:
     """A partner's cases, with the sections and expiry of their shares; 50 a page."""
     if not request.user.is_partner:
@@ -44,6 +45,7 @@ def _sharing_context(request: HttpRequest, case: object, form: ShareGrantForm) -
                                revoke_form=ShareRevokeForm())
 
 
+@access.sharing_view
 @sensitive_post_parameters()
 def sharing(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """The case's shares with revoke buttons, and the form to grant one (POST: fresh code)."""
@@ -64,6 +66,7 @@ def sharing(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+@access.sharing_view
 @require_POST
 @sensitive_post_parameters()
 def share_revoke(request: HttpRequest, pk: uuid.UUID, share_id: uuid.UUID) -> HttpResponse:
@@ -80,6 +83,7 @@ def share_revoke(request: HttpRequest, pk: uuid.UUID, share_id: uuid.UUID) -> Ht
     return redirect("cases:sharing", pk=case.pk)
 
 
+@access.sharing_view
 @sensitive_post_parameters()
 def break_glass(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """A coordinator opens the restricted notes of a case, with a reason, for a short time."""

@@ -1,7 +1,8 @@
-"""The read choke point of the housing pages: policy check, access-log entry, 404 when refused.
+"""The guards of the housing pages: one per object type, each the only way its views get it.
 
 Housing pages answer 404 to anyone who may not use them (partners, auditors), whether the
-object exists or not, and record the refusal; reads are recorded once per page.
+object exists or not, and record the refusal; reads are recorded once per page, writes by the
+services. Views name the guards they call with `shelter.access.guarded_by`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from django.http import Http404, HttpRequest
 from cases import selectors as case_selectors
 from cases.models import Case
 from housing import policies, selectors
-from housing.models import Booking, Unit
+from housing.models import Availability, Block, Booking, Unit
 from shelter import audit
+from shelter.access import guard
 from shelter.audit import Action
 from shelter.audit.web import mark_audited, record_refusal
 
 CASE = "cases.case"
+SCHEDULE = "housing.schedule"
+UNIT = "housing.unit"
 
 
 def refuse(request: HttpRequest, target_type: str, target_id: object = None,
@@ -28,32 +32,65 @@ def refuse(request: HttpRequest, target_type: str, target_id: object = None,
     return Http404()
 
 
-def require_staff(request: HttpRequest, target_type: str = "housing.schedule") -> None:
-    """Schedule, units, occupancy, search and export: coordinators and case officers."""
+def _require_staff(request: HttpRequest, target_type: str) -> None:
     if not policies.can_manage_housing(request.user):
         raise refuse(request, target_type)
 
 
-def read_schedule(request: HttpRequest, page: str, **facts: object) -> None:
-    """Record a read of a schedule-wide page (timeline, occupancy, search)."""
-    require_staff(request)
-    audit.record(request.user, Action.SCHEDULE_VIEW, ("housing.schedule", None), page=page,
-                 **facts)
-    mark_audited(request)
+@guard
+def access_schedule(request: HttpRequest, page: str | None = None, **facts: object) -> None:
+    """The schedule and everything drawn from it (timeline, occupancy, find, units, export):
+    coordinators and case officers. A `page` is recorded as a read of the schedule with
+    `facts`; without one (the export, which records its own entry) only the decision is made.
+    """
+    _require_staff(request, SCHEDULE)
+    if page is not None:
+        audit.record(request.user, Action.SCHEDULE_VIEW, (SCHEDULE, None), page=page, **facts)
+        mark_audited(request)
 
 
-def read_unit(request: HttpRequest, unit_id: uuid.UUID) -> Unit:
-    """A unit with its sealed fields (address, host): recorded as a read of the address."""
-    unit = selectors.unit_get_for(request.user, unit_id)
+@guard
+def access_unit(request: HttpRequest, pk: uuid.UUID | str | None = None, *,
+                write: bool = False) -> Unit | None:
+    """A unit with its sealed fields (address, host).
+
+    - `pk` to read (the unit page and its form): recorded as a read of the address;
+    - `pk` with `write`: its periods and blocks are changed (recorded by the services);
+    - no `pk` (with `write`): a new unit is registered.
+    """
+    if pk is None or write:
+        _require_staff(request, UNIT)
+        unit = selectors.unit_get_for(request.user, pk) if pk is not None else None
+        if pk is not None and unit is None:
+            raise refuse(request, UNIT, pk)
+        mark_audited(request)
+        return unit
+    unit = selectors.unit_get_for(request.user, pk)
     if unit is None:
-        raise refuse(request, "housing.unit", unit_id, "housing_address")
+        raise refuse(request, UNIT, pk, "housing_address")
     audit.record(request.user, Action.UNIT_VIEW, unit, section="housing_address")
     mark_audited(request)
     return unit
 
 
-def read_case(request: HttpRequest, case_id: uuid.UUID, with_address: bool) -> tuple[Case, bool]:
-    """The case for its housing section; (case, whether addresses may be shown)."""
+@guard
+def access_unit_period(request: HttpRequest, pk: uuid.UUID | str,
+                       model: type[Availability] | type[Block],
+                       item_id: uuid.UUID | str) -> Availability | Block:
+    """An offer period or a block of unit `pk`, to remove it: staff."""
+    _require_staff(request, UNIT)
+    item = selectors.period_get_for(request.user, model, pk, item_id)
+    if item is None:
+        raise refuse(request, UNIT, pk)
+    mark_audited(request)
+    return item
+
+
+@guard
+def access_case_housing(request: HttpRequest, case_id: uuid.UUID | str,
+                        with_address: bool = False) -> tuple[Case, bool]:
+    """The case for its housing section, recorded as a read of it (and of the addresses when
+    asked for and allowed, as a second entry); returns (case, whether addresses are shown)."""
     case = case_selectors.case_get_for(request.user, case_id)
     if case is None or not policies.can_view_case_housing(request.user, case):
         raise refuse(request, CASE, case_id)
@@ -65,10 +102,15 @@ def read_case(request: HttpRequest, case_id: uuid.UUID, with_address: bool) -> t
     return case, address
 
 
-def change_booking(request: HttpRequest, booking_id: uuid.UUID) -> Booking:
-    """An active booking the user may change (writes are recorded by the services)."""
-    booking = selectors.booking_get_for(request.user, booking_id)
+@guard
+def access_booking(request: HttpRequest, pk: uuid.UUID | str, *, write: bool = True
+                   ) -> Booking:
+    """An active booking the user may change; its change form (`write=False`) is recorded as a
+    read of it, the changes themselves by the services."""
+    booking = selectors.booking_get_for(request.user, pk)
     if booking is None or not policies.can_change_booking(request.user, booking):
-        raise refuse(request, "housing.booking", booking_id)
+        raise refuse(request, "housing.booking", pk)
+    if not write:
+        audit.record(request.user, Action.BOOKING_VIEW, booking, case_id=booking.case_id)
     mark_audited(request)
     return booking

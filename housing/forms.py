@@ -11,14 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from housing.models import Accessibility, Amenity, Block, Booking, Unit
 from housing.selectors import MAX_BUFFER_DAYS
-from shelter.crypto.api import withhold_fields
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from shelter.forms import DateInput, ModelValuesForm, editable_field_names
 
 
 def _date(label: Any, help_text: Any = "") -> forms.DateField:
@@ -94,34 +87,41 @@ class FindForm(forms.Form):
         return cleaned
 
 
-class UnitForm(forms.Form):
-    """A unit's details; address, host contact and notes are sealed by the model."""
+class AddressField(forms.CharField):
+    """An address or a contact: at most 1,000 characters."""
 
-    code_name = forms.CharField(label=_("Code name"), max_length=60)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices)
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{**kwargs, "max_length": 1000})
+
+
+class UnitForm(ModelValuesForm):
+    """A unit's details (the fields of `Unit`); address, host contact and notes are sealed by
+    the model. The form adds its limits: capacity, buffer, and the length of an address."""
+
     capacity = forms.IntegerField(label=_("Capacity (people)"), min_value=1, max_value=20)
+    turnover_buffer_days = forms.IntegerField(
+        label=_("Turnover buffer (days)"), min_value=0,
+        validators=[MaxValueValidator(MAX_BUFFER_DAYS)],
+        help_text=_("Days kept free after each departure (cleaning, handover)."))
     accessibility = forms.MultipleChoiceField(
         label=_("Accessibility"), required=False, choices=Accessibility.choices,
         widget=forms.CheckboxSelectMultiple)
     amenities = forms.MultipleChoiceField(label=_("Amenities"), required=False,
                                           choices=Amenity.choices,
                                           widget=forms.CheckboxSelectMultiple)
-    turnover_buffer_days = forms.IntegerField(
-        label=_("Turnover buffer (days)"), min_value=0,
-        validators=[MaxValueValidator(MAX_BUFFER_DAYS)],
-        help_text=_("Days kept free after each departure (cleaning, handover)."))
-    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
-    address = forms.CharField(label=_("Address"), widget=forms.Textarea(attrs={"rows": 3}),
-                              max_length=1000)
-    host_contact = forms.CharField(label=_("Landlord or host contact"), required=False,
-                                   widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
-    notes = forms.CharField(label=_("Notes"), required=False,
-                            widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+    class Meta(ModelValuesForm.Meta):
+        model = Unit
+        fields = editable_field_names(Unit)
+        labels = {"is_active": _("In use")}
+        widgets = {"host_contact": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"address": AddressField, "host_contact": AddressField}
 
     def __init__(self, *args: Any, unit: Unit | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.unit = unit
-        self.withheld = withhold_fields(self)  # values that failed their integrity check
+        if "address" not in self.withheld:  # the column may be empty, a unit's address not
+            self.fields["address"].required = True
 
     def clean_code_name(self) -> str:
         code_name = self.cleaned_data["code_name"].strip()
@@ -132,15 +132,8 @@ class UnitForm(forms.Form):
             raise forms.ValidationError(_("Another unit has this code name."))
         return code_name
 
-    @staticmethod
-    def initial_for(unit: Unit) -> dict[str, Any]:
-        return {name: getattr(unit, name) for name in UnitForm.base_fields}
-
     def service_values(self) -> dict[str, Any]:
-        values = {k: v for k, v in self.cleaned_data.items() if k not in self.withheld}
-        for name in ("host_contact", "notes"):
-            if name in values:
-                values[name] = values[name] or None
+        values = super().service_values()
         if self.unit is not None:  # only what changed: unchanged sealed values stay as they are
             values = {k: v for k, v in values.items() if getattr(self.unit, k) != v}
         return values

@@ -207,7 +207,3 @@ class Booking(EncryptedModel):
     @property
     def nights(self) -> int:
         return (self.end - self.start).days
-
-    @property
-    def has_buffer(self) -> bool:
-        return self.blocked_until > self.end

@@ -34,11 +34,6 @@ def can_manage_housing(user: User | None) -> bool:
     return _is_staff(user)
 
 
-def can_view_unit_address(user: User | None) -> bool:
-    """A unit's address, host contact and notes (all units): municipal staff."""
-    return _is_staff(user)
-
-
 def can_view_case_housing(user: User | None, case: Case, with_address: bool = False) -> bool:
     """May `user` see the bookings of `case` (unit code name, dates), and with `with_address`
     also the units' addresses?

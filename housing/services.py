@@ -30,10 +30,9 @@ from housing.models import Availability, Block, Booking, Unit
 from shelter import audit
 from shelter.accounts.models import User
 from shelter.audit import Action
+from shelter.forms import editable_field_names
 
-UNIT_FIELDS = frozenset({"code_name", "kind", "capacity", "accessibility", "amenities",
-                         "turnover_buffer_days", "is_active", "address", "host_contact",
-                         "notes"})
+UNIT_FIELDS = frozenset(editable_field_names(Unit))  # what `unit_create`/`unit_update` set
 ACTIVE = Booking.ACTIVE
 
 

@@ -1,7 +1,7 @@
 """Schedule pages: timeline, occupancy, find a unit, iCalendar export, units and their periods.
 
-Thin views: `housing.access` checks the policy and records the read (404 when refused), a
-selector reads, a service writes, the template renders.
+Thin views: a guard of `housing.access` checks the policy and records the read (404 when
+refused), a selector reads, a service writes, the template renders.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from housing import access, ics, selectors, services, timeline
 from housing.forms import BlockForm, FindForm, PeriodForm, UnitForm
 from housing.models import Availability, Block
 from shelter import audit
+from shelter.access import guarded_by
 from shelter.audit import Action
 from shelter.audit.web import mark_audited
 
@@ -40,10 +41,11 @@ def _months(request: HttpRequest, limit: int) -> int:
     return min(max(int(value), 1), limit) if value.isdigit() else 1
 
 
+@guarded_by(access.access_schedule)
 def schedule(request: HttpRequest) -> HttpResponse:
     """Units × days for one to three months, with the turnovers of the next 30 days."""
     first, months = _month(request), _months(request, MAX_MONTHS)
-    access.read_schedule(request, "timeline", months=months)
+    access.access_schedule(request, "timeline", months=months)
     today = timezone.localdate()
     start, end = timeline.month_window(first, months)
     grid = timeline.build(selectors.schedule_data(request.user, start, end), today)
@@ -62,9 +64,10 @@ def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
     return timeline.month_window(timezone.localdate(), 1)
 
 
+@guarded_by(access.access_schedule)
 def occupancy(request: HttpRequest) -> HttpResponse:
     """Nights offered and booked per unit and overall for a chosen period."""
-    access.read_schedule(request, "occupancy")
+    access.access_schedule(request, "occupancy")
     start, end = _period(request)
     rows, total = selectors.occupancy(selectors.schedule_data(request.user, start, end))
     return render(request, "housing/occupancy.html", {
@@ -73,9 +76,10 @@ def occupancy(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters()
+@guarded_by(access.access_schedule)
 def find(request: HttpRequest) -> HttpResponse:
     """Free units for dates and needs. A POST, so needs never appear in URLs or logs."""
-    access.read_schedule(request, "find")
+    access.access_schedule(request, "find")
     form = FindForm(request.POST or None)
     results = None
     if request.method == "POST" and form.is_valid():
@@ -85,9 +89,10 @@ def find(request: HttpRequest) -> HttpResponse:
     return render(request, "housing/find.html", {"form": form, "results": results})
 
 
+@guarded_by(access.access_schedule)
 def export(request: HttpRequest) -> HttpResponse:
     """The schedule as an .ics file (code names and dates only), recorded as an export."""
-    access.require_staff(request)
+    access.access_schedule(request)
     first, months = _month(request), _months(request, MAX_EXPORT_MONTHS)
     data = selectors.schedule_data(request.user, *timeline.month_window(first, months))
     text, events = ics.calendar(data)
@@ -102,34 +107,37 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 # --- units ---------------------------------------------------------------------------------
+@guarded_by(access.access_schedule)
 def units(request: HttpRequest) -> HttpResponse:
-    access.read_schedule(request, "units")
+    access.access_schedule(request, "units")
     return render(request, "housing/units.html",
                   {"units": list(selectors.units_visible_to(request.user))})
 
 
 @sensitive_post_parameters()
+@guarded_by(access.access_unit)
 def unit_create(request: HttpRequest) -> HttpResponse:
-    access.require_staff(request, "housing.unit")
+    access.access_unit(request, write=True)
     form = UnitForm(request.POST or None, initial={"turnover_buffer_days": 1, "capacity": 1})
     if request.method == "POST" and form.is_valid():
         unit = services.unit_create(acting_user=request.user, **form.service_values())
         messages.success(request, _("The unit is registered. Add the periods it is offered."))
         return redirect("housing:unit", pk=unit.pk)
-    mark_audited(request)
     return render(request, "housing/unit_form.html", {"form": form, "unit": None})
 
 
+@guarded_by(access.access_unit)
 def unit_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    unit = access.read_unit(request, pk)
+    unit = access.access_unit(request, pk)
     return render(request, "housing/unit.html", {
         "unit": unit, **selectors.unit_periods(unit), "period_form": PeriodForm(),
         "block_form": BlockForm()})
 
 
 @sensitive_post_parameters()
+@guarded_by(access.access_unit)
 def unit_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    unit = access.read_unit(request, pk)
+    unit = access.access_unit(request, pk)
     form = UnitForm(request.POST or None, unit=unit, initial=UnitForm.initial_for(unit))
     if request.method == "POST" and form.is_valid():
         try:
@@ -143,10 +151,7 @@ def unit_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 
 
 def _unit_write(request: HttpRequest, pk: uuid.UUID, write, form_class) -> HttpResponse:
-    access.require_staff(request, "housing.unit")
-    unit = selectors.unit_get_for(request.user, pk)
-    if unit is None:
-        raise access.refuse(request, "housing.unit", pk)
+    unit = access.access_unit(request, pk, write=True)
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
@@ -157,17 +162,18 @@ def _unit_write(request: HttpRequest, pk: uuid.UUID, write, form_class) -> HttpR
             messages.error(request, error.message)
         else:
             messages.success(request, _("The unit's schedule is changed."))
-    mark_audited(request)
     return redirect("housing:unit", pk=pk)
 
 
 @require_POST
+@guarded_by(access.access_unit)
 def availability_add(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return _unit_write(request, pk, lambda unit, data: services.availability_add(
         unit=unit, start=data["start"], end=data["end"], acting_user=request.user), PeriodForm)
 
 
 @require_POST
+@guarded_by(access.access_unit)
 def block_add(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return _unit_write(request, pk, lambda unit, data: services.block_add(
         unit=unit, start=data["start"], end=data["end"], reason=data["reason"],
@@ -176,21 +182,18 @@ def block_add(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 
 def _period_remove(request: HttpRequest, pk: uuid.UUID, model, item_id: uuid.UUID,
                    remove) -> HttpResponse:
-    access.require_staff(request, "housing.unit")
-    item = selectors.period_get_for(request.user, model, pk, item_id)
-    if item is None:
-        raise access.refuse(request, "housing.unit", pk)
+    item = access.access_unit_period(request, pk, model, item_id)
     try:
         remove(item)
     except services.HousingError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("The unit's schedule is changed."))
-    mark_audited(request)
     return redirect("housing:unit", pk=pk)
 
 
 @require_POST
+@guarded_by(access.access_unit_period)
 def availability_remove(request: HttpRequest, pk: uuid.UUID, period_id: uuid.UUID
                         ) -> HttpResponse:
     return _period_remove(request, pk, Availability, period_id, lambda period: (
@@ -198,6 +201,7 @@ def availability_remove(request: HttpRequest, pk: uuid.UUID, period_id: uuid.UUI
 
 
 @require_POST
+@guarded_by(access.access_unit_period)
 def block_remove(request: HttpRequest, pk: uuid.UUID, block_id: uuid.UUID) -> HttpResponse:
     return _period_remove(request, pk, Block, block_id, lambda block: (
         services.block_remove(block=block, acting_user=request.user)))

@@ -20,7 +20,7 @@ from cases.models import Case
 from housing import access, policies, selectors, services
 from housing.forms import BookingForm, StayForm
 from housing.models import Booking
-from shelter import audit
+from shelter.access import guarded_by
 from shelter.audit import Action
 from shelter.audit.web import record_rejection
 
@@ -47,9 +47,11 @@ def _case_page(request: HttpRequest, case: Case, show_address: bool, **extra) ->
 
 
 @sensitive_post_parameters()
+@guarded_by(access.access_case_housing)
 def case_housing(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """The section; `?address=1` also shows the units' addresses (recorded separately)."""
-    case, show_address = access.read_case(request, case_id, request.GET.get("address") == "1")
+    case, show_address = access.access_case_housing(request, case_id,
+                                                    request.GET.get("address") == "1")
     units = selectors.units_visible_to(request.user).filter(is_active=True)
     form = BookingForm(request.POST or None, units=units)
     suggestions = None
@@ -72,14 +74,13 @@ def case_housing(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @sensitive_post_parameters()
+@guarded_by(access.access_booking)
 def booking_change(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """Change the dates of a booking; a clash is shown, nothing is changed then."""
-    booking = access.change_booking(request, pk)
+    booking = access.access_booking(request, pk, write=request.method == "POST")
     form = StayForm(request.POST or None, initial={"start": booking.start, "end": booking.end})
     suggestions = None
-    if request.method != "POST":
-        audit.record(request.user, Action.BOOKING_VIEW, booking, case_id=booking.case_id)
-    elif form.is_valid():
+    if request.method == "POST" and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         try:
             if start == booking.start:
@@ -99,7 +100,7 @@ def booking_change(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 
 
 def _booking_action(request: HttpRequest, pk: uuid.UUID, action, done: str) -> HttpResponse:
-    booking = access.change_booking(request, pk)
+    booking = access.access_booking(request, pk)
     try:
         action(booking=booking, acting_user=request.user)
     except services.HousingError as error:
@@ -110,12 +111,14 @@ def _booking_action(request: HttpRequest, pk: uuid.UUID, action, done: str) -> H
 
 
 @require_POST
+@guarded_by(access.access_booking)
 def booking_confirm(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return _booking_action(request, pk, services.booking_confirm,
                            _("The booking is confirmed."))
 
 
 @require_POST
+@guarded_by(access.access_booking)
 def booking_cancel(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return _booking_action(request, pk, services.booking_cancel,
                            _("The booking is cancelled."))

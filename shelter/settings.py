@@ -111,7 +111,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_otp",
-    "django_otp.plugins.otp_totp",  # only for migration accounts.0004 (secrets -> encrypted)
     "guardian",
     "shelter.accounts",
     "shelter.crypto",

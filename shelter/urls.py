@@ -1,19 +1,20 @@
 """URL configuration. Every route requires a verified second factor unless exempted in
-shelter.accounts.middleware.EXEMPT_URL_NAMES."""
+shelter.accounts.middleware.EXEMPT_URL_NAMES, and every view names the guard it calls: a route
+whose view names none refuses everyone (`shelter.access.deny_unguarded`)."""
 
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from shelter import views
+from shelter.access import deny_unguarded
 
-urlpatterns = [
+urlpatterns = deny_unguarded([
     path("", views.dashboard, name="dashboard"),
     path("accounts/", include("shelter.accounts.urls")),
     path("cases/", include("cases.urls")),
     path("housing/", include("housing.urls")),
     path("audit/", include("shelter.audit.urls")),
-    path("i18n/setlang/", set_language, name="set_language"),
-]
+    path("i18n/setlang/", views.set_language, name="set_language"),
+])
 
 # The Django admin is not installed: every management task has a page behind two factors.
 

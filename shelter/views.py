@@ -1,4 +1,5 @@
-"""Project-level pages: the dashboard shell per role, and error pages that reveal nothing."""
+"""Project-level pages: the dashboard shell per role, the language switch, and error pages that
+reveal nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.views.i18n import set_language as django_set_language
 
+from shelter.access import guarded_by, public, signed_in
 from shelter.accounts.roles import Role
 from shelter.dashboard import panels_for
 
@@ -20,9 +23,18 @@ DASHBOARD_TEMPLATES = {
 }
 
 
+@guarded_by(signed_in)
 def dashboard(request: HttpRequest) -> HttpResponse:
+    signed_in(request)
     template = DASHBOARD_TEMPLATES.get(request.user.role, "dashboard/no_role.html")
     return render(request, template, {"panels": panels_for(request)})
+
+
+@guarded_by(public)
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, open to everyone (also before signing in)."""
+    public(request)
+    return django_set_language(request)
 
 
 def _error(template: str, status: int):

@@ -1,4 +1,5 @@
-"""Conventions checked by machine: writes only in services, crypto only in shelter/crypto."""
+"""Conventions checked by machine: writes only in services, no audit writes in selectors, crypto
+only in shelter/crypto."""
 
 from __future__ import annotations
 
@@ -50,3 +51,18 @@ def test_no_cdn_or_third_party_origin_in_templates():
     hits = [str(p) for top in SOURCE_DIRS for p in (ROOT / top).rglob("*.html")
             if pattern.search(p.read_text())]
     assert not hits
+
+
+SELECTOR_FILES = [p for p in _python_files() if p.name.startswith("selectors")]
+AUDIT_WRITE = re.compile(r"\b(audit\.record|record_refusal|record_rejection|mark_audited)\(")
+
+
+@pytest.mark.parametrize("path", SELECTOR_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_selectors_only_read(path):
+    """Reads are recorded by the guards (each app's access.py), writes by services."""
+    source = path.read_text()
+    offending = [f"{i}: {line.strip()}" for i, line in enumerate(source.splitlines(), 1)
+                 if AUDIT_WRITE.search(line)]
+    assert not offending, "audit write in a selector, record in the guard:\n" + "\n".join(
+        offending)
+    assert "from shelter import audit\n" not in source

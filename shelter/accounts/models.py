@@ -240,7 +240,7 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, EncryptedModel, Devic
         return totp
 
     def current_code(self) -> str:
-        """The code an app shows now (demo seeding and tests)."""
+        """The code an authenticator app shows now (tests and browser journeys sign in with it)."""
         return f"{self._totp().token():0{self.DIGITS}d}"
 
     def verify_token(self, token: str) -> bool:

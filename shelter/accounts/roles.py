@@ -29,6 +29,3 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PARTNER: [],
     Role.AUDITOR: [],
 }
-
-# Roles that belong to the municipality itself (as opposed to a partner organisation).
-MUNICIPAL_ROLES = {Role.COORDINATOR, Role.CASE_OFFICER, Role.AUDITOR}

@@ -6,9 +6,9 @@ app_name = "accounts"
 
 urlpatterns = [
     path("sign-in/", views.sign_in, name="login"),
-    path("verify/", views.verify, name="verify"),
+    path("verify/", views.code_step, {"mode": "verify"}, name="verify"),
     path("enrol/", views.enrol, name="enrol"),
-    path("confirm/", views.reverify, name="reverify"),
+    path("confirm/", views.code_step, {"mode": "again"}, name="reverify"),
     path("sign-out/", views.sign_out, name="logout"),
     path("invitation/<str:uidb64>/<str:token>/", views.invitation, name="invitation"),
     path("people/", views_people.people, name="people"),

@@ -23,15 +23,18 @@ from django.utils.http import (
     urlsafe_base64_decode,
 )
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
 
+from shelter.access import guarded_by, public
 from shelter.accounts import services, throttle
 from shelter.accounts.forms import CodeForm, EnrolForm, SetPasswordForm, SignInForm
 from shelter.accounts.models import AuthenticatorDevice, BackupCodeDevice, User
+from shelter.accounts.recent import OTP_VERIFIED_AT
 from shelter.accounts.signals import (
     account_locked,
     second_factor_enrolled,
@@ -39,8 +42,6 @@ from shelter.accounts.signals import (
     second_factor_verified,
 )
 from shelter.middleware import client_ip
-
-OTP_VERIFIED_AT = "shelter_otp_verified_at"
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -60,7 +61,9 @@ def _locked_message(until) -> str:
 
 @never_cache
 @sensitive_post_parameters("password")
+@guarded_by(public)
 def sign_in(request: HttpRequest) -> HttpResponse:
+    public(request)
     if request.user.is_authenticated and request.user.is_verified():
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignInForm(request.POST or None)
@@ -111,49 +114,53 @@ def _verify_code(user: User, code: str) -> tuple[object | None, str | None]:
     return None, "throttled" if throttled else "wrong_code"
 
 
+# The two code steps: "verify" completes signing in (step 2 of 2); "again" asks a signed-in
+# person for a fresh code before a dangerous act (`shelter.accounts.recent`). Only the way in,
+# what passing does to the session, and the words differ.
+CODE_STEPS = {
+    "verify": {"title": gettext_lazy("Confirm it is you"),
+               "lead": gettext_lazy("Step 2 of 2: enter the code from your authenticator app. "
+                                    "Lost your phone? Use one of your backup codes.")},
+    "again": {"title": gettext_lazy("Confirm with a new code"),
+              "lead": gettext_lazy("This action is sensitive. Enter the current code from your "
+                                   "authenticator app (or a backup code); then you return to "
+                                   "where you were.")},
+}
+
+
 @never_cache
 @sensitive_post_parameters("code")
-def verify(request: HttpRequest) -> HttpResponse:
+@guarded_by(public)
+def code_step(request: HttpRequest, mode: str) -> HttpResponse:
+    """The second factor: completes signing in (`mode` "verify") or, for someone signed in
+    with both factors, confirms them again before a dangerous act (`mode` "again"); then
+    back to `next`."""
+    public(request)
     user = request.user
     if not user.is_authenticated:
         return redirect(settings.LOGIN_URL)
-    if user.is_verified():
+    if mode == "again" and not user.is_verified():
+        return redirect(settings.LOGIN_URL)
+    if mode == "verify" and user.is_verified():
         return redirect(_next_url(request))
-    if not user_has_device(user):
+    if mode == "verify" and not user_has_device(user):
         return redirect("accounts:enrol")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device, failure = _verify_code(user, form.cleaned_data["code"])
         if device is not None:
-            _second_factor_passed(request, device)
+            if mode == "verify":
+                _second_factor_passed(request, device)
+            else:  # the session already holds both factors: only the time is new
+                request.session[OTP_VERIFIED_AT] = time.time()
             kind = "backup" if isinstance(device, BackupCodeDevice) else "totp"
             second_factor_verified.send(sender=User, user=user, request=request, device_kind=kind)
             return HttpResponseRedirect(_next_url(request))
         second_factor_failed.send(sender=User, user=user, request=request, reason=failure)
         form.add_error("code", _("Too many wrong codes. Wait a minute, then try again.")
                        if failure == "throttled" else _("This code is not correct."))
-    return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request)})
-
-
-@never_cache
-@sensitive_post_parameters("code")
-def reverify(request: HttpRequest) -> HttpResponse:
-    """A fresh code before a dangerous act (`shelter.accounts.recent`); then back to `next`."""
-    user = request.user
-    if not (user.is_authenticated and user.is_verified()):
-        return redirect(settings.LOGIN_URL)
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        device, failure = _verify_code(user, form.cleaned_data["code"])
-        if device is not None:
-            request.session[OTP_VERIFIED_AT] = time.time()
-            kind = "backup" if isinstance(device, BackupCodeDevice) else "totp"
-            second_factor_verified.send(sender=User, user=user, request=request, device_kind=kind)
-            return HttpResponseRedirect(_next_url(request))
-        second_factor_failed.send(sender=User, user=user, request=request, reason=failure)
-        form.add_error("code", _("Too many wrong codes. Wait a minute, then try again.")
-                       if failure == "throttled" else _("This code is not correct."))
-    return render(request, "accounts/reverify.html", {"form": form, "next": _next_url(request)})
+    return render(request, "accounts/code_step.html", {
+        "form": form, "next": _next_url(request), "mode": mode, **CODE_STEPS[mode]})
 
 
 def _qr_data_uri(device: AuthenticatorDevice) -> str:
@@ -164,7 +171,9 @@ def _qr_data_uri(device: AuthenticatorDevice) -> str:
 
 @never_cache
 @sensitive_post_parameters("code")
+@guarded_by(public)
 def enrol(request: HttpRequest) -> HttpResponse:
+    public(request)
     user = request.user
     if not user.is_authenticated:
         return redirect(settings.LOGIN_URL)
@@ -190,7 +199,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@guarded_by(public)
 def sign_out(request: HttpRequest) -> HttpResponse:
+    public(request)
     logout(request)
     messages.info(request, _("You are signed out."))
     return redirect(settings.LOGIN_URL)
@@ -198,7 +209,9 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @sensitive_post_parameters("password1", "password2")
+@guarded_by(public)
 def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    public(request)
     try:
         user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))), is_active=True)
     except (ValueError, TypeError, OverflowError, User.DoesNotExist):

@@ -5,33 +5,30 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shelter.access import guarded_by
 from shelter.accounts import services
+from shelter.accounts.access import access_organisation, access_people, access_person
 from shelter.accounts.forms import InviteForm, OrganisationForm, PersonForm
 from shelter.accounts.models import Organisation, User
-from shelter.accounts.policies import can_manage_people
 
 
-def _require_coordinator(request: HttpRequest) -> None:
-    if not can_manage_people(request.user):
-        raise PermissionDenied
-
-
+@guarded_by(access_people)
 def people(request: HttpRequest) -> HttpResponse:
-    _require_coordinator(request)
+    access_people(request)
     users = User.objects.select_related("organisation").prefetch_related("groups")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/people.html", {"page": page})
 
 
+@guarded_by(access_people)
 def person_invite(request: HttpRequest) -> HttpResponse:
-    _require_coordinator(request)
+    access_people(request)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user, path = services.user_invite(acting_user=request.user, **form.cleaned_data)
@@ -40,9 +37,9 @@ def person_invite(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/person_form.html", {"form": form, "title": _("Invite a user")})
 
 
+@guarded_by(access_person)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_coordinator(request)
-    person = get_object_or_404(User.objects.select_related("organisation"), pk=pk)
+    person = access_person(request, pk)
     initial = {"full_name": person.full_name, "role": person.role,
                "organisation": person.organisation}
     form = PersonForm(request.POST or None, initial=initial)
@@ -55,9 +52,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@guarded_by(access_person)
 def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_coordinator(request)
-    person = get_object_or_404(User, pk=pk)
+    person = access_person(request, pk)
     active = request.POST.get("active") == "1"
     if person == request.user and not active:
         messages.error(request, _("You cannot deactivate your own account."))
@@ -69,9 +66,9 @@ def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@guarded_by(access_person)
 def person_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_coordinator(request)
-    person = get_object_or_404(User, pk=pk)
+    person = access_person(request, pk)
     services.user_reset_second_factor(user=person, acting_user=request.user)
     if person == request.user:
         # Their own session is gone from the store: start a clean anonymous one, so the
@@ -83,15 +80,16 @@ def person_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:person_edit", pk=person.pk)
 
 
+@guarded_by(access_organisation)
 def organisations(request: HttpRequest) -> HttpResponse:
-    _require_coordinator(request)
+    access_organisation(request)
     return render(request, "accounts/organisations.html",
                   {"organisations": Organisation.objects.all()})
 
 
+@guarded_by(access_organisation)
 def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require_coordinator(request)
-    organisation = get_object_or_404(Organisation, pk=pk) if pk else None
+    organisation = access_organisation(request, pk)
     initial = ({"name": organisation.name, "kind": organisation.kind,
                 "is_active": organisation.is_active} if organisation else {"is_active": True})
     form = OrganisationForm(request.POST or None, initial=initial, instance=organisation)

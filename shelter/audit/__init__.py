@@ -1,6 +1,6 @@
 """The tamper-evident access log.
 
-Writing (the only way; services, read choke points and auth signals call it)::
+Writing (the only way; services, guards and auth signals call it)::
 
     from shelter import audit
     from shelter.audit import Action
@@ -33,20 +33,17 @@ transaction, and for reads before any content leaves (``open_document`` records,
 On PostgreSQL every writer holds the chain's advisory lock until its transaction ends: record
 last in long transactions.
 
-Reads in views (``shelter.audit.web``)::
+Reads and refusals in views are recorded by the guards of each app's ``access.py`` (see
+``shelter.access``): a guard looks the object up, asks the app's policies and records the read,
+or the refusal before answering 404/403::
 
-    @audited(Action.CASE_VIEW_SECTION, "cases.case", section="identity", target_kwarg="pk")
-    def case_identity(request, pk): ...                    # function views
-
-    class CaseDocuments(AuditedMixin, View):                # class-based views
-        audit_action, audit_target_type, audit_target_kwarg = Action.CASE_LIST, "cases.case", "pk"
+    from shelter.audit.web import record_refusal
 
     record_refusal(request, "cases.case", pk, section="medical", reason="not_assigned")
 
-A decorated view records one entry per GET (allowed for 2xx/3xx, refused for 403/404 or a raised
-Http404/PermissionDenied) and refusals for every method; writes are recorded by services.
-``AuditMiddleware`` records 403/404 answers on routes of the namespaces in
-``SHELTER_AUDIT_REFUSAL_NAMESPACES`` that nothing recorded yet.
+A business rule saying no to a write (a booking clash) is ``record_rejection``, not a refusal;
+writes are recorded by services. ``AuditMiddleware`` records 403/404 answers on routes of the
+namespaces in ``SHELTER_AUDIT_REFUSAL_NAMESPACES`` that nothing recorded yet.
 
 Reading the log: ``shelter.audit.selectors`` (``events_for_target(user, target_type, target_id)``
 for the per-case history; auditors' pages in ``views``).

@@ -1,11 +1,12 @@
-"""The auditors' pages: read-only views of the access log. Every visit is itself recorded."""
+"""The auditors' pages: read-only views of the access log. Every visit is itself recorded.
+
+Each view calls the guard `shelter.audit.access.access_log` first."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -13,23 +14,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from shelter.access import guarded_by
 from shelter.audit import anomalies, labels, selectors, services
+from shelter.audit.access import access_log
 from shelter.audit.actions import Action, Outcome
 from shelter.audit.export import csv_rows
 from shelter.audit.forms import EventFilterForm
 from shelter.audit.log import record
-from shelter.audit.policies import can_read_log
-from shelter.audit.web import mark_audited, record_refusal
 
 PAGE_SIZE = 50
-
-
-def _require_auditor(request: HttpRequest, page: str) -> None:
-    """Auditors only; a refused visit is recorded like any other refusal."""
-    if not can_read_log(request.user):
-        record_refusal(request, "audit", "", action=Action.AUDIT_VIEW, page=page)
-        raise PermissionDenied
-    mark_audited(request)
 
 
 def _name_events(events) -> None:
@@ -82,8 +75,9 @@ def _query(request: HttpRequest) -> str:
 
 
 @require_GET
+@guarded_by(access_log)
 def events(request: HttpRequest) -> HttpResponse:
-    _require_auditor(request, "events")
+    access_log(request, "events")
     form, queryset, facts = _filtered(request)
     status = 400 if form.errors else 200
     return _event_page(request, queryset, "events", {"form": form, "query": _query(request)},
@@ -91,9 +85,10 @@ def events(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@guarded_by(access_log)
 def target_history(request: HttpRequest, target_type: str, target_id: str) -> HttpResponse:
     """Who accessed this case (or any other object)."""
-    _require_auditor(request, "target")
+    access_log(request, "target")
     queryset = selectors.events_for_target(request.user, target_type, target_id)
     code_name = labels.code_names(target_type, [target_id]).get(target_id, "")
     return _event_page(request, queryset, "target", {
@@ -104,9 +99,10 @@ def target_history(request: HttpRequest, target_type: str, target_id: str) -> Ht
 
 
 @require_GET
+@guarded_by(access_log)
 def actor_history(request: HttpRequest, actor_id: int) -> HttpResponse:
     """What this user did."""
-    _require_auditor(request, "actor")
+    access_log(request, "actor")
     queryset = selectors.events_by_actor(request.user, actor_id)
     name = selectors.actor_names_by_id([actor_id]).get(actor_id)
     heading = (_("What %(name)s (user #%(id)s) did") % {"name": name, "id": actor_id} if name
@@ -115,8 +111,9 @@ def actor_history(request: HttpRequest, actor_id: int) -> HttpResponse:
 
 
 @require_GET
+@guarded_by(access_log)
 def anomaly_signals(request: HttpRequest) -> HttpResponse:
-    _require_auditor(request, "anomalies")
+    access_log(request, "anomalies")
     signals = anomalies.all_signals()
     record(request.user, Action.AUDIT_VIEW, None, page="anomalies")
     names = selectors.actor_names_by_id(
@@ -134,8 +131,9 @@ def anomaly_signals(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@guarded_by(access_log)
 def chain_status(request: HttpRequest) -> HttpResponse:
-    _require_auditor(request, "chain")
+    access_log(request, "chain")
     record(request.user, Action.AUDIT_VIEW, None, page="chain")
     refusals = selectors.recent_refusals(request.user, limit=10)
     _name_events(refusals)
@@ -147,9 +145,10 @@ def chain_status(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@guarded_by(access_log)
 def chain_verify_now(request: HttpRequest) -> HttpResponse:
     """Run the verification now; the run is recorded in the log and in the status history."""
-    _require_auditor(request, "verify")
+    access_log(request, "verify")
     report = services.chain_verify(acting_user=request.user)
     if report.ok:
         messages.success(request, _("The chain is intact (%(n)s entries).") % {"n": report.entries})
@@ -160,12 +159,13 @@ def chain_verify_now(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@guarded_by(access_log)
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered log as CSV. The export is recorded (with its filters) before any row leaves.
 
     A filter that does not validate gives no file: the filter page answers with its error.
     """
-    _require_auditor(request, "export")
+    access_log(request, "export")
     form, queryset, facts = _filtered(request)
     if form.errors:
         record(request.user, Action.AUDIT_EXPORT, None, Outcome.REJECTED,

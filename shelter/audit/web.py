@@ -1,4 +1,5 @@
-"""Read auditing for views: `audited`, `AuditedMixin`, `record_refusal`, and `AuditMiddleware`.
+"""The access log in the web layer: `record_refusal` and `record_rejection` for guards and
+views, `mark_audited`, and `AuditMiddleware` (fails closed, records refusals nothing else did).
 
 Usage is documented in the package docstring (`shelter.audit`).
 """
@@ -7,12 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template import loader
 
 from shelter.audit.actions import Action, Outcome
@@ -24,7 +23,6 @@ logger = logging.getLogger("shelter.audit")
 AUDITED_FLAG = "_shelter_audited"
 TARGET_KWARGS = ("case_id", "pk", "id", "uuid")
 DEFAULT_REFUSAL_NAMESPACES = {"cases": "cases.case", "housing": "housing"}
-READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 def mark_audited(request: HttpRequest) -> None:
@@ -47,60 +45,6 @@ def record_rejection(request: HttpRequest, action: Action, target: Any, *, reaso
     mark_audited(request)
     return record(request.user, action, target, Outcome.REJECTED, section=section,
                   reason=reason, **facts)
-
-
-def _audit_response(request: HttpRequest, status: int, action: Action, target: tuple[str, Any],
-                    section: str) -> None:
-    if status in (403, 404):
-        record_refusal(request, target[0], target[1], action=action, section=section,
-                       status=status)
-    elif status < 400 and request.method in READ_METHODS:
-        mark_audited(request)
-        record(request.user, action, target, Outcome.ALLOWED, section=section)
-
-
-def audit_view_call(request: HttpRequest, call: Callable[[], HttpResponse], action: Action,
-                    target: tuple[str, Any], section: str = "") -> HttpResponse:
-    """Run a view and record its outcome before the response leaves (fail closed)."""
-    try:
-        response = call()
-    except Http404:
-        _audit_response(request, 404, action, target, section)
-        raise
-    except PermissionDenied:
-        _audit_response(request, 403, action, target, section)
-        raise
-    _audit_response(request, response.status_code, action, target, section)
-    return response
-
-
-def audited(action: Action, target_type: str = "", *, section: str = "",
-            target_kwarg: str | None = "pk") -> Callable:
-    """Decorator for function views: one entry per read, refusals for every method."""
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            target = (target_type, kwargs.get(target_kwarg) if target_kwarg else None)
-            return audit_view_call(request, lambda: view(request, *args, **kwargs), action,
-                                   target, section)
-        return wrapper
-    return decorator
-
-
-class AuditedMixin:
-    """The same for class-based views: set `audit_action`, `audit_target_type`, …"""
-
-    audit_action: Action
-    audit_target_type: str = ""
-    audit_section: str = ""
-    audit_target_kwarg: str | None = "pk"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        key = self.audit_target_kwarg
-        target = (self.audit_target_type, kwargs.get(key) if key else None)
-        parent = super().dispatch  # type: ignore[misc]
-        return audit_view_call(request, lambda: parent(request, *args, **kwargs),
-                               self.audit_action, target, self.audit_section)
 
 
 def unavailable_response() -> HttpResponse:

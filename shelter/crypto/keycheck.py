@@ -172,10 +172,3 @@ def ensure_verified() -> bool:
         verify(provider)
         _verified = (provider, generation)
     return True
-
-
-def forget_verification() -> None:
-    """Check again on next use (tests, and after a key file was replaced by hand)."""
-    global _verified
-    with _lock:
-        _verified = None

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import secrets
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import IO
 
 from cryptography.exceptions import InvalidTag
@@ -173,15 +173,6 @@ def sealed_size(plain_size: int) -> int:
     """The stored size of a document of `plain_size` bytes (header, chunks and their tags)."""
     chunks = max(1, -(-plain_size // CHUNK))
     return HEADER_BYTES + plain_size + chunks * TAG
-
-
-def encrypt_iter(key: bytes, pieces: Iterable[Bytes]) -> Iterator[bytes]:
-    """Header, then sealed chunks, for a plaintext given as an iterable of pieces."""
-    encryptor = StreamEncryptor(key)
-    yield encryptor.header
-    for piece in pieces:
-        yield from encryptor.update(piece)
-    yield encryptor.finalize()
 
 
 def _read_exact(handle: IO[bytes], size: int) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import importlib
 from base64 import b32encode
 
@@ -9,7 +10,6 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shelter.accounts.models import AuthenticatorDevice
 from shelter.crypto.exceptions import DecryptionFailed
@@ -17,8 +17,46 @@ from tests.rawscan import tables_containing
 
 pytestmark = pytest.mark.django_db
 
-move_secrets = importlib.import_module(
-    "shelter.accounts.migrations.0004_move_totp_secrets").move_secrets
+migration_0004 = importlib.import_module("shelter.accounts.migrations.0004_move_totp_secrets")
+move_secrets, OLD_TABLE = migration_0004.move_secrets, migration_0004.OLD_TABLE
+HEX_KEY = "3132333435363738393031323334353637383930"
+
+# django-otp's TOTPDevice table as its migrations 0001-0003 left it (the plugin is no longer
+# installed; databases created before AuthenticatorDevice still have it).
+OLD_SCHEMA = f"""CREATE TABLE {OLD_TABLE} (
+    id integer PRIMARY KEY, name varchar(64) NOT NULL, confirmed bool NOT NULL,
+    key varchar(80) NOT NULL, step smallint NOT NULL, t0 bigint NOT NULL,
+    digits smallint NOT NULL, tolerance smallint NOT NULL, drift smallint NOT NULL,
+    last_t bigint NOT NULL, user_id integer NOT NULL,
+    throttling_failure_timestamp datetime NULL, throttling_failure_count integer NOT NULL,
+    created_at datetime NULL, last_used_at datetime NULL)"""
+
+
+@pytest.fixture
+def old_table():
+    """insert(user, **columns) -> adds a clear-text device row to the old table."""
+    with connection.cursor() as cursor:
+        cursor.execute(OLD_SCHEMA)
+
+    def insert(user, **columns):
+        row = {"id": 1, "name": "authenticator", "confirmed": True, "key": HEX_KEY, "step": 30,
+               "t0": 0, "digits": 6, "tolerance": 1, "drift": 0, "last_t": -1,
+               "user_id": user.pk, "throttling_failure_timestamp": None,
+               "throttling_failure_count": 0, "created_at": None, "last_used_at": None,
+               **columns}
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {OLD_TABLE} ({', '.join(row)}) "  # noqa: S608
+                           f"VALUES ({', '.join(['%s'] * len(row))})", list(row.values()))
+
+    yield insert
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {OLD_TABLE}")
+
+
+def old_row_count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {OLD_TABLE}")  # noqa: S608
+        return cursor.fetchone()[0]
 
 
 def _needles(device: AuthenticatorDevice) -> list[bytes]:
@@ -30,7 +68,7 @@ def test_the_secret_is_in_no_table_in_any_form(olaf):
     device = AuthenticatorDevice.objects.get(user=olaf)
     assert len(device.bin_key) == 20
     assert tables_containing(_needles(device)) == []
-    assert TOTPDevice.objects.count() == 0  # django-otp's clear-text table stays empty
+    assert OLD_TABLE not in connection.introspection.table_names()  # no clear-text table
 
 
 def test_the_sealed_secret_is_bound_to_its_row(olaf, carla):
@@ -74,22 +112,31 @@ def test_verify_encryption_checks_the_secrets(olaf, capsys):
     assert "values ok" in out and "failed" not in out
 
 
-def test_the_migration_moves_clear_text_secrets_and_deletes_them(olaf):
+def test_the_migration_moves_clear_text_secrets_and_deletes_them(olaf, old_table):
     AuthenticatorDevice.objects.filter(user=olaf).delete()
-    old = TOTPDevice.objects.create(user=olaf, name="authenticator", confirmed=True,
-                                    drift=1, last_t=7)
-    key = bytes.fromhex(old.key)
+    failed_at = datetime.datetime(2026, 3, 1, 12, 30, tzinfo=datetime.UTC)
+    old_table(olaf, drift=1, last_t=7, throttling_failure_count=2,
+              throttling_failure_timestamp=failed_at.replace(tzinfo=None))
+    key = bytes.fromhex(HEX_KEY)
     move_secrets(apps, None)
-    assert TOTPDevice.objects.count() == 0
+    assert old_row_count() == 0
     moved = AuthenticatorDevice.objects.get(user=olaf)
     assert moved.bin_key == key and moved.confirmed and (moved.drift, moved.last_t) == (1, 7)
-    assert tables_containing([old.key.encode(), b32encode(key)]) == []
+    assert (moved.throttling_failure_count, moved.throttling_failure_timestamp) == (2, failed_at)
+    assert tables_containing([HEX_KEY.encode(), b32encode(key)]) == []
 
 
-def test_the_migration_refuses_devices_it_cannot_represent(olaf):
-    TOTPDevice.objects.create(user=olaf, name="authenticator", confirmed=True, digits=8)
+def test_the_migration_refuses_devices_it_cannot_represent(olaf, old_table):
+    old_table(olaf, digits=8)
     with pytest.raises(RuntimeError, match="non-default"):
         move_secrets(apps, None)
+    assert old_row_count() == 1
+
+
+def test_without_the_old_table_the_migration_has_nothing_to_do(olaf):
+    before = list(AuthenticatorDevice.objects.values_list("pk", flat=True))
+    move_secrets(apps, None)
+    assert list(AuthenticatorDevice.objects.values_list("pk", flat=True)) == before
 
 
 def test_only_ascii_digits_count(carla):

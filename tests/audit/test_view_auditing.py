@@ -1,4 +1,4 @@
-"""Read auditing in views (decorator, mixin, refusal helper, middleware) and failing closed."""
+"""Read auditing in views (a guard, the refusal helper, the middleware) and failing closed."""
 
 from __future__ import annotations
 
@@ -29,24 +29,28 @@ def test_allowed_read_writes_one_entry(as_user, olaf, since):
     assert entry.request_id == response["X-Request-ID"]
 
 
-@pytest.mark.parametrize("pk, status", [("hidden", 404), ("forbidden", 403)])
-def test_refused_read_writes_one_refusal(as_user, paul, since, pk, status):
-    assert as_user(paul).get(f"/test-cases/{pk}/identity/").status_code == status
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("pk, status, facts", [("hidden", 404, {}),
+                                               ("forbidden", 403, {"reason": "read_only"})])
+def test_refused_read_writes_one_refusal(as_user, paul, since, pk, status, facts, method):
+    """The guard's refusal is the one entry: the middleware does not add a second."""
+    response = getattr(as_user(paul), method)(f"/test-cases/{pk}/identity/")
+    assert response.status_code == status and SECRET.encode() not in response.content
     [entry] = new_entries(since)
-    assert (entry.actor_id, entry.outcome, entry.target_id, entry.facts) == (
-        paul.pk, "refused", pk, {"status": status})
+    assert (entry.actor_id, entry.outcome, entry.target_id, entry.section, entry.facts) == (
+        paul.pk, "refused", pk, "identity", facts)
 
 
-def test_mixin_records_like_the_decorator(as_user, olaf, paul, since):
+def test_each_view_records_its_own_section(as_user, olaf, paul, since):
     as_user(olaf).get("/test-cases/c-2/documents/")
     as_user(paul).get("/test-cases/hidden/documents/")
     allowed, refused = new_entries(since)
-    assert (allowed.section, allowed.outcome, refused.outcome) == ("documents", "allowed",
-                                                                   "refused")
+    assert (allowed.section, allowed.outcome, refused.section, refused.outcome) == (
+        "documents", "allowed", "documents", "refused")
 
 
-def test_post_to_an_audited_view_leaves_writes_to_services(as_user, olaf, since):
-    as_user(olaf).post("/test-cases/c-3/identity/")
+def test_post_to_a_guarded_view_leaves_writes_to_services(as_user, olaf, since):
+    assert as_user(olaf).post("/test-cases/c-3/identity/").status_code == 200
     assert new_entries(since) == []
 
 

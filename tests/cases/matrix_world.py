@@ -1,4 +1,5 @@
-"""The world of the permission matrix: one case full of markers, the actor, and its share.
+"""The world of the case permission matrix: one case full of markers (the actors and their
+shares come from the shared base, `tests.matrix`).
 
 Every marker is a distinctive value that can only reach a page through the section it belongs
 to, so "exactly the permitted sections" is asserted on rendered content.
@@ -14,9 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import CaseShare, Document
+from cases.models import Document
 from cases.policies import DOCUMENT_CATEGORIES, NOTE_CATEGORIES
-from cases.services_sharing import share_revoke
 from shelter.accounts.models import Organisation
 from tests.factories import make_case, make_share, make_user, verified_client
 
@@ -88,24 +88,3 @@ def build_world(carla, olaf) -> World:
     outsider = make_user("outsider@example.org", "Partner", outsider_org)
     revocable = make_share(case, carla, user=outsider)
     return World(case=case, documents=documents, round_id=intake.pk, revocable=revocable)
-
-
-def share_for(actor_spec, case, carla, ngo, university):
-    """Create the actor of `actor_spec` with its share; returns the user."""
-    kind, sections, mode = actor_spec.kind, actor_spec.share, actor_spec.mode
-    if kind == "partner_org":
-        user = make_user("member@example.org", "Partner", ngo)
-        make_share(case, carla, organisation=ngo, sections=sections, mode=mode)
-        return user
-    organisation = university if kind == "partner_other_org" else ngo
-    user = make_user(f"{actor_spec.name}@example.org", "Partner", organisation)
-    if kind == "partner_other_org":
-        make_share(case, carla, organisation=ngo, sections=["identity", "documents"])
-    elif sections:
-        share = make_share(case, carla, user=user, sections=sections, mode=mode)
-        if kind == "partner_expired":
-            CaseShare.objects.filter(pk=share.pk).update(
-                expires_at=timezone.now() - datetime.timedelta(seconds=1))
-        if kind == "partner_revoked":
-            share_revoke(share=share, acting_user=carla, reason="ended")
-    return user

@@ -1,9 +1,12 @@
-"""THE permission matrix: every role × every case route and action × case state → outcome.
+"""The case permission matrix: every persona × both share states × every case route and action ×
+case state → outcome.
 
-Outcomes are written here from DESIGN.md's table, not derived from `cases.policies`, and each
-200 is checked against content markers (`matrix_world.MARKERS`): a section's marker is on the
-page exactly when that section is permitted. The route list is generated from the URL
-configuration; a route missing from CELLS fails `test_every_route_is_in_the_matrix`.
+Built on the shared base (`tests.matrix`: personas, share states, routes from the URLconf), with
+one partner per share section on top. Outcomes are written here from SECURITY.md's role table
+("Who may see what"), not derived from `cases.policies`, and each 200 is checked against
+content markers (`matrix_world.MARKERS`): a section's marker is on the page exactly when that
+section is permitted. A route of the "cases" namespace missing from CELLS fails
+`test_every_case_route_has_a_row`.
 """
 
 from __future__ import annotations
@@ -11,29 +14,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import get_resolver, reverse
 
 from cases.policies import DOCUMENT_CATEGORIES, NOTE_CATEGORIES
-from cases.services_sharing import break_glass_open, normalise_sections
+from cases.services_sharing import normalise_sections
+from tests import matrix
 from tests.cases import matrix_world as mw
-from tests.factories import fresh_client, make_user, verified_client
 
-STAFF = {"coordinator", "coordinator_break_glass", "officer_assigned", "officer_other"}
+STAFF = matrix.STAFF_KINDS
 TOMBSTONE = {"basic", "tasks", "history"}
 
 
 @dataclass(frozen=True)
 class Actor:
-    name: str
-    kind: str
-    share: tuple = ()
-    mode: str = "read"
+    """A persona of the shared base in one share state."""
+
+    persona: matrix.Persona
+    share_state: str = "active"
+
+    @property
+    def name(self) -> str:
+        ended = f"_{self.persona.ending}" if self.share_state == "ended" else ""
+        return f"{self.persona.name}{ended}"
+
+    @property
+    def kind(self) -> str:
+        return self.persona.kind
+
+    @property
+    def mode(self) -> str:
+        return self.persona.mode
 
     @property
     def sections(self) -> frozenset:
-        """What an active share opens (empty for expired, revoked, other organisation…)."""
-        if self.kind in ("partner", "partner_org") and self.share:
-            return frozenset(normalise_sections(list(self.share)))
+        """What the persona's share opens now (nothing once it ended, or for another
+        organisation's share)."""
+        if self.persona.holds_share(self.share_state):
+            return frozenset(normalise_sections(list(self.persona.share)))
         return frozenset()
 
 
@@ -41,23 +58,19 @@ SHARE_SECTIONS = ["basic", "identity", "contact", "residency", "housing", "housi
                   *(f"documents.{c}" for c in DOCUMENT_CATEGORIES),
                   *(f"notes.{c}" for c in NOTE_CATEGORIES)]
 ACTORS = [
-    Actor("coordinator", "coordinator"),
-    Actor("coordinator_break_glass", "coordinator_break_glass"),
-    Actor("officer_assigned", "officer_assigned"),
-    Actor("officer_other", "officer_other"),
-    *(Actor(f"partner_{s.replace('.', '_')}", "partner", (s,)) for s in SHARE_SECTIONS),
-    Actor("partner_contributor", "partner",
-          ("residency", "documents.other", "notes.general"), "contribute"),
-    Actor("partner_via_organisation", "partner_org", ("identity", "documents.passport_visa")),
-    Actor("partner_expired", "partner_expired", ("identity", "documents")),
-    Actor("partner_revoked", "partner_revoked", ("identity", "documents")),
-    Actor("partner_other_organisation", "partner_other_org"),
-    Actor("auditor", "auditor"), Actor("inactive_officer", "inactive"),
+    # the shared personas; those holding a share of the case in both share states
+    *(Actor(p, state) for p in matrix.PERSONAS
+      for state in (matrix.SHARE_STATES if p.holds_share("active") else ("active",))),
+    # and one partner per share section, and one who may contribute
+    *(Actor(matrix.Persona(f"partner_{s.replace('.', '_')}", "partner", (s,)))
+      for s in SHARE_SECTIONS),
+    Actor(matrix.Persona("partner_contributor", "partner",
+                         ("residency", "documents.other", "notes.general"), "contribute")),
 ]
 STATES = ["open", "shredded"]
 
 
-# --- expectations (from DESIGN.md's table) --------------------------------------------------
+# --- expectations (from SECURITY.md's table) ------------------------------------------------
 def sees(actor: Actor, state: str, section: str) -> bool:
     """May `actor` see `section` ("basic", "identity", …, "documents.<c>", "notes.<c>")?"""
     if state == "shredded" and section.split(".")[0] not in TOMBSTONE:
@@ -82,8 +95,8 @@ def staff(actor: Actor) -> bool:
 
 
 def gone(actor: Actor) -> tuple:
-    """What an invisible case answers: 404; an inactive account is signed out instead."""
-    return (302, 404) if actor.kind == "inactive" else (404,)
+    """What an invisible case answers: 404; a signed-out visitor is sent to sign in instead."""
+    return matrix.gone(actor.persona)
 
 
 def read(section: str, markers: list[str]):
@@ -242,8 +255,7 @@ CELLS = {
 # --- running a cell -------------------------------------------------------------------------
 def route_names() -> set[str]:
     """Every route of the case workspace, and the case's housing page if housing is wired."""
-    names = {f"{p.name}" for p in get_resolver().namespace_dict["cases"][1].url_patterns
-             if isinstance(p, URLPattern)}
+    names = set(matrix.routes("cases"))
     if "housing" in get_resolver().namespace_dict:
         names |= {"housing:case"}
     return names
@@ -318,32 +330,12 @@ def active_cells() -> list[str]:
             or c != "housing:case"]
 
 
-def make_actor(actor: Actor, world, people) -> object:
-    kind = actor.kind
-    if kind == "coordinator":
-        return people["carla"]
-    if kind == "coordinator_break_glass":
-        break_glass_open(case=world.case, acting_user=people["carla"], reason="matrix")
-        return people["carla"]
-    if kind == "officer_assigned":
-        return people["olaf"]
-    if kind == "officer_other":
-        return people["otto"]
-    if kind == "auditor":
-        return people["aud"]
-    if kind == "inactive":
-        return make_user("gone@example.org", "Case officer", people["municipality"],
-                         is_active=False)
-    return mw.share_for(actor, world.case, people["carla"], people["ngo"],
-                        people["university"])
-
-
 def run_matrix(actor: Actor, state: str, people) -> list[str]:
     world = mw.build_world(people["carla"], people["olaf"])
-    user = make_actor(actor, world, people)
+    user = matrix.make_persona(actor.persona, actor.share_state, world.case, people)
     if state == "shredded":
         mw.shred(world)
-    clients = {"plain": verified_client(user), "fresh": fresh_client(user)}
+    clients = {"plain": matrix.client_for(user), "fresh": matrix.client_for(user, fresh=True)}
     return [p for p in (check_cell(actor, state, cell, world, clients)
                         for cell in active_cells()) if p]
 
@@ -361,14 +353,8 @@ def test_permission_matrix(actor, state, people):
     assert not problems, "\n".join(problems)
 
 
-def test_every_route_is_in_the_matrix():
-    """Deny by default: a new route fails here until the matrix says who may use it."""
-    from cases.route_policies import ROUTE_POLICIES
-
-    covered = {c.split(":")[0] if not c.startswith("housing:") else c for c in CELLS}
-    missing = route_names() - covered
-    assert not missing, f"routes without a row in the permission matrix: {sorted(missing)}"
-    assert set(ROUTE_POLICIES) == route_names() - {"housing:case"}
+test_every_case_route_has_a_row = matrix.every_route_has_a_row(
+    "cases", [c for c in CELLS if not c.startswith("housing:")])
 
 
 def test_the_matrix_counts_its_cells():

@@ -122,18 +122,6 @@ def test_only_coordinators_break_the_glass(request, as_fresh_user, case, persona
     assert response.status_code == 404 and not BreakGlass.objects.exists()
 
 
-def test_an_undeclared_case_route_refuses_everyone(as_user, carla, case):
-    from django.urls import path
-
-    from cases.route_policies import deny_undeclared
-
-    [pattern] = deny_undeclared([path("<uuid:pk>/x/", lambda request, pk: None, name="x")])
-    request = as_user(carla).get("/").wsgi_request
-    with pytest.raises(Exception) as refused:
-        pattern.callback(request, pk=case.pk)
-    assert refused.type.__name__ == "Http404"
-
-
 def test_a_partner_is_not_told_that_other_notes_exist(as_user, carla, olaf, pia, case):
     from cases import services
 

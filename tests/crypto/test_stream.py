@@ -15,16 +15,19 @@ from shelter.crypto.stream import (
     HEADER_BYTES,
     SEALED_CHUNK,
     StreamDecryptor,
+    StreamEncryptor,
     decrypt_file,
-    encrypt_iter,
 )
 
 KEY = bytes(range(32))
 
 
 def seal(data: bytes, piece: int = 4096) -> bytes:
-    pieces = [data[i : i + piece] for i in range(0, len(data), piece)]
-    return b"".join(encrypt_iter(KEY, pieces))
+    encryptor = StreamEncryptor(KEY)
+    sealed = [encryptor.header]
+    for i in range(0, len(data), piece):
+        sealed.extend(encryptor.update(data[i : i + piece]))
+    return b"".join([*sealed, encryptor.finalize()])
 
 
 def unseal(blob: bytes, key: bytes = KEY) -> bytes:

@@ -1,0 +1,101 @@
+"""Forms whose fields come from their model: each field is declared once, on the model.
+
+`ModelValuesForm` builds its fields from `Meta.model` and `Meta.fields` the way a ModelForm
+does: label (the verbose name), help text, maximum length, choices and whether a value is
+required all come from the model field. The house conventions are applied on the way:
+
+- dates use the browser's date picker (`DateInput`);
+- free text (an encrypted text field) is a three-row text area of at most 5,000 characters;
+- an empty choice reads "—".
+
+`Meta.labels`, `Meta.help_texts`, `Meta.widgets` and `Meta.field_classes` say where a form
+words or checks a field differently; a declared form field replaces the model's where the form
+shapes the value itself (a JSON value edited as lines of text, say).
+
+Unlike a ModelForm the form never touches a model instance: it validates and shapes values,
+and the service assigns and saves them (with its audit record). An instance only supplies the
+initial values (`initial_for`). So an invalid form leaves the instance shown around it as it was
+loaded, and the model's own validation (uniqueness included) is left to the clean methods, which
+word it for people.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.forms.models import ModelFormMetaclass, model_to_dict
+
+from shelter.crypto.api import withhold_fields
+from shelter.crypto.fields import (
+    EncryptedCharField,
+    EncryptedDateField,
+    EncryptedField,
+    EncryptedTextField,
+)
+
+TEXT_MAX_LENGTH = 5000
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def editable_field_names(model: type[models.Model]) -> list[str]:
+    """The fields people set (through a form and a service), in declaration order: concrete
+    and editable, so not the primary key, the timestamps or the blind indexes."""
+    return [field.name for field in model._meta.concrete_fields if field.editable]
+
+
+def encrypted_field_names(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(field.name for field in model._meta.concrete_fields
+                     if isinstance(field, EncryptedField))
+
+
+def form_field(model_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """The form field for `model_field`, with the conventions above (Meta's words win)."""
+    if isinstance(model_field, models.DateField | EncryptedDateField) and not isinstance(
+            model_field, models.DateTimeField):
+        kwargs.setdefault("widget", DateInput())
+    elif isinstance(model_field, EncryptedTextField) and not isinstance(model_field,
+                                                                        EncryptedCharField):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        kwargs.setdefault("max_length", model_field.max_length or TEXT_MAX_LENGTH)
+    field = model_field.formfield(**kwargs)
+    if isinstance(field, forms.TypedChoiceField) and field.choices and \
+            field.choices[0] == models.BLANK_CHOICE_DASH[0]:
+        field.choices = [("", "—"), *field.choices[1:]]
+    return field
+
+
+class ModelValuesForm(forms.BaseForm, metaclass=ModelFormMetaclass):
+    """Fields from `Meta.model` (see the module docstring); `service_values()` for the service.
+
+    Values that failed their integrity check are shown withheld and left out of what the
+    service gets (`withheld`), so what is stored stays as it is.
+    """
+
+    class Meta:
+        formfield_callback = form_field
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.withheld = withhold_fields(self)
+
+    @classmethod
+    def initial_for(cls, instance: models.Model) -> dict[str, Any]:
+        """The form's initial values from a stored `instance`."""
+        return model_to_dict(instance, fields=cls._meta.fields)
+
+    def service_values(self) -> dict[str, Any]:
+        """The cleaned values of the model's fields, as services take them: an empty encrypted
+        value is None (nothing is stored), withheld values are left out."""
+        model_fields = set(editable_field_names(self._meta.model))
+        encrypted = encrypted_field_names(self._meta.model)
+        return {name: None if value == "" and name in encrypted else value
+                for name, value in self.cleaned_data.items()
+                if name in model_fields and name not in self.withheld}
