@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cases import policies, selectors
+from cases import policies, selectors, share_access
 from cases.models import Activity, Case, Document, IntakeRound, Task
 from shelter import audit
 from shelter.access import guard, guarded_by
@@ -246,8 +246,6 @@ def tabs(request: HttpRequest, case: Case, current: str) -> list[dict]:
 
 def share_summary(request: HttpRequest, case: Case) -> dict | None:
     """For a partner: what their shares open on this case and until when (shown on every tab)."""
-    from cases import share_access
-
     if not request.user.is_partner:
         return None
     sections, contribute, expires_at = share_access.grants(request.user, case.pk)
