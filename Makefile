@@ -10,7 +10,7 @@ PORT   ?= 8000
 
 help:
 	@echo "make run    set up and serve the app on http://$(HOST):$(PORT)/ with demo data (SQLite)"
-	@echo "make test   set up and run ruff, the migrations check and the whole test suite"
+	@echo "make test   set up and run ruff, the import contracts, the migrations check and the whole test suite"
 	@echo "make bench  run the benchmarks (ratios against baselines measured in the same run)"
 
 $(VENV)/.python-ok:
@@ -46,9 +46,11 @@ run: seed
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 test: $(VENV)/.installed-dev translations
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -56,4 +58,4 @@ bench: $(VENV)/.installed-dev translations
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis .import_linter_cache .grimp_cache

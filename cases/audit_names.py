@@ -1,7 +1,8 @@
-"""Code names for the auditors' pages (registered with `shelter.audit.labels` at start-up).
+"""What the cases app tells the audit app (registered in `CasesConfig.ready`).
 
-Auditors never see case content, but they work with the pseudonyms everyone in the programme
-uses: these functions answer code names for ids and case ids for a code name, nothing else.
+Code names for the auditors' pages: auditors never see case content, but they work with the
+pseudonyms everyone in the programme uses, so these functions answer code names for ids and case
+ids for a code name, nothing else. And who besides coordinators reads a case's access history.
 """
 
 from __future__ import annotations
@@ -20,6 +21,18 @@ def _uuids(ids: Iterable[str]) -> list[uuid.UUID]:
         except ValueError:
             continue
     return valid
+
+
+def assigned_officer_reads_history(user, target_id: str) -> bool:
+    """The officer assigned to a case may read that case's access history (SECURITY.md, "Who may
+    see what": the access log row)."""
+    if not user.is_case_officer:
+        return False
+    try:
+        case_id = uuid.UUID(str(target_id))
+    except ValueError:
+        return False
+    return Case.objects.filter(pk=case_id, assigned_officer=user).exists()
 
 
 def case_code_names(ids: Iterable[str]) -> dict[str, str]:

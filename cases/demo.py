@@ -11,12 +11,13 @@ import io
 from typing import Any
 
 from cases import services
+from cases.choices import DocumentCategory, NoteCategory, Stage
 from cases.models import Case, Defender, IntakeRound
 from cases.sharing.models import CaseShare
 from cases.sharing.services import share_grant
 from shelter.accounts.models import User
+from shelter.crypto.uploads import EncryptingUploadHandler
 
-Stage = Case.Stage
 PATH = [Stage.UNDER_REVIEW, Stage.ACCEPTED, Stage.PREPARING_ARRIVAL, Stage.IN_RESIDENCE,
         Stage.DEPARTED, Stage.FOLLOW_UP, Stage.CLOSED]
 
@@ -96,23 +97,22 @@ def _seed_one(row: tuple, carla: User | None, officers: list[User | None], i: in
     _walk(case, final, carla)
     if final == Stage.IN_RESIDENCE:
         _programme(case, carla)
-    services.note_create(case=case, category="general", acting_user=carla,
+    services.note_create(case=case, category=NoteCategory.GENERAL, acting_user=carla,
                          body="Demo note: first contact through the national coordinator.")
     if i % 3 == 0:
-        services.note_create(case=case, category="medical", acting_user=carla,
+        services.note_create(case=case, category=NoteCategory.MEDICAL, acting_user=carla,
                              body="Demo note (restricted): prefers a female doctor.")
     return case
 
 
 def _demo_document(case: Case, actor: User | None) -> None:
-    from shelter.crypto.uploads import EncryptingUploadHandler
-
     handler = EncryptingUploadHandler()
     handler.new_file("file", "programme-demo.txt", "text/plain", None)
     content = b"Demo programme: meetings with the city council and a university lecture.\n"
     handler.receive_data_chunk(content, 0)
     upload = handler.file_complete(len(content))
-    services.document_upload(case=case, upload=upload, category="programme", acting_user=actor)
+    services.document_upload(case=case, upload=upload, category=DocumentCategory.PROGRAMME,
+                             acting_user=actor)
 
 
 def seed(stdout: io.TextIOBase) -> None:

@@ -10,8 +10,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import lifecycle, policies
-from cases.models import Activity, Case, Defender, Document, IntakeRound, Note
+from cases import policies
+from cases.choices import REASON_REQUIRED, DocumentCategory, NoteCategory, Stage, allowed_next
+from cases.models import Activity, Case, Defender, IntakeRound
 from shelter.crypto.api import is_withheld
 from shelter.forms import (
     TEXT_MAX_LENGTH,
@@ -211,13 +212,12 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(s, Case.Stage(s).label)
-                                     for s in lifecycle.allowed_next(case.stage)]
+        self.fields["to"].choices = [(s, Stage(s).label) for s in allowed_next(case.stage)]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         to = cleaned.get("to")
-        if to in lifecycle.REASON_REQUIRED and not (cleaned.get("reason") or "").strip():
+        if to in REASON_REQUIRED and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("Give the reason for this decision."))
         return cleaned
 
@@ -231,7 +231,7 @@ class NoteForm(forms.Form):
     def __init__(self, *args: Any, user: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [
-            (value, label) for value, label in Note.Category.choices
+            (value, label) for value, label in NoteCategory.choices
             if policies.can_view_note_category(user, case, value)
             and policies.can_contribute(user, case, f"notes.{value}")]
 
@@ -240,7 +240,7 @@ class DocumentUploadForm(forms.Form):
     """A file for the case; it arrives already encrypted (EncryptingUploadHandler)."""
 
     file = forms.FileField(label=_("File"))
-    category = forms.ChoiceField(label=_("Category"), choices=Document.Category.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=DocumentCategory.choices)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -269,7 +269,7 @@ class CaseSearchForm(forms.Form):
 
 class CaseFilterForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), required=False,
-                              choices=[("", _("All stages")), *Case.Stage.choices])
+                              choices=[("", _("All stages")), *Stage.choices])
     officer = OfficerChoiceField(label=_("Officer"), queryset=None, required=False,
                                  empty_label=_("All officers"))
     intake_round = forms.ModelChoiceField(label=_("Intake round"), required=False,

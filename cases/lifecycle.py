@@ -1,5 +1,6 @@
-"""The residency lifecycle as data: which stage may follow which, what each stage checks and
-which checklist tasks entering a stage creates. `services.case_transition` applies it.
+"""The residency lifecycle as data: which stage may follow which (the table is in
+`cases.choices`), what each stage checks and which checklist tasks entering a stage creates.
+`services.case_transition` applies it. It needs no model: a guard is handed the case.
 
 Other apps add guards with `register_guard` (the housing app: "In residence" needs a confirmed
 booking) instead of editing the service.
@@ -10,40 +11,19 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case
+from cases.choices import REASON_REQUIRED, Stage
 
-Stage = Case.Stage
-
-_EXITS = (Stage.REJECTED, Stage.WITHDRAWN)
-
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    Stage.NOMINATED: (Stage.UNDER_REVIEW, *_EXITS),
-    Stage.UNDER_REVIEW: (Stage.ACCEPTED, *_EXITS),
-    Stage.ACCEPTED: (Stage.PREPARING_ARRIVAL, *_EXITS),
-    Stage.PREPARING_ARRIVAL: (Stage.IN_RESIDENCE, *_EXITS),
-    Stage.IN_RESIDENCE: (Stage.DEPARTED,),
-    Stage.DEPARTED: (Stage.FOLLOW_UP,),
-    Stage.FOLLOW_UP: (Stage.CLOSED,),
-    Stage.CLOSED: (),
-    Stage.REJECTED: (),
-    Stage.WITHDRAWN: (),
-}
-
-# Decisions must be explained: the reason is kept (encrypted) with the stage change.
-REASON_REQUIRED = frozenset({Stage.ACCEPTED, Stage.REJECTED, Stage.WITHDRAWN})
+if TYPE_CHECKING:
+    from cases.models import Case
 
 # A guard returns None when the case may enter the stage, else the translated refusal.
-Guard = Callable[[Case, str], "str | Promise | None"]
+Guard = Callable[["Case", str], "str | Promise | None"]
 _GUARDS: dict[str, list[Guard]] = {}
-
-
-def allowed_next(stage: str) -> tuple[str, ...]:
-    """The stages a case in `stage` may move to."""
-    return TRANSITIONS.get(stage, ())
 
 
 def register_guard(stage: str, guard: Guard) -> Guard:

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cases.choices import DocumentCategory, NoteCategory, Stage
+from cases.lifecycle import task_title
 from shelter.crypto.documents import EncryptedFileModel
 from shelter.crypto.fields import (
     BlindIndexField,
@@ -102,34 +104,13 @@ class IntakeRound(models.Model):
         return self.name
 
 
-class CaseQuerySet(models.QuerySet):
-    """Every read of cases starts here, so no page, search or export can forget the reader."""
-
-    def visible_to(self, user) -> CaseQuerySet:
-        """The cases `user` may know exist; decided by `cases.policies.visible_cases_filter`."""
-        from cases.policies import visible_cases_filter
-
-        condition = visible_cases_filter(user)
-        return self.none() if condition is None else self.filter(condition)
-
-
 class Case(EncryptedModel):
     """One residency of a defender. Survives crypto-shredding as a tombstone (stage, dates)."""
 
     encryption_key_owner = "pk"
     encryption_key_purpose = "case"
 
-    class Stage(models.TextChoices):
-        NOMINATED = "nominated", _("Nominated")
-        UNDER_REVIEW = "under_review", _("Under review")
-        ACCEPTED = "accepted", _("Accepted")
-        PREPARING_ARRIVAL = "preparing_arrival", _("Preparing arrival")
-        IN_RESIDENCE = "in_residence", _("In residence")
-        DEPARTED = "departed", _("Departed")
-        FOLLOW_UP = "follow_up", _("Follow-up")
-        CLOSED = "closed", _("Closed")
-        REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+    Stage = Stage  # the choices live in cases.choices; `Case.Stage` reads as Django code expects
 
     class RiskLevel(models.TextChoices):
         LOW = "low", _("Low")
@@ -171,8 +152,6 @@ class Case(EncryptedModel):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = CaseQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -196,13 +175,7 @@ class Document(EncryptedFileModel):
 
     encryption_key_owner = "case_id"
 
-    class Category(models.TextChoices):
-        PASSPORT_VISA = "passport_visa", _("Passport and visa")
-        MEDICAL = "medical", _("Medical")
-        RISK = "risk", _("Risk assessment")
-        TRAVEL = "travel", _("Travel")
-        PROGRAMME = "programme", _("Programme")
-        OTHER = "other", _("Other")
+    Category = DocumentCategory
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents",
@@ -233,11 +206,7 @@ class Note(EncryptedModel):
 
     encryption_key_owner = "case_id"
 
-    class Category(models.TextChoices):
-        GENERAL = "general", _("General")
-        MEDICAL = "medical", _("Medical")
-        SECURITY = "security", _("Security")
-        PROGRAMME = "programme", _("Programme")
+    Category = NoteCategory
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes",
@@ -267,8 +236,8 @@ class CaseTransition(EncryptedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transitions",
                              verbose_name=_("case"))
-    from_stage = models.CharField(_("from"), max_length=20, choices=Case.Stage.choices)
-    to_stage = models.CharField(_("to"), max_length=20, choices=Case.Stage.choices)
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
     reason = EncryptedTextField(_("reason"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                               blank=True, related_name="+", verbose_name=_("changed by"))
@@ -289,7 +258,7 @@ class Task(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks",
                              verbose_name=_("case"))
-    stage = models.CharField(_("stage"), max_length=20, choices=Case.Stage.choices)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     title_key = models.CharField(_("task"), max_length=40)
     due_on = models.DateField(_("due on"), null=True, blank=True, db_index=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
@@ -313,8 +282,6 @@ class Task(models.Model):
 
     @property
     def title(self) -> str:
-        from cases.lifecycle import task_title
-
         return task_title(self.title_key)
 
     @property

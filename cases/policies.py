@@ -19,25 +19,18 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.lifecycle import allowed_next
+from cases.choices import (
+    RESTRICTED_NOTE_CATEGORIES,
+    SECTIONS,
+    TOMBSTONE_SECTIONS,
+    allowed_next,
+)
 from cases.sharing import grants
 from cases.sharing import policies as sharing
 
 if TYPE_CHECKING:
     from cases.models import Case, Note
     from shelter.accounts.models import User
-
-SECTIONS = ("basic", "identity", "contact", "residency", "programme", "documents", "notes",
-            "tasks", "history", "housing", "housing_address")
-DOCUMENT_CATEGORIES = ("passport_visa", "medical", "risk", "travel", "programme", "other")
-NOTE_CATEGORIES = ("general", "medical", "security", "programme")
-# What a share can name. "documents.<category>" and "notes.<category>" one by one; restricted
-# note categories are never implied by anything else.
-SHARE_SECTIONS = ("basic", "identity", "contact", "residency",
-                  *(f"documents.{c}" for c in DOCUMENT_CATEGORIES),
-                  *(f"notes.{c}" for c in NOTE_CATEGORIES), "housing", "housing_address")
-TOMBSTONE_SECTIONS = frozenset({"basic", "tasks", "history"})
-RESTRICTED_NOTE_CATEGORIES = frozenset({"medical", "security"})
 
 
 def _is_staff(user: User | None) -> bool:
@@ -66,7 +59,7 @@ def partner_cases_filter(user: User) -> Q | None:
 def visible_cases_filter(user: User | None) -> Q | None:
     """The condition on Case for the cases `user` may know exist; None means none at all.
 
-    Used by `Case.objects.visible_to(user)`, which every read goes through.
+    Used by `cases.selectors.visible_cases(user)`, which every read goes through.
     """
     if _is_staff(user):
         return Q()

@@ -1,4 +1,4 @@
-"""Reads of cases. The reader is always passed in; everything starts at `Case.objects.visible_to`.
+"""Reads of cases. The reader is always passed in; everything starts at `visible_cases`.
 
 Selectors return data the user may see; the views still ask `policies` for sections, and the
 guards in `cases.access` record each read in the access log. Selectors never write.
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import policies
+from cases.choices import Stage
 from cases.models import (
     Activity,
     Case,
@@ -30,14 +31,22 @@ from cases.models import (
 )
 from cases.sharing import grants
 from shelter.accounts.models import User
+from shelter.accounts.roles import Role
 from shelter.crypto.api import blind_index_hex, open_document, prefetch_data_keys
 
 LIST_PAGE_SIZE = 50
 
 
+def visible_cases(user: User | None) -> QuerySet[Case]:
+    """The cases `user` may know exist (`policies.visible_cases_filter` decides). Every read of
+    cases starts here, so no page, search or export can forget the reader."""
+    condition = policies.visible_cases_filter(user)
+    return Case.objects.none() if condition is None else Case.objects.filter(condition)
+
+
 def cases_visible_to(user: User, filters: Mapping[str, Any] | None = None) -> QuerySet[Case]:
     """The user's case list, filtered (stage, officer, year, country); constant query count."""
-    cases = (Case.objects.visible_to(user)
+    cases = (visible_cases(user)
              .select_related("defender", "assigned_officer")
              .order_by("-created_at"))
     filters = filters or {}
@@ -58,9 +67,9 @@ def cases_visible_to(user: User, filters: Mapping[str, Any] | None = None) -> Qu
 
 def rounds_with_counts(user: User) -> list[IntakeRound]:
     """Intake rounds, each with `.nominated` (cases the user sees) and `.accepted` counts."""
-    visible = Case.objects.visible_to(user)
-    accepted = [Case.Stage.ACCEPTED, Case.Stage.PREPARING_ARRIVAL, Case.Stage.IN_RESIDENCE,
-                Case.Stage.DEPARTED, Case.Stage.FOLLOW_UP, Case.Stage.CLOSED]
+    visible = visible_cases(user)
+    accepted = [Stage.ACCEPTED, Stage.PREPARING_ARRIVAL, Stage.IN_RESIDENCE,
+                Stage.DEPARTED, Stage.FOLLOW_UP, Stage.CLOSED]
     in_view = Q(cases__in=visible.values("pk"))
     return list(IntakeRound.objects.annotate(
         nominated=Count("cases", filter=in_view),
@@ -100,20 +109,18 @@ def cases_search_results(user: User, query: str, limit: int = 50) -> list[Case]:
 
 def case_get_for(user: User, case_id: uuid.UUID | str) -> Case | None:
     """One case if `user` may know it exists, else None (the view answers 404)."""
-    return (Case.objects.visible_to(user).select_related("defender", "assigned_officer")
+    return (visible_cases(user).select_related("defender", "assigned_officer")
             .filter(pk=case_id).first())
 
 
 def defenders_for_choice(user: User) -> QuerySet[Defender]:
     """Defenders with a case the user can see (for "pick an existing defender")."""
-    visible = Case.objects.visible_to(user).values("defender_id")
+    visible = visible_cases(user).values("defender_id")
     return Defender.objects.filter(pk__in=visible).order_by("code_name")
 
 
 def officers() -> QuerySet[User]:
     """Active case officers and coordinators, who can be assigned to a case."""
-    from shelter.accounts.roles import Role
-
     return (User.objects.filter(is_active=True,
                                 groups__name__in=[Role.CASE_OFFICER, Role.COORDINATOR])
             .distinct().order_by("full_name"))
@@ -180,13 +187,13 @@ def dashboard_summary(user: User, days: int = 30) -> dict[str, Any]:
     """Arrivals and departures in the next `days`, cases per stage, open tasks due/overdue."""
     today = timezone.localdate()
     horizon = today + datetime.timedelta(days=days)
-    cases = Case.objects.visible_to(user).select_related("defender")
+    cases = visible_cases(user).select_related("defender")
     arrivals = cases.filter(planned_arrival__range=(today, horizon), actual_arrival__isnull=True,
-                            stage__in=[Case.Stage.ACCEPTED, Case.Stage.PREPARING_ARRIVAL])
+                            stage__in=[Stage.ACCEPTED, Stage.PREPARING_ARRIVAL])
     departures = cases.filter(planned_departure__range=(today, horizon),
-                              stage=Case.Stage.IN_RESIDENCE)
+                              stage=Stage.IN_RESIDENCE)
     counts = dict(cases.order_by().values_list("stage").annotate(n=Count("pk")))
-    per_stage = [(stage, counts.get(stage.value, 0)) for stage in Case.Stage]
+    per_stage = [(stage, counts.get(stage.value, 0)) for stage in Stage]
     open_tasks = Task.objects.filter(case__in=cases.values("pk"), done_at__isnull=True)
     mine = open_tasks.filter(owner=user)
     return {
@@ -223,7 +230,7 @@ def agenda(user: User, start: datetime.date, days: int = 14) -> list[Activity]:
     Data keys of all cases on the page are fetched in one query before decryption.
     """
     end = start + datetime.timedelta(days=days)
-    visible = Case.objects.visible_to(user).filter(shredded_at__isnull=True)
+    visible = visible_cases(user).filter(shredded_at__isnull=True)
     activities = list(Activity.objects.filter(case__in=visible, day__gte=start, day__lt=end,
                                               cancelled_at__isnull=True)
                       .select_related("case__defender").order_by("day", "created_at"))
@@ -237,7 +244,7 @@ def agenda(user: User, start: datetime.date, days: int = 14) -> list[Activity]:
 
 
 # --- retention -----------------------------------------------------------------------------
-FINAL_STAGES = (Case.Stage.CLOSED, Case.Stage.REJECTED, Case.Stage.WITHDRAWN)
+FINAL_STAGES = (Stage.CLOSED, Stage.REJECTED, Stage.WITHDRAWN)
 
 
 def cases_due_for_retention(cutoff: datetime.datetime) -> QuerySet[Case]:
@@ -283,7 +290,7 @@ def residency_statistics(user: User, year: int) -> dict[str, Any]:
     Plain fields only, nothing decrypted. Every breakdown goes through `protect_small_counts`,
     because such tables end up in reports; a total below SMALL_COUNT is not shown either.
     """
-    cases = Case.objects.visible_to(user).filter(
+    cases = visible_cases(user).filter(
         Q(actual_arrival__year=year) | Q(actual_arrival__isnull=True, planned_arrival__year=year))
     total = cases.count()
     others = _("Others combined")
@@ -291,7 +298,7 @@ def residency_statistics(user: User, year: int) -> dict[str, Any]:
         "year": year, "total": total if total == 0 or total >= SMALL_COUNT else None,
         "small_count": SMALL_COUNT,
         "per_stage": protect_small_counts(
-            _count_by(cases, "stage", dict(Case.Stage.choices)), others),
+            _count_by(cases, "stage", dict(Stage.choices)), others),
         "per_country": protect_small_counts(
             _count_by(cases, "defender__country_of_activity"), others),
         "per_field": protect_small_counts(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import lifecycle
+from cases.choices import Stage, allowed_next
 from cases.models import (
     Activity,
     Case,
@@ -82,7 +83,7 @@ def defender_update(*, defender: Defender, acting_user: User, **values: Any) -> 
 @transaction.atomic
 def case_create(*, defender: Defender, acting_user: User, **values: Any) -> Case:
     """Open a residency (stage Nominated) for `defender`."""
-    case = Case(defender=defender, stage=Case.Stage.NOMINATED)
+    case = Case(defender=defender, stage=Stage.NOMINATED)
     _assign(case, values, CASE_FIELDS)
     if case.nominated_on is None:
         case.nominated_on = timezone.localdate()
@@ -128,16 +129,16 @@ def case_transition(*, case: Case, to: str, acting_user: User, reason: str = "")
     a guard refuses (e.g. "In residence" without an actual arrival date).
     """
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    if to not in lifecycle.allowed_next(locked.stage):
+    if to not in allowed_next(locked.stage):
         raise TransitionError([_("A case cannot move from “%(from)s” to “%(to)s”.") % {
-            "from": Case.Stage(locked.stage).label, "to": _stage_label(to)}])
+            "from": Stage(locked.stage).label, "to": _stage_label(to)}])
     failures = lifecycle.guard_failures(locked, to, reason or "")
     if failures:
         raise TransitionError(failures)
     from_stage = locked.stage
     case.stage = to
     updated = ["stage", "updated_at"]
-    if to in (Case.Stage.ACCEPTED, Case.Stage.REJECTED) and case.decided_on is None:
+    if to in (Stage.ACCEPTED, Stage.REJECTED) and case.decided_on is None:
         case.decided_on = timezone.localdate()
         updated.append("decided_on")
     case.save(update_fields=updated)
@@ -152,7 +153,7 @@ def case_transition(*, case: Case, to: str, acting_user: User, reason: str = "")
 
 def _stage_label(stage: str) -> str:
     try:
-        return str(Case.Stage(stage).label)
+        return str(Stage(stage).label)
     except ValueError:
         return _("an unknown stage")
 

@@ -22,6 +22,7 @@ class DateRange(Func):
     function = "DATERANGE"
 
     def __init__(self, start: str, end: str) -> None:
+        # django.contrib.postgres needs a PostgreSQL driver: loaded only where one is used.
         from django.contrib.postgres.fields import DateRangeField
 
         super().__init__(F(start), F(end), output_field=DateRangeField())
@@ -29,6 +30,7 @@ class DateRange(Func):
 
 def no_overlap_constraint() -> Any:
     """Active bookings of one unit never share a day of [start, blocked_until)."""
+    # django.contrib.postgres needs a PostgreSQL driver: loaded only where one is used.
     from django.contrib.postgres.constraints import ExclusionConstraint
     from django.contrib.postgres.fields import RangeOperators
 

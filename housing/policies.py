@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cases import policies as case_policies
+from cases.choices import Stage
 
 if TYPE_CHECKING:
     from cases.models import Case
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
     from shelter.accounts.models import User
 
 # A case can be given (or keep getting) housing until it departs.
-BOOKABLE_STAGES = frozenset({"nominated", "under_review", "accepted", "preparing_arrival",
-                             "in_residence"})
+BOOKABLE_STAGES = frozenset({Stage.NOMINATED, Stage.UNDER_REVIEW, Stage.ACCEPTED,
+                             Stage.PREPARING_ARRIVAL, Stage.IN_RESIDENCE})
 
 
 def _is_staff(user: User | None) -> bool:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
 from housing import policies, rules
@@ -91,6 +93,18 @@ def case_has_confirmed_booking(case: Case) -> bool:
 def housing_in_use() -> bool:
     """Does the programme manage housing here at all (is any unit registered)?"""
     return Unit.objects.exists()
+
+
+def residency_needs_housing(case: Case, reason: str) -> str | Promise | None:
+    """Lifecycle guard of "In residence" (registered in `HousingConfig.ready`): a confirmed
+    booking that has not ended, else the refusal.
+
+    Applies once the programme manages housing here (any unit registered); a municipality
+    that houses defenders outside Shelter is not blocked by an empty housing module.
+    """
+    if not housing_in_use() or case_has_confirmed_booking(case):
+        return None
+    return _("Book and confirm housing before the residency starts.")
 
 
 # --- schedule data (constant number of queries) --------------------------------------------

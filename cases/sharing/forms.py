@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import policies
+from cases import choices
 from cases.forms import DateInput
 from cases.sharing.labels import section_label
 from cases.sharing.models import CaseShare
@@ -36,7 +36,7 @@ class ShareGrantForm(forms.Form):
 
     def __init__(self, *args: Any, acting_user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sections"].choices = [(s, section_label(s)) for s in policies.SHARE_SECTIONS]
+        self.fields["sections"].choices = [(s, section_label(s)) for s in choices.SHARE_SECTIONS]
         people = (User.objects.filter(is_active=True, groups__name=Role.PARTNER)
                   .order_by("full_name"))
         organisations = Organisation.objects.filter(is_active=True).exclude(

@@ -132,8 +132,9 @@ def break_glass_recent(days: int = 7) -> list[BreakGlass]:
 
 
 def cases_shared_with(user: User) -> QuerySet[Case]:
-    """A partner's shared cases, newest first (the same `visible_to` subquery as every read)."""
-    return Case.objects.visible_to(user).select_related("defender").order_by("-created_at")
+    """A partner's shared cases, newest first (the same subquery as every partner read)."""
+    return (Case.objects.filter(partner_cases_q(user)).select_related("defender")
+            .order_by("-created_at"))
 
 
 def case_shares(case: Case) -> list[CaseShare]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from cases import policies
+from cases import choices
 from cases.models import Case
 from cases.sharing import grants
 from cases.sharing.groups import organisation_group
@@ -25,9 +25,9 @@ from shelter.accounts.models import Organisation, User
 from shelter.audit import Action
 
 SHORTHANDS = {
-    "documents": [f"documents.{c}" for c in policies.DOCUMENT_CATEGORIES],
-    "notes": [f"notes.{c}" for c in policies.NOTE_CATEGORIES
-              if c not in policies.RESTRICTED_NOTE_CATEGORIES],
+    "documents": [f"documents.{c}" for c in choices.DOCUMENT_CATEGORIES],
+    "notes": [f"notes.{c}" for c in choices.NOTE_CATEGORIES
+              if c not in choices.RESTRICTED_NOTE_CATEGORIES],
 }
 
 
@@ -44,10 +44,10 @@ def normalise_sections(sections: list[str]) -> list[str]:
     expanded = {"basic"}
     for section in sections:
         expanded.update(SHORTHANDS.get(section, [section]))
-    unknown = expanded - set(policies.SHARE_SECTIONS)
+    unknown = expanded - set(choices.SHARE_SECTIONS)
     if unknown:
         raise ShareError(_("Unknown sections: %(names)s.") % {"names": ", ".join(sorted(unknown))})
-    return [s for s in policies.SHARE_SECTIONS if s in expanded]
+    return [s for s in choices.SHARE_SECTIONS if s in expanded]
 
 
 def _end_of(day: datetime.date) -> datetime.datetime:
@@ -171,6 +171,6 @@ def break_glass_open(*, case: Case, acting_user: User, reason: str) -> BreakGlas
     opening.save()
     audit.record(acting_user, Action.BREAK_GLASS, case, section="notes", break_glass=True,
                  opening_id=opening.pk, minutes=break_glass_minutes(),
-                 categories=sorted(policies.RESTRICTED_NOTE_CATEGORIES))
+                 categories=sorted(choices.RESTRICTED_NOTE_CATEGORIES))
     grants.forget(acting_user)
     return opening

@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from cases import access as case_access
-from cases import policies, selectors
+from cases import choices, selectors
 from cases.forms import CaseSearchForm
 from cases.models import Case
 from cases.sharing import grants, services
@@ -44,7 +44,7 @@ def share_rows(user: User, cases: list[Case]) -> list[dict[str, Any]]:
         grant = grants.grant_for(user, case)
         rows.append({"case": case, "contribute": grant.contribute,
                      "expires_at": grant.expires_at,
-                     "sections": [section_label(s) for s in policies.SHARE_SECTIONS
+                     "sections": [section_label(s) for s in choices.SHARE_SECTIONS
                                   if s in grant.sections]})
     return rows
 

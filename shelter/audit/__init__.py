@@ -61,7 +61,9 @@ __all__ = ["Action", "AuditWriteFailed", "InvalidFacts", "Outcome", "record"]
 
 def record(actor: Any, action: Action | int, target: Any = None,
            outcome: str = Outcome.ALLOWED, *, section: str = "", case: Any = None, **facts: Any):
-    """Write one access-log entry (see the module docstring). Imports models on first call."""
+    """Write one access-log entry (see the module docstring)."""
+    # The log module loads the models, and this package is imported before the app registry
+    # is ready (Django imports `shelter.audit.apps` through it): so on first call, not here.
     from shelter.audit.log import record as _record
 
     return _record(actor, action, target, outcome, section=section, case=case, **facts)

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 from django.core import checks
+from django.db import connections
 from django.utils.translation import gettext_lazy as _
 
 
 @checks.register()
 def check_sqlite_transaction_mode(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """On SQLite, the chain is only linear if every transaction takes the write lock at BEGIN."""
-    from django.db import connections
-
     errors = []
     for alias in connections:
         settings_dict = connections[alias].settings_dict
@@ -30,6 +29,7 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, once the app registry is ready: these modules load models.
         from shelter import dashboard
         from shelter.audit import panels, receivers
 

@@ -16,10 +16,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import multiprocessing
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from django.db import connection, connections
+
+from shelter.audit.models import AuditEvent
+from shelter.crypto.keyring import get_audit_chain_key, get_audit_checkpoint_key
 
 GENESIS_HASH = "0" * 64
 # Version 1 (entries written before case attribution): every stored field except `hash`.
@@ -114,8 +121,6 @@ def canonical(fields: Mapping[str, object]) -> bytes:
 
 
 def chain_key() -> bytes:
-    from shelter.crypto.keyring import get_audit_chain_key
-
     return get_audit_chain_key()
 
 
@@ -141,8 +146,6 @@ class CheckpointInvalid(ValueError):
 
 def _checkpoint_key() -> bytes:
     # The one place the audit app touches key material; the key lives with the master keys.
-    from shelter.crypto.keyring import get_audit_checkpoint_key
-
     return get_audit_checkpoint_key()
 
 
@@ -187,8 +190,6 @@ class ChainReport:
 def iter_rows(chunk_size: int = 5000, after: int | None = None, until: int | None = None
               ) -> Iterator[dict]:
     """Every entry as a dict of its values, in seq order, one chunk in memory at a time."""
-    from shelter.audit.models import AuditEvent
-
     names = (*HASHED_FIELDS_V2, "hash")
     while True:
         query = AuditEvent.objects.order_by("seq")
@@ -278,8 +279,6 @@ def iter_pages(chunk_size: int = 5000, key: str = "seq", after: int = 0,
     A raw cursor and keyset pagination: no model instances, no per-row type conversion, and
     one page in memory at a time.
     """
-    from django.db import connection
-
     sql = _PAGE_SQL[connection.vendor, key]
     while True:
         with connection.cursor() as cursor:
@@ -375,8 +374,6 @@ class _Part:
 def _walk_part(key: str, after: int, until: int, chunk_size: int,
                checkpoint: Checkpoint | None) -> _Part:
     """One part of the chain (key in (after, until]), in its own process and connection."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT seq, prev_hash FROM audit_auditevent WHERE {key} > %s "  # noqa: S608
                        f"AND {key} <= %s ORDER BY {key} LIMIT 1", [after, until])
@@ -396,11 +393,6 @@ def _parallel_report(checkpoint: Checkpoint | None, chunk_size: int,
                      workers: int) -> ChainReport | None:
     """The whole chain verified in `workers` processes; None when the parts do not verify
     and join (the one-process walk then says exactly where and why)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from django.db import connection, connections
-
     key = "rowid" if connection.vendor == "sqlite" else "seq"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MIN({key}), MAX({key}) FROM audit_auditevent")  # noqa: S608
@@ -429,8 +421,6 @@ def _parallel_report(checkpoint: Checkpoint | None, chunk_size: int,
 
 
 def _can_fork(workers: int) -> bool:
-    from django.db import connection
-
     if workers < 2 or connection.in_atomic_block:
         return False
     if connection.vendor == "sqlite":
@@ -454,8 +444,6 @@ def verify_chain(checkpoint: Checkpoint | None = None, chunk_size: int = 5000,
     With `workers` > 1 (the command line) a long chain is verified in parts in that many
     processes first (see `_parallel_report`).
     """
-    from django.db import connection
-
     if _can_fork(workers):
         report = _parallel_report(checkpoint, chunk_size, workers)
         if report is not None:

@@ -7,6 +7,7 @@ import re
 import uuid
 from typing import Any
 
+from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -14,7 +15,9 @@ from django.utils import timezone
 from shelter.audit.actions import Action, Outcome
 from shelter.audit.chain import CURRENT_VERSION, GENESIS_HASH, entry_hash, jsonb_order
 from shelter.audit.exceptions import AuditWriteFailed, InvalidFacts
+from shelter.audit.models import AuditEvent
 from shelter.context import get_request_info
+from shelter.crypto.keyring import audit_subject_pseudonym
 
 # Ids, numbers, short enum values; no spaces, so no names or free text fit.
 FACT_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -103,8 +106,6 @@ def _defender_id(case_id: str, case: Any) -> str:
         return str(case.defender_id)
     if case_id not in _defender_of_case:
         # By app label, not an import: the audit app sits below the apps it records.
-        from django.apps import apps
-
         found = (apps.get_model("cases", "Case").objects.filter(pk=case_id)
                  .values_list("defender_id", flat=True).first())
         if found is None:
@@ -136,8 +137,6 @@ def attribution(target: Any, case: Any, facts: dict[str, Any]) -> tuple[str, str
         defender_id = ""
     if not defender_id:
         return case_id, ""
-    from shelter.crypto.keyring import audit_subject_pseudonym
-
     return case_id, audit_subject_pseudonym(defender_id)
 
 
@@ -188,8 +187,6 @@ def _lock_and_read_head(using: str) -> tuple[int, str]:
 
 
 def _insert(fields: dict[str, Any], using: str):
-    from shelter.audit.models import AuditEvent
-
     return AuditEvent.objects.using(using).create(**fields)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shelter.audit import labels
 from shelter.audit.actions import (
     LEGACY_REJECTION_ACTIONS,
     LEGACY_REJECTION_REASON,
@@ -100,21 +101,15 @@ class AuditEvent(models.Model):
     # In words, translated (see shelter.audit.labels).
     @property
     def role_label(self) -> str:
-        from shelter.audit.labels import role_label
-
-        return role_label(self.actor_role)
+        return labels.role_label(self.actor_role)
 
     @property
     def section_label(self) -> str:
-        from shelter.audit.labels import section_label
-
-        return section_label(self.section)
+        return labels.section_label(self.section)
 
     @property
     def object_label(self) -> str:
-        from shelter.audit.labels import target_noun
-
-        return target_noun(self.target_type)
+        return labels.target_noun(self.target_type)
 
 
 class ChainVerification(models.Model):

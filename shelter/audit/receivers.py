@@ -13,6 +13,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from shelter.accounts import signals as account_signals
 from shelter.audit.actions import Action, Outcome
 from shelter.audit.log import record
+from shelter.crypto import events as crypto_events
 
 ACCOUNT_CHANGES = {
     "user_invite": Action.USER_INVITE,
@@ -73,8 +74,16 @@ def on_account_changed(sender: Any, user: Any = None, acting_user: Any = None, a
     record(acting_user, audit_action, user, **facts)
 
 
+def record_crypto_event(actor: Any, action: str, target: Any, outcome: str,
+                        **facts: Any) -> Any:
+    """What crypto records (`shelter.crypto.events`): downloads, integrity failures, commands."""
+    return record(actor, Action[action], target, outcome, **facts)
+
+
 def connect() -> None:
-    """Connect every receiver once (dispatch_uid guards against double registration)."""
+    """Connect every receiver once (dispatch_uid guards against double registration), and give
+    crypto its recorder."""
+    crypto_events.install(record_crypto_event)
     pairs = [
         (user_logged_in, on_logged_in), (user_logged_out, on_logged_out),
         (user_login_failed, on_login_failed),

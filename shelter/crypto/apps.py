@@ -12,11 +12,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
 
+from shelter.crypto.exceptions import KeyFileError, KeyMismatch, KeyMissing
+from shelter.crypto.providers import get_provider
+
 
 def check_keys_match_database(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """crypto.E001 when the key file does not belong to the database (see keycheck)."""
-    from shelter.crypto.exceptions import KeyFileError, KeyMismatch
-    from shelter.crypto.keycheck import ensure_verified
+    from shelter.crypto.keycheck import ensure_verified  # loads models: not before the check runs
 
     try:
         ensure_verified()
@@ -34,9 +36,6 @@ class CryptoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from shelter.crypto.exceptions import KeyMissing
-        from shelter.crypto.keyring import get_provider
-
         checks.register(check_keys_match_database)
 
         if getattr(settings, "SHELTER_ENV", "production") != "production":

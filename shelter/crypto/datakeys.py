@@ -14,17 +14,12 @@ from django.utils import timezone
 from shelter.crypto import keycache, keycheck
 from shelter.crypto.exceptions import KeyMissing, KeyShredded
 from shelter.crypto.keycache import UnwrappedKey
-from shelter.crypto.keyring import get_provider
-from shelter.crypto.models import DataKey, KeyCheck, KeyCheckKind, KeyPurpose
+from shelter.crypto.models import DataKey, KeyCheck, KeyCheckKind, KeyPurpose, wrap_aad
+from shelter.crypto.providers import get_provider
 
 logger = logging.getLogger("shelter.crypto")
 
 DATA_KEY_BYTES = 32
-
-
-def wrap_aad(purpose: str, owner_id: uuid.UUID | None, datakey_id: uuid.UUID) -> bytes:
-    """Bind a wrapped key to its purpose, owner and row, so rows cannot swap wrapped keys."""
-    return f"shelter/datakey/v1|{purpose}|{owner_id or '-'}|{datakey_id}".encode("ascii")
 
 
 def _unwrap(row: DataKey) -> UnwrappedKey:

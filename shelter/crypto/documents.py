@@ -24,7 +24,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shelter.context import RequestInfo, current_request, get_request_info
-from shelter.crypto import storagemark
+from shelter.crypto import events, storagemark
 from shelter.crypto.exceptions import (
     DecryptionFailed,
     DocumentMissing,
@@ -320,11 +320,9 @@ def open_document(document: EncryptedFileModel, *, actor: Any) -> Iterator[bytes
     except (DecryptionFailed, DocumentMissing) as exc:
         report_failure(document, kind="document", reason=exc.reason, actor=actor)
         raise
-    from shelter import audit  # crypto sits below audit: import at call time
-
     try:
-        audit.record(actor, audit.Action.DOCUMENT_DOWNLOAD, document,
-                     case_id=getattr(document, "case_id", None))
+        events.record(actor, "DOCUMENT_DOWNLOAD", document,
+                      case_id=getattr(document, "case_id", None))
     except BaseException:
         chunks.close()  # type: ignore[attr-defined]
         raise

@@ -30,6 +30,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from shelter.crypto import events
+
 logger = logging.getLogger("shelter.crypto")
 
 
@@ -88,11 +90,8 @@ def _key(target: Any, facts: dict[str, Any]) -> tuple[str, str, str, str]:
 
 
 def _write(actor: Any, target: Any, facts: dict[str, Any]) -> None:
-    from shelter import audit  # crypto sits below audit: import at call time
-
     try:
-        audit.record(actor, audit.Action.INTEGRITY_FAILURE, target, audit.Outcome.REJECTED,
-                     **facts)
+        events.record(actor, "INTEGRITY_FAILURE", target, "rejected", **facts)
     except Exception:  # the page is answered anyway; the failure must not become a 500
         logger.exception("crypto: the integrity failure of %s %s could not be recorded",
                          target._meta.label_lower, target.pk)

@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 
 from shelter.crypto.exceptions import DecryptionFailed, KeyMismatch
-from shelter.crypto.keyring import get_provider
-from shelter.crypto.models import DataKey, KeyCheck, KeyCheckKind
-from shelter.crypto.providers import KeyProvider
+from shelter.crypto.models import DataKey, KeyCheck, KeyCheckKind, wrap_aad
+from shelter.crypto.providers import KeyProvider, get_provider
 
 logger = logging.getLogger("shelter.crypto")
 
@@ -76,8 +75,6 @@ def _keys(provider: KeyProvider) -> list[_Key]:
 
 def _unwraps_its_data_keys(provider: KeyProvider, key_id: str) -> bool:
     """For a master key with no check row yet: does it open a data key stored under it?"""
-    from shelter.crypto.datakeys import wrap_aad
-
     row = DataKey.objects.filter(master_key_id=key_id, shredded_at__isnull=True).first()
     if row is None:
         return True  # nothing to compare with: a new key

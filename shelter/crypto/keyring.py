@@ -1,47 +1,15 @@
-"""The process-wide key provider, built once from settings.
-
-`SHELTER_MASTER_KEY_FILE` names the local key file. `SHELTER_KEY_PROVIDER` (optional dotted path
-to a `KeyProvider` subclass taking no arguments) selects another backend such as a KMS later.
+"""The keys the app asks for by name (the audit log's MAC and chain keys, its subject
+pseudonyms, the blind-index key), handed out only once the loaded keys have passed the key
+check against the database (`keycheck`). The provider itself is `providers.get_provider()`.
 """
 
 from __future__ import annotations
 
 import functools
 import hmac
-import threading
 
-from django.conf import settings
-from django.utils.module_loading import import_string
-
-from shelter.crypto.providers import KeyProvider, LocalFileKeyProvider
-
-_lock = threading.Lock()
-_provider: KeyProvider | None = None
-
-
-def _build() -> KeyProvider:
-    dotted = getattr(settings, "SHELTER_KEY_PROVIDER", "")
-    if dotted:
-        return import_string(dotted)()
-    return LocalFileKeyProvider(settings.SHELTER_MASTER_KEY_FILE)
-
-
-def get_provider() -> KeyProvider:
-    """The key provider, loading the key file on first use (KeyFileError if unusable)."""
-    global _provider
-    if _provider is None:
-        with _lock:
-            if _provider is None:
-                _provider = _build()
-    return _provider
-
-
-def reset_provider() -> None:
-    """Forget the loaded keys (between tests, or to force a fresh read of the key file); the
-    next use checks them against the database again."""
-    global _provider
-    with _lock:
-        _provider = None
+from shelter.crypto.keycheck import ensure_verified
+from shelter.crypto.providers import get_provider
 
 
 def get_audit_checkpoint_key() -> bytes:
@@ -55,8 +23,6 @@ def get_audit_chain_key() -> bytes:
 
     The keys are checked against the database first (once per process and key file): an entry
     chained under another installation's key would break the log for good (KeyMismatch)."""
-    from shelter.crypto.keycheck import ensure_verified
-
     ensure_verified()
     return _derive_chain_key(get_audit_checkpoint_key())
 
@@ -81,7 +47,5 @@ def _derive_subject_key(audit_key: bytes) -> bytes:
 
 def get_blind_index_key() -> bytes:
     """The 32-byte HMAC key for blind indexes (checked against the database first)."""
-    from shelter.crypto.keycheck import ensure_verified
-
     ensure_verified()
     return get_provider().blind_index_key()

@@ -51,6 +51,12 @@ class DataKey(models.Model):
         return f"{self.purpose}:{self.owner_id or '-'}"
 
 
+def wrap_aad(purpose: str, owner_id: uuid.UUID | None, datakey_id: uuid.UUID) -> bytes:
+    """The associated data a DataKey's wrapped key is sealed with: its purpose, owner and row,
+    so rows cannot swap wrapped keys."""
+    return f"shelter/datakey/v1|{purpose}|{owner_id or '-'}|{datakey_id}".encode("ascii")
+
+
 class KeyCheckKind(models.TextChoices):
     MASTER = "master", _("Master key")
     AUDIT = "audit", _("Audit key")

@@ -3,6 +3,10 @@
 `KeyProvider` is the seam for a KMS or Vault transit backend later: such a backend implements
 wrap/unwrap remotely and never hands out the master key. `LocalFileKeyProvider` keeps master keys
 in a local 0600 JSON key file (see `keyfile`).
+
+`get_provider()` is the process-wide provider, built once from settings:
+`SHELTER_MASTER_KEY_FILE` names the local key file; `SHELTER_KEY_PROVIDER` (optional dotted path
+to a `KeyProvider` subclass taking no arguments) selects another backend such as a KMS later.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from abc import ABC, abstractmethod
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 from shelter.crypto.exceptions import DecryptionFailed, KeyMissing
 from shelter.crypto.keyfile import KeyFile, load_key_file
@@ -184,3 +190,33 @@ class LocalFileKeyProvider(KeyProvider):
 
     def audit_checkpoint_key(self) -> bytes:
         return self._state[0].audit_checkpoint_key
+
+
+# --- the process-wide provider -------------------------------------------------------------
+_provider_lock = threading.Lock()
+_provider: KeyProvider | None = None
+
+
+def _build() -> KeyProvider:
+    dotted = getattr(settings, "SHELTER_KEY_PROVIDER", "")
+    if dotted:
+        return import_string(dotted)()
+    return LocalFileKeyProvider(settings.SHELTER_MASTER_KEY_FILE)
+
+
+def get_provider() -> KeyProvider:
+    """The key provider, loading the key file on first use (KeyFileError if unusable)."""
+    global _provider
+    if _provider is None:
+        with _provider_lock:
+            if _provider is None:
+                _provider = _build()
+    return _provider
+
+
+def reset_provider() -> None:
+    """Forget the loaded keys (between tests, or to force a fresh read of the key file); the
+    next use checks them against the database again."""
+    global _provider
+    with _provider_lock:
+        _provider = None

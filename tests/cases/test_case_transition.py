@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from cases import lifecycle, services
+from cases import choices, lifecycle, services
 from cases.models import Case, CaseTransition, Task
 from shelter.audit import Action
 from tests.factories import recorded
@@ -30,7 +30,7 @@ def put_in_stage(case: Case, stage: str) -> Case:
 
 
 def test_the_lifecycle_table_is_exactly_the_design():
-    table = {(a, b) for a, nexts in lifecycle.TRANSITIONS.items() for b in nexts}
+    table = {(a, b) for a, nexts in choices.TRANSITIONS.items() for b in nexts}
     assert table == LEGAL
 
 

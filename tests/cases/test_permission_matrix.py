@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import get_resolver, reverse
 
-from cases.policies import DOCUMENT_CATEGORIES, NOTE_CATEGORIES
+from cases.choices import DOCUMENT_CATEGORIES, NOTE_CATEGORIES
 from cases.sharing.services import normalise_sections
 from tests import matrix
 from tests.cases import matrix_world as mw

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cases import policies
+from cases import choices, policies
 from cases.models import Case, Note
+from cases.selectors import visible_cases
 from shelter.accounts.models import User
 
 STAFF = ["carla", "olaf", "otto"]
@@ -21,19 +22,19 @@ def people(carla, olaf, otto, pia, paul, aud) -> dict[str, User]:
 def test_coordinators_and_officers_see_every_section_of_every_case(people, case, name):
     user = people[name]
     assert policies.can_view_case(user, case)
-    assert all(policies.can_view_section(user, case, s) for s in policies.SECTIONS)
+    assert all(policies.can_view_section(user, case, s) for s in choices.SECTIONS)
     assert policies.can_change_case(user, case) and policies.can_transition(user, case)
-    assert list(Case.objects.visible_to(user)) == [case]
+    assert list(visible_cases(user)) == [case]
 
 
 @pytest.mark.parametrize("name", OUTSIDERS)
 def test_partners_and_auditors_see_nothing(people, case, name):
     user = people[name]
     assert not policies.can_view_case(user, case)
-    assert not any(policies.can_view_section(user, case, s) for s in policies.SECTIONS)
+    assert not any(policies.can_view_section(user, case, s) for s in choices.SECTIONS)
     assert not policies.can_change_case(user, case)
     assert not policies.can_transition(user, case)
-    assert not Case.objects.visible_to(user).exists()
+    assert not visible_cases(user).exists()
 
 
 def test_an_unknown_section_is_refused_even_to_a_coordinator(carla, case):
@@ -43,7 +44,7 @@ def test_an_unknown_section_is_refused_even_to_a_coordinator(carla, case):
 def test_a_deactivated_officer_sees_nothing(olaf, case):
     olaf.is_active = False
     assert not policies.can_view_case(olaf, case)
-    assert not Case.objects.visible_to(olaf).exists()
+    assert not visible_cases(olaf).exists()
 
 
 def test_anonymous_and_roleless_users_see_nothing(case, municipality):
@@ -53,7 +54,7 @@ def test_anonymous_and_roleless_users_see_nothing(case, municipality):
 
     nobody = make_user("nobody@example.org", None, municipality)
     for user in (AnonymousUser(), nobody, None):
-        assert not Case.objects.visible_to(user).exists()
+        assert not visible_cases(user).exists()
         assert not policies.can_view_case(user, case)
 
 

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cases import policies
+from cases import choices, policies
 from cases.models import Case
+from cases.selectors import visible_cases
 from cases.sharing import policies as sharing_policies
 from cases.sharing.models import CaseShare
 from cases.sharing.services import break_glass_open
@@ -80,7 +81,7 @@ def _list_row(world: World) -> list[str]:
     every = set(Case.objects.values_list("pk", flat=True))
 
     def sees(u: Any) -> set:
-        return set(Case.objects.visible_to(u).values_list("pk", flat=True))
+        return set(visible_cases(u).values_list("pk", flat=True))
     staff = ["all" if sees(u) == every else NO for u in (world.coordinator, world.officer)]
     shared, expired = world.partner(["basic"]), world.partner(["basic"], expired=True)
     partner = ("shared, unexpired only" if sees(shared) == {world.case.pk} and not sees(expired)
@@ -102,7 +103,7 @@ def _category_row(world: World, label: str, kind: str, category: str, other: str
 def _restricted_row(world: World) -> list[str]:
     def check(u: Any, c: Case) -> bool:
         return all(policies.can_view_note_category(u, c, cat)
-                   for cat in policies.RESTRICTED_NOTE_CATEGORIES)
+                   for cat in choices.RESTRICTED_NOTE_CATEGORIES)
     coordinator = NO
     if not check(world.coordinator, world.other_case):
         world.break_glass(world.coordinator, world.other_case)
@@ -111,7 +112,7 @@ def _restricted_row(world: World) -> list[str]:
     officer = ("assigned officer only" if check(world.officer, world.case)
                and not check(world.officer, world.other_case) else NO)
     implied = world.partner(["notes"])
-    named = world.partner([f"notes.{c}" for c in sorted(policies.RESTRICTED_NOTE_CATEGORIES)])
+    named = world.partner([f"notes.{c}" for c in sorted(choices.RESTRICTED_NOTE_CATEGORIES)])
     partner = ("only if explicitly shared" if check(named, world.case)
                and not check(implied, world.case) else NO)
     return ["notes (medical, security)", coordinator, officer, partner,

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from cases.models import Case, Defender, Document, Note
-from shelter.crypto import keycache, keyfile, keyring
+from shelter.crypto import keycache, keyfile, providers
 from shelter.crypto.api import open_document
 from shelter.crypto.datakeys import rewrap
 from shelter.crypto.documents import document_storage
@@ -34,9 +34,9 @@ def private_key_file(tmp_path, settings):
     shutil.copy(settings.SHELTER_MASTER_KEY_FILE, path)
     path.chmod(0o600)
     settings.SHELTER_MASTER_KEY_FILE = str(path)
-    keyring.reset_provider()
+    providers.reset_provider()
     yield path
-    keyring.reset_provider()
+    providers.reset_provider()
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def run(*args: str) -> str:
 
 def forget_everything() -> None:
     keycache.clear_all()
-    keyring.reset_provider()
+    providers.reset_provider()
 
 
 def assert_all_readable(cases, docs, notes) -> None:
@@ -83,7 +83,7 @@ def test_rotation_rewraps_every_key_and_data_stays_readable(populated, private_k
 
 def test_interrupted_rotation_resumes_without_adding_another_key(populated, private_key_file):
     new = keyfile.add_master_key(private_key_file)  # as if the command died after this...
-    keyring.reset_provider()
+    providers.reset_provider()
     first = DataKey.objects.order_by("pk").first()
     assert rewrap(first, new)  # ...and after one row
     output = run("rotate_master_key")
@@ -95,7 +95,7 @@ def test_interrupted_rotation_resumes_without_adding_another_key(populated, priv
 def test_retiring_finishes_pending_rewraps_first(populated, private_key_file):
     old = keyfile.load_key_file(private_key_file).active_master_key
     new = keyfile.add_master_key(private_key_file)
-    keyring.reset_provider()
+    providers.reset_provider()
     run("rotate_master_key", "--retire", old)
     assert set(DataKey.objects.values_list("master_key_id", flat=True)) == {new}
     assert set(keyfile.load_key_file(private_key_file).master_keys) == {new}

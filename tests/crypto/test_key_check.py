@@ -18,7 +18,7 @@ from django.db import connection, transaction
 
 from shelter import audit
 from shelter.audit.models import AuditEvent
-from shelter.crypto import keycheck, keyfile, keyring
+from shelter.crypto import keycheck, keyfile, providers
 from shelter.crypto.exceptions import KeyMismatch
 from shelter.crypto.fieldcrypto import encrypt_field
 from shelter.crypto.models import DataKey, KeyCheck
@@ -45,15 +45,15 @@ def key_files(tmp_path, settings):
     right.chmod(0o600)
     keyfile.generate_key_file(wrong)
     settings.SHELTER_MASTER_KEY_FILE = str(right)
-    keyring.reset_provider()
+    providers.reset_provider()
     yield right, wrong
     settings.SHELTER_MASTER_KEY_FILE = str(right)
-    keyring.reset_provider()
+    providers.reset_provider()
 
 
 def use(settings, path) -> None:
     settings.SHELTER_MASTER_KEY_FILE = str(path)
-    keyring.reset_provider()
+    providers.reset_provider()
 
 
 def test_first_use_stores_a_check_for_every_key_and_no_key_material(key_files):

@@ -9,7 +9,7 @@ import stat
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from shelter.crypto import keyfile
+from shelter.crypto import keyfile, providers
 from shelter.crypto.apps import CryptoConfig
 from shelter.crypto.exceptions import KeyFileError
 from shelter.crypto.providers import LocalFileKeyProvider
@@ -90,9 +90,8 @@ def test_production_start_refuses_missing_or_exposed_key_file(tmp_path, settings
     settings.SHELTER_ENV = "production"
     settings.SHELTER_MASTER_KEY_FILE = str(tmp_path / "absent.json")
     import shelter.crypto as package
-    from shelter.crypto import keyring
 
-    keyring.reset_provider()
+    providers.reset_provider()
     config = CryptoConfig("shelter.crypto", package)
     try:
         with pytest.raises(ImproperlyConfigured, match="does not exist"):
@@ -102,4 +101,4 @@ def test_production_start_refuses_missing_or_exposed_key_file(tmp_path, settings
         with pytest.raises(ImproperlyConfigured, match="group or others"):
             config.ready()
     finally:
-        keyring.reset_provider()
+        providers.reset_provider()

@@ -15,7 +15,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from shelter.crypto import keycache, keyfile, keyring
+from shelter.crypto import keycache, keyfile, providers
 from shelter.crypto.exceptions import KeyMissing
 from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field
 from shelter.crypto.models import DataKey, KeyCheck
@@ -41,9 +41,9 @@ def key_file(tmp_path, settings):
     shutil.copy(settings.SHELTER_MASTER_KEY_FILE, path)
     path.chmod(0o600)
     settings.SHELTER_MASTER_KEY_FILE = str(path)
-    keyring.reset_provider()
+    providers.reset_provider()
     yield path
-    keyring.reset_provider()
+    providers.reset_provider()
 
 
 def test_the_provider_wraps_only_under_the_key_active_in_the_file_now(tmp_path):
@@ -60,13 +60,13 @@ def test_the_provider_wraps_only_under_the_key_active_in_the_file_now(tmp_path):
 
 @pytest.mark.django_db
 def test_new_data_keys_follow_a_rotation_done_by_another_process(key_file):
-    keyring.get_provider()  # this process has loaded the old file
+    providers.get_provider()  # this process has loaded the old file
     new = keyfile.add_master_key(key_file)
     owner = DataKey._meta.pk.to_python("00000000-0000-4000-8000-000000000001")
     blob = encrypt_field("case", owner, b"v", b"ctx")
     assert DataKey.objects.get(owner_id=owner).master_key_id == new
     keycache.clear_all()
-    keyring.reset_provider()
+    providers.reset_provider()
     assert decrypt_field("case", owner, blob, b"ctx") == b"v"
 
 

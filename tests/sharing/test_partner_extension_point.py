@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from cases import policies
-from cases.models import Case, Note
+from cases.models import Note
+from cases.selectors import visible_cases
 
 
 @pytest.fixture
@@ -21,8 +22,8 @@ def basic_share_for_pia(monkeypatch, pia, case):
 
 
 def test_a_share_opens_the_named_section_only(as_user, pia, paul, case, basic_share_for_pia):
-    assert list(Case.objects.visible_to(pia)) == [case]
-    assert not Case.objects.visible_to(paul).exists()
+    assert list(visible_cases(pia)) == [case]
+    assert not visible_cases(paul).exists()
     client = as_user(pia)
     page = client.get(reverse("cases:profile", args=[case.pk]))
     assert page.status_code == 200

@@ -12,7 +12,7 @@ from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import remove_perm
 
 from cases import policies, selectors
-from cases.models import Case
+from cases.selectors import visible_cases
 from cases.sharing import grants
 from cases.sharing import policies as sharing_policies
 from cases.sharing.models import CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission
@@ -41,12 +41,12 @@ def test_a_share_is_a_guardian_permission_in_the_direct_table(carla, pia, case):
 
 def test_an_expired_share_grants_nothing_even_if_no_job_ran(carla, pia, case):
     share = make_share(case, carla, user=pia)
-    assert list(Case.objects.visible_to(pia)) == [case]
+    assert list(visible_cases(pia)) == [case]
     CaseShare.objects.filter(pk=share.pk).update(expires_at=timezone.now()
                                                  - datetime.timedelta(seconds=1))
     pia.refresh_from_db()
     assert CaseUserObjectPermission.objects.filter(user=pia).exists()  # still there
-    assert not Case.objects.visible_to(pia).exists()
+    assert not visible_cases(pia).exists()
     assert not policies.can_view_case(type(pia).objects.get(pk=pia.pk), case)
 
 
@@ -83,11 +83,11 @@ def test_an_organisation_share_reaches_every_member_through_its_group(carla, pia
     assert CaseGroupObjectPermission.objects.filter(content_object=case).count() == 1
     later = make_user("pam@example.org", "Partner", ngo)  # joins after the share
     for member in (pia, colleague, later):
-        assert list(Case.objects.visible_to(member)) == [case]
-    assert not Case.objects.visible_to(paul).exists()
+        assert list(visible_cases(member)) == [case]
+    assert not visible_cases(paul).exists()
     later.organisation = university  # moves: loses the old organisation's shares at once
     later.save()
-    assert not Case.objects.visible_to(later).exists()
+    assert not visible_cases(later).exists()
 
 
 @pytest.mark.parametrize("days", [-1, 181])
@@ -137,10 +137,10 @@ def test_search_finds_a_shared_case_by_legal_name_only_with_identity(carla, pia,
 
 def test_a_deactivated_organisation_loses_its_shares_at_once(carla, pia, ngo, case):
     make_share(case, carla, organisation=ngo)
-    assert Case.objects.visible_to(pia).exists()
+    assert visible_cases(pia).exists()
     ngo.is_active = False
     ngo.save()
-    assert not Case.objects.visible_to(pia).exists()
+    assert not visible_cases(pia).exists()
 
 
 def test_guardian_is_the_store_of_grants_a_share_without_its_row_opens_nothing(carla, pia,
@@ -158,7 +158,7 @@ def test_guardian_is_the_store_of_grants_a_share_without_its_row_opens_nothing(c
     fresh = User.objects.get(pk=pia.pk)
     assert CaseShare.objects.active().exists()
     assert grants.grant_for(fresh, case) == grants.NOTHING
-    assert not Case.objects.visible_to(fresh).exists()
+    assert not visible_cases(fresh).exists()
 
 
 def test_a_stale_group_membership_does_not_carry_the_old_organisations_shares(carla, pia, ngo,
@@ -168,5 +168,5 @@ def test_a_stale_group_membership_does_not_carry_the_old_organisations_shares(ca
     User.objects.filter(pk=pia.pk).update(organisation=university)  # no signal: still in group
     moved = User.objects.get(pk=pia.pk)
     assert ObjectPermissionChecker(moved).has_perm("cases.view_case", case)  # guardian: yes
-    assert not Case.objects.visible_to(moved).exists()  # but the terms name the old one
+    assert not visible_cases(moved).exists()  # but the terms name the old one
     assert grants.grant_for(moved, case) == grants.NOTHING

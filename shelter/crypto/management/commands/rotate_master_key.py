@@ -10,12 +10,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from shelter.crypto import keycheck, keyfile
+from shelter.crypto import events, keycheck, keyfile
 from shelter.crypto.datakeys import rewrap
 from shelter.crypto.exceptions import CryptoError
-from shelter.crypto.keyring import get_provider, reset_provider
 from shelter.crypto.models import DataKey, KeyCheck, KeyCheckKind
-from shelter.crypto.providers import LocalFileKeyProvider
+from shelter.crypto.providers import LocalFileKeyProvider, get_provider, reset_provider
 
 # Other processes may still be creating data keys under the old key for a moment (one that
 # read the file just before it changed): sweep again until nothing is left, a few times.
@@ -55,10 +54,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
     def _record(self, active: str, added: bool, done: int, old_id: str | None) -> None:
-        from shelter import audit
-
-        audit.record(None, audit.Action.KEY_ROTATE, None, key_id=active, new_key=added,
-                     rewrapped=done, retired=old_id)
+        events.record(None, "KEY_ROTATE", None, key_id=active, new_key=added, rewrapped=done,
+                      retired=old_id)
 
     def _pending(self, active: str) -> Any:
         return DataKey.objects.filter(shredded_at__isnull=True).exclude(master_key_id=active)

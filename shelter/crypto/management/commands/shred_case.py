@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from shelter.crypto import events
 from shelter.crypto.api import purge_shredded_remnants, shred_case_key
-from shelter.crypto.keyring import get_provider
+from shelter.crypto.providers import get_provider
 
 
 class Command(BaseCommand):
@@ -34,15 +35,12 @@ class Command(BaseCommand):
             answer = input(f"Shred case {case_id}? This cannot be undone. Type 'yes': ")
             if answer.strip().lower() != "yes":
                 raise CommandError("Not confirmed; nothing shredded.")
-        from shelter import audit
-
         with transaction.atomic():  # key, tombstone stamp and audit entry: all or nothing
             datakey_id = shred_case_key(case_id)
             if case_model is not None:
                 case_model.objects.filter(pk=case_id, shredded_at__isnull=True).update(
                     shredded_at=timezone.now())
-            audit.record(None, audit.Action.CASE_SHRED, ("cases.case", case_id),
-                         data_key_id=datakey_id)
+            events.record(None, "CASE_SHRED", ("cases.case", case_id), data_key_id=datakey_id)
         purge_shredded_remnants()
         active = get_provider().active_key_id()
         self.stdout.write(

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models
 
+from shelter.crypto import events
 from shelter.crypto.datakeys import key_by_id
 from shelter.crypto.documents import EncryptedFileModel, decrypt_document
 from shelter.crypto.exceptions import CryptoError, KeyShredded
@@ -40,11 +41,9 @@ class Command(BaseCommand):
             self.stderr.write(line)
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in sorted(self.counts.items()))
                           or "nothing encrypted yet")
-        from shelter import audit
-
-        audit.record(None, audit.Action.VERIFY_ENCRYPTION, None,
-                     failures=len(self.failures), values_ok=self.counts["values ok"],
-                     documents_ok=self.counts["documents ok"])
+        events.record(None, "VERIFY_ENCRYPTION", None,
+                      failures=len(self.failures), values_ok=self.counts["values ok"],
+                      documents_ok=self.counts["documents ok"])
         if self.failures:
             raise CommandError(f"{len(self.failures)} failure(s).")
 
