@@ -47,6 +47,7 @@ assert set(old_types) == set(moved), old_types
 
 # --- the old state, with demo data ------------------------------------------------------
 from cases.models import Case, Document, Note
+from cases.selectors import visible_cases
 from cases.sharing.models import (BreakGlass, CaseGroupObjectPermission, CaseShare,
                                   CaseUserObjectPermission, OrganisationGroup)
 from cases.sharing.services import break_glass_open, share_grant, share_revoke
@@ -97,8 +98,8 @@ def snapshot():
         "documents": sorted((str(d.pk), hashlib.sha256(b"".join(open_document(d, actor=carla)))
                              .hexdigest()) for d in Document.objects.all()),
         "notes": sorted((str(n.pk), n.body) for n in Note.objects.all()),
-        "pia_sees": sorted(str(c.pk) for c in Case.objects.visible_to(pia)),
-        "paul_sees": sorted(str(c.pk) for c in Case.objects.visible_to(paul)),
+        "pia_sees": sorted(str(c.pk) for c in visible_cases(pia)),
+        "paul_sees": sorted(str(c.pk) for c in visible_cases(paul)),
     }
 
 before = snapshot()
