@@ -29,7 +29,7 @@ from cases.sharing import grants
 from cases.sharing import policies as sharing
 
 if TYPE_CHECKING:
-    from cases.models import Case, Note
+    from cases.models import Case
     from shelter.accounts.models import User
 
 
@@ -126,11 +126,6 @@ def can_view_document_category(user: User | None, case: Case, category: str) -> 
     if not can_view_section(user, case, "documents"):
         return False
     return _is_staff(user) or partner_share_allows(user, case, f"documents.{category}")
-
-
-def can_view_note(user: User | None, note: Note) -> bool:
-    """May `user` read `note`? Restricted categories per `can_view_note_category`."""
-    return can_view_note_category(user, note.case, note.category)
 
 
 def can_view_access_history(user: User | None, case: Case) -> bool:

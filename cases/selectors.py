@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -32,7 +32,7 @@ from cases.models import (
 from cases.sharing import grants
 from shelter.accounts.models import User
 from shelter.accounts.roles import Role
-from shelter.crypto.api import blind_index_hex, open_document, prefetch_data_keys
+from shelter.crypto.api import blind_index_hex, prefetch_data_keys
 
 LIST_PAGE_SIZE = 50
 
@@ -146,11 +146,6 @@ def document_get_for(user: User, case: Case, document_id: uuid.UUID | str) -> Do
                                                                    document.category):
         return None
     return document
-
-
-def document_stream(user: User, document: Document) -> Iterator[bytes]:
-    """Decrypted chunks of `document`; `open_document` records the download before any byte."""
-    return open_document(document, actor=user)
 
 
 def case_notes(user: User, case: Case) -> tuple[list[Note], int]:

@@ -35,4 +35,4 @@ def test_a_share_opens_the_named_section_only(as_user, pia, paul, case, basic_sh
 
 def test_restricted_notes_need_their_own_named_share(pia, case, basic_share_for_pia):
     note = Note(case=case, category="medical", body="x")
-    assert not policies.can_view_note(pia, note)
+    assert not policies.can_view_note_category(pia, note.case, note.category)
