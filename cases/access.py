@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -74,10 +75,30 @@ def access_case_list(request: HttpRequest) -> None:
 
 
 @guard
-def access_case_search(request: HttpRequest) -> None:
-    """Search: staff, and partners (who only ever find what is shared with them)."""
+def access_case_list_page(request: HttpRequest, filters: dict, number: object) -> Page:
+    """Page `number` of the case list with `filters` applied: looked up through the selector
+    and recorded as one read (page number and result count, never the filters' values)."""
+    access_case_list(request)
+    page = Paginator(selectors.cases_visible_to(request.user, filters),
+                     selectors.LIST_PAGE_SIZE).get_page(number)
+    audit.record(request.user, Action.CASE_LIST, None, page=page.number,
+                 results=page.paginator.count)
+    mark_audited(request)
+    return page
+
+
+@guard
+def access_case_search(request: HttpRequest, query: str | None = None) -> list[Case]:
+    """Search: staff, and partners (who only ever find what is shared with them). With a
+    valid `query`, its results, recorded as one search (the count, never the query)."""
     if not policies.can_search_cases(request.user):
         raise refuse(request, None, "search")
+    mark_audited(request)
+    if query is None:
+        return []
+    results = selectors.cases_search_results(request.user, query)
+    audit.record(request.user, Action.CASE_SEARCH, None, results=len(results))
+    return results
 
 
 @guard

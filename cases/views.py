@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +28,6 @@ from cases.forms import (
     DefenderForm,
     TransitionForm,
 )
-from shelter import audit
 from shelter.access import guarded_by
 from shelter.accounts.recent import ask_for_recent_second_factor
 from shelter.audit import Action
@@ -37,17 +35,11 @@ from shelter.audit.selectors import actor_names, events_for_target
 from shelter.audit.web import mark_audited, record_rejection
 
 
-@guarded_by(access.access_case_list)
+@guarded_by(access.access_case_list_page)
 def case_list(request: HttpRequest) -> HttpResponse:
-    access.access_case_list(request)
-    officers = selectors.officers()
-    filters = CaseFilterForm(request.GET or None, officers=officers)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
-    page = Paginator(selectors.cases_visible_to(request.user, chosen),
-                     selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.record(request.user, Action.CASE_LIST, None, page=page.number,
-                 results=page.paginator.count)
-    mark_audited(request)
+    filters = CaseFilterForm(request.GET or None, officers=selectors.officers())
+    page = access.access_case_list_page(request, filters.cleaned_data if filters.is_valid()
+                                        else {}, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cases/list.html", {
@@ -61,13 +53,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @guarded_by(access.access_case_search)
 def case_search(request: HttpRequest) -> HttpResponse:
     """POST, so names and passport numbers never land in URLs, logs or browser history."""
-    access.access_case_search(request)
     search = CaseSearchForm(request.POST)
-    results = []
-    if search.is_valid():
-        results = selectors.cases_search_results(request.user, search.cleaned_data["query"])
-        audit.record(request.user, Action.CASE_SEARCH, None, results=len(results))
-    mark_audited(request)
+    results = access.access_case_search(
+        request, search.cleaned_data["query"] if search.is_valid() else None)
     return render(request, "cases/search.html", {"search": search, "results": results,
                                                  "searched": search.is_valid()})
 

@@ -7,13 +7,14 @@ services. Views name the guards they call with `shelter.access.guarded_by`.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.http import Http404, HttpRequest
 
 from cases import selectors as case_selectors
 from cases.models import Case
-from housing import policies, selectors
+from housing import ics, policies, selectors
 from housing.models import Availability, Block, Booking, Unit
 from shelter import audit
 from shelter.access import guard
@@ -47,6 +48,19 @@ def access_schedule(request: HttpRequest, page: str | None = None, **facts: obje
     if page is not None:
         audit.record(request.user, Action.SCHEDULE_VIEW, (SCHEDULE, None), page=page, **facts)
         mark_audited(request)
+
+
+@guard
+def access_schedule_export(request: HttpRequest, start: datetime.date, end: datetime.date,
+                           months: int) -> tuple[str, int]:
+    """The schedule from `start` to `end` as iCalendar text (code names and dates only) and
+    its number of events, recorded as one export: staff only."""
+    _require_staff(request, SCHEDULE)
+    text, events = ics.calendar(selectors.schedule_data(request.user, start, end))
+    audit.record(request.user, Action.HOUSING_EXPORT, (SCHEDULE, None), months=months,
+                 events=events)
+    mark_audited(request)
+    return text, events
 
 
 @guard

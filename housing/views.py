@@ -17,13 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from housing import access, ics, selectors, services, timeline
+from housing import access, selectors, services, timeline
 from housing.forms import BlockForm, FindForm, PeriodForm, UnitForm
 from housing.models import Availability, Block
-from shelter import audit
 from shelter.access import guarded_by
-from shelter.audit import Action
-from shelter.audit.web import mark_audited
 
 MAX_MONTHS = 3
 MAX_EXPORT_MONTHS = 12
@@ -89,16 +86,12 @@ def find(request: HttpRequest) -> HttpResponse:
     return render(request, "housing/find.html", {"form": form, "results": results})
 
 
-@guarded_by(access.access_schedule)
+@guarded_by(access.access_schedule_export)
 def export(request: HttpRequest) -> HttpResponse:
     """The schedule as an .ics file (code names and dates only), recorded as an export."""
-    access.access_schedule(request)
     first, months = _month(request), _months(request, MAX_EXPORT_MONTHS)
-    data = selectors.schedule_data(request.user, *timeline.month_window(first, months))
-    text, events = ics.calendar(data)
-    audit.record(request.user, Action.HOUSING_EXPORT, ("housing.schedule", None),
-                 months=months, events=events)
-    mark_audited(request)
+    text, _events = access.access_schedule_export(
+        request, *timeline.month_window(first, months), months)
     response = HttpResponse(text.encode(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="housing-{first:%Y-%m}-{months}m.ics"')

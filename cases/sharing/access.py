@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
 from cases import policies, selectors
@@ -17,7 +18,9 @@ from cases.models import Case
 from cases.sharing import grants
 from cases.sharing import policies as sharing
 from cases.sharing.models import CaseShare
+from shelter import audit
 from shelter.access import guard
+from shelter.audit import Action
 from shelter.audit.web import mark_audited, record_refusal
 
 
@@ -55,7 +58,14 @@ def access_break_glass(request: HttpRequest, pk: uuid.UUID) -> Case:
 
 
 @guard
-def access_shared_with_me(request: HttpRequest) -> None:
-    """The partners' list of what is shared with them; staff and auditors get 404."""
+def access_shared_with_me(request: HttpRequest, number: object) -> Page:
+    """Page `number` of the partner's list of what is shared with them, recorded as one read of
+    the list (page number and result count); staff and auditors get 404."""
     if not sharing.may_see_shared_with_me(request.user):
         raise refuse(request, None, "shared_with_me")
+    page = Paginator(grants.cases_shared_with(request.user),
+                     selectors.LIST_PAGE_SIZE).get_page(number)
+    audit.record(request.user, Action.CASE_LIST, None, page=page.number,
+                 results=page.paginator.count, shared=True)
+    mark_audited(request)
+    return page

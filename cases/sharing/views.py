@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from cases import access as case_access
-from cases import choices, selectors
+from cases import choices
 from cases.forms import CaseSearchForm
 from cases.models import Case
 from cases.sharing import grants, services
@@ -27,12 +26,9 @@ from cases.sharing.access import (
 )
 from cases.sharing.forms import BreakGlassForm, ShareGrantForm, ShareRevokeForm
 from cases.sharing.labels import section_label
-from shelter import audit
 from shelter.access import guarded_by
 from shelter.accounts.models import User
 from shelter.accounts.recent import ask_for_recent_second_factor
-from shelter.audit import Action
-from shelter.audit.web import mark_audited
 
 
 def share_rows(user: User, cases: list[Case]) -> list[dict[str, Any]]:
@@ -52,13 +48,8 @@ def share_rows(user: User, cases: list[Case]) -> list[dict[str, Any]]:
 @guarded_by(access_shared_with_me)
 def shared_with_me(request: HttpRequest) -> HttpResponse:
     """A partner's cases, with the sections and expiry of their shares; 50 a page."""
-    access_shared_with_me(request)
-    page = Paginator(grants.cases_shared_with(request.user),
-                     selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = access_shared_with_me(request, request.GET.get("page"))
     rows = share_rows(request.user, list(page.object_list))
-    audit.record(request.user, Action.CASE_LIST, None, page=page.number,
-                 results=page.paginator.count, shared=True)
-    mark_audited(request)
     return render(request, "sharing/shared_with_me.html",
                   {"page": page, "rows": rows, "search": CaseSearchForm()})
 
