@@ -47,6 +47,7 @@ TARGET_NOUNS: dict[str, str | Promise] = {
     "accounts.user": pgettext_lazy("object in the access log", "user"),
     "accounts.organisation": pgettext_lazy("object in the access log", "organisation"),
     "audit": pgettext_lazy("object in the access log", "access log"),
+    "shelter.route": pgettext_lazy("object in the access log", "page without a guard"),
 }
 
 SECTION_LABELS: dict[str, str | Promise] = {
