@@ -1,12 +1,16 @@
 """Who may see and do what with cases: the one place that decides, deny by default.
 
-Pure functions of (user, object, section). Views, templates (through the view's context),
-selectors, exports and search all ask here; nothing else re-derives access.
+Pure functions of (user, object, section): they send no query. What they decide on beyond the
+user and the row comes with the case as the selectors hand it over (`selectors.case_get_for`
+and the list selectors): a partner's grant, loaded into the request's grant cache, and a
+coordinator's break-glass opening, annotated on the case. A case handed over without them is
+refused to a partner and keeps its restricted notes closed. Views, templates (through the view's
+context), selectors, exports and search all ask here; nothing else re-derives access.
 
 Coordinators and case officers see every case of the municipality. Medical and security notes:
 the officer assigned to the case; a coordinator only through break-glass (a reason, a limited
 time, loudly recorded) unless they are the assigned officer. Partners see exactly the sections
-an active share names: the grant is loaded by `cases.sharing.grants` (guardian's permissions
+an active share names: the grant is read by `cases.sharing.grants` (guardian's permissions
 and the terms in force) and decided by `cases.sharing.policies`. Auditors never see case
 content. tests/cases/test_security_table.py checks SECURITY.md's role table against these
 functions.
@@ -42,13 +46,13 @@ def _is_staff(user: User | None) -> bool:
 def partner_share_allows(user: User, case: Case, section: str) -> bool:
     """May partner `user` see `section` of `case` through an active share (user or organisation)?
     See `cases.sharing.policies.partner_share_allows`."""
-    return sharing.partner_share_allows(grants.grant_for(user, case), section)
+    return sharing.partner_share_allows(grants.loaded_grant(user, case), section)
 
 
 def partner_may_contribute(user: User, case: Case, section: str) -> bool:
     """May partner `user` add to `section` of `case` (a may-contribute share naming it)?"""
     return bool(user.is_partner
-                and sharing.partner_may_contribute(grants.grant_for(user, case), section))
+                and sharing.partner_may_contribute(grants.loaded_grant(user, case), section))
 
 
 def partner_cases_filter(user: User) -> Q | None:
@@ -118,7 +122,7 @@ def can_view_note_category(user: User | None, case: Case, category: str) -> bool
     if case.assigned_officer_id == user.pk:
         return True
     return bool(user.is_coordinator and sharing.break_glass_active(
-        grants.break_glass_until(user, case), timezone.now()))
+        getattr(case, "break_glass_until", None), timezone.now()))
 
 
 def can_view_document_category(user: User | None, case: Case, category: str) -> bool:

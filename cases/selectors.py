@@ -108,9 +108,20 @@ def cases_search_results(user: User, query: str, limit: int = 50) -> list[Case]:
 
 
 def case_get_for(user: User, case_id: uuid.UUID | str) -> Case | None:
-    """One case if `user` may know it exists, else None (the view answers 404)."""
-    return (visible_cases(user).select_related("defender", "assigned_officer")
-            .filter(pk=case_id).first())
+    """One case if `user` may know it exists, else None (the view answers 404), with the facts
+    the policies decide on: a partner's grant, a coordinator's break-glass opening."""
+    case = (with_policy_facts(visible_cases(user), user)
+            .select_related("defender", "assigned_officer").filter(pk=case_id).first())
+    if case is not None and getattr(user, "is_partner", False):
+        grants.load_grants(user, [case])
+    return case
+
+
+def with_policy_facts(cases: QuerySet[Case], user: User) -> QuerySet[Case]:
+    """`cases` with what the policies need to know beyond the row, in the same query: for a
+    coordinator, when their break-glass opening of each case ends."""
+    return grants.with_break_glass(cases, user) if getattr(user, "is_coordinator", False) \
+        else cases
 
 
 def defenders_for_choice(user: User) -> QuerySet[Defender]:

@@ -22,7 +22,7 @@ from django.db import models, transaction
 
 from cases import policies
 from cases.models import Case, Defender
-from cases.selectors import visible_cases
+from cases.selectors import visible_cases, with_policy_facts
 from shelter import audit
 from shelter.accounts.models import User
 from shelter.audit import Action
@@ -117,7 +117,8 @@ def _case(user: User, case: Case) -> dict[str, Any]:
 
 def _export_cases(user: User, defender: Defender) -> list[Case]:
     return list(
-        visible_cases(user).filter(defender=defender, shredded_at__isnull=True)
+        with_policy_facts(visible_cases(user), user)
+        .filter(defender=defender, shredded_at__isnull=True)
         .select_related("intake_round").order_by("created_at")
         .prefetch_related("notes", "transitions", "documents", "tasks", "activities",
                           "bookings__unit", "shares__grantee_organisation",

@@ -22,6 +22,7 @@ from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.models import Case, Defender, Document, Note
 from cases.sharing.services import share_grant
@@ -245,3 +246,25 @@ class A11yPage:
     def assert_all_checked(self) -> None:
         unchecked = self.visited - self.checked
         assert not unchecked, f"pages visited without an accessibility check: {unchecked}"
+
+
+# --- policies, asked as a page asks them ---------------------------------------------------
+class HandedPolicies:
+    """A policies module whose functions get the case the way a guard hands it over: fetched
+    for that user through `cases.selectors.case_get_for`, with the facts the policies decide on
+    (a partner's grant, a coordinator's break-glass opening). A case the user may not know
+    exists is handed over bare, and the policies must refuse it."""
+
+    def __init__(self, module) -> None:
+        self.module = module
+
+    def __getattr__(self, name: str):
+        found = getattr(self.module, name)
+        if not callable(found):
+            return found
+
+        def asked(user, case=None, *args, **kwargs):
+            if isinstance(case, Case):
+                case = case_selectors.case_get_for(user, case.pk) or case
+            return found(user, *(() if case is None else (case,)), *args, **kwargs)
+        return asked

@@ -12,7 +12,8 @@ A grant holds when BOTH hold at query time:
   not revoked and not past `expires_at`. A share that ran out grants nothing on the next request
   even before `expire_shares` removes its guardian rows.
 
-Answers are cached on the user object, which Django builds anew for every request.
+Answers are cached on the user object, which Django builds anew for every request; the
+policies read that cache (`loaded_grant`) and never query themselves.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
@@ -33,7 +34,6 @@ from shelter.accounts.models import User
 VIEW = "view_case"
 CONTRIBUTE = "contribute_case"
 CACHE_ATTR = "_shelter_share_cache"
-BREAK_GLASS_ATTR = "_shelter_break_glass"
 
 
 NOTHING = Grant()
@@ -94,16 +94,21 @@ def load_grants(user: User, cases: Iterable[Case]) -> None:
 
 
 def grant_for(user: User, case: Case) -> Grant:
-    """The grant of `user` on one case (cached for the request)."""
+    """The grant of `user` on one case, loading it if no selector did yet (guards, panels)."""
     load_grants(user, [case])
     return _cache(user)[case.pk]
 
 
+def loaded_grant(user: User, case: Case) -> Grant:
+    """The grant the selectors loaded for `user` on `case`; NOTHING where none was loaded, so
+    a policy asked about a case no selector handed over refuses (it never queries)."""
+    return _cache(user).get(case.pk, NOTHING)
+
+
 def forget(user: User) -> None:
     """Drop the cached grants (after a grant or revoke within the same request or test)."""
-    for attr in (CACHE_ATTR, BREAK_GLASS_ATTR):
-        if hasattr(user, attr):
-            delattr(user, attr)
+    if hasattr(user, CACHE_ATTR):
+        delattr(user, CACHE_ATTR)
 
 
 def expiring_soon(user: User, days: int = 14) -> QuerySet[CaseShare]:
@@ -113,15 +118,13 @@ def expiring_soon(user: User, days: int = 14) -> QuerySet[CaseShare]:
             .select_related("case__defender").order_by("expires_at"))
 
 
-def break_glass_until(user: User, case: Case) -> datetime.datetime | None:
-    """When coordinator `user`'s latest break-glass opening on `case` ends (None: never opened
-    one). Cached for the request; the policy compares it with the time."""
-    cache = user.__dict__.setdefault(BREAK_GLASS_ATTR, {})
-    if case.pk not in cache:
-        cache[case.pk] = (BreakGlass.objects.filter(case_id=case.pk, user_id=user.pk)
-                          .order_by("-expires_at").values_list("expires_at", flat=True)
-                          .first())
-    return cache[case.pk]
+def with_break_glass(cases: QuerySet[Case], user: User) -> QuerySet[Case]:
+    """`cases` annotated with `break_glass_until`: when coordinator `user`'s latest
+    break-glass opening on each ends (None: never opened one). Part of the case query itself,
+    so the policy is handed the fact and asks nothing."""
+    latest = (BreakGlass.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+              .order_by("-expires_at").values("expires_at")[:1])
+    return cases.annotate(break_glass_until=Subquery(latest))
 
 
 def break_glass_recent(days: int = 7) -> list[BreakGlass]:

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cases import choices, policies
+from cases import choices
+from cases import policies as case_policies
 from cases.models import Case
 from cases.selectors import visible_cases
 from cases.sharing import policies as sharing_policies
@@ -26,8 +27,9 @@ from cases.sharing.models import CaseShare
 from cases.sharing.services import break_glass_open
 from shelter.accounts.policies import can_manage_people
 from shelter.audit.policies import can_read_log
-from tests.factories import make_case, make_share, make_user
+from tests.factories import HandedPolicies, make_case, make_share, make_user
 
+policies = HandedPolicies(case_policies)
 SECURITY_MD = Path(__file__).resolve().parents[2] / "SECURITY.md"
 
 
