@@ -28,8 +28,8 @@ OLD_SCHEMA = f"""CREATE TABLE {OLD_TABLE} (
     key varchar(80) NOT NULL, step smallint NOT NULL, t0 bigint NOT NULL,
     digits smallint NOT NULL, tolerance smallint NOT NULL, drift smallint NOT NULL,
     last_t bigint NOT NULL, user_id integer NOT NULL,
-    throttling_failure_timestamp datetime NULL, throttling_failure_count integer NOT NULL,
-    created_at datetime NULL, last_used_at datetime NULL)"""
+    throttling_failure_timestamp timestamp NULL, throttling_failure_count integer NOT NULL,
+    created_at timestamp NULL, last_used_at timestamp NULL)"""
 
 
 @pytest.fixture
