@@ -265,7 +265,8 @@ def setup_django(database: str = ":memory:") -> None:
     settings.configure(
         SHELTER_ENV="test", SHELTER_MASTER_KEY_FILE=f"{tmp}/master.json", USE_TZ=True,
         INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "django_otp",
-                        "guardian", "shelter.accounts", "shelter.crypto", "cases"],
+                        "guardian", "shelter.accounts", "shelter.crypto", "cases",
+                        "cases.sharing"],
         AUTH_USER_MODEL="accounts.User", MEDIA_ROOT=f"{tmp}/media",
         SHELTER_MAX_UPLOAD_MB=1 << 30,
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": database}},
