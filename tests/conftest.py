@@ -85,6 +85,13 @@ def aud(municipality) -> User:
 
 
 @pytest.fixture
+def people(carla, olaf, otto, aud, municipality, ngo, university) -> dict:
+    """The staff and the organisations every permission matrix builds its personas from."""
+    return {"carla": carla, "olaf": olaf, "otto": otto, "aud": aud,
+            "municipality": municipality, "ngo": ngo, "university": university}
+
+
+@pytest.fixture
 def as_user():
     """as_user(user) -> a Client signed in with both factors."""
     return verified_client

@@ -87,12 +87,6 @@ def run(persona: matrix.Persona, state: str, people: dict) -> list[str]:
     return [p for p in problems if p]
 
 
-@pytest.fixture
-def people(carla, olaf, otto, aud, municipality, ngo, university) -> dict:
-    return {"carla": carla, "olaf": olaf, "otto": otto, "aud": aud,
-            "municipality": municipality, "ngo": ngo, "university": university}
-
-
 @pytest.mark.parametrize("state", matrix.SHARE_STATES)
 @pytest.mark.parametrize("persona", matrix.PERSONAS, ids=lambda p: p.name)
 def test_accounts_permission_matrix(persona, state, people):

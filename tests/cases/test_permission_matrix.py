@@ -340,12 +340,6 @@ def run_matrix(actor: Actor, state: str, people) -> list[str]:
                         for cell in active_cells()) if p]
 
 
-@pytest.fixture
-def people(carla, olaf, otto, aud, municipality, ngo, university) -> dict:
-    return {"carla": carla, "olaf": olaf, "otto": otto, "aud": aud,
-            "municipality": municipality, "ngo": ngo, "university": university}
-
-
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("actor", ACTORS, ids=lambda a: a.name)
 def test_permission_matrix(actor, state, people):

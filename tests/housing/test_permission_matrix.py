@@ -114,9 +114,9 @@ def run(persona: matrix.Persona, state: str, people: dict) -> list[str]:
 
 
 @pytest.fixture
-def people(carla, olaf, otto, aud, municipality, ngo, university, case) -> dict:
-    return {"carla": carla, "olaf": olaf, "otto": otto, "aud": aud, "case": case,
-            "municipality": municipality, "ngo": ngo, "university": university}
+def people(people, case) -> dict:
+    """The matrices' people (tests/conftest.py) and the case whose housing is asked for."""
+    return {**people, "case": case}
 
 
 @pytest.mark.parametrize("state", matrix.SHARE_STATES)
