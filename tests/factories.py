@@ -236,11 +236,26 @@ class A11yPage:
         page.on("framenavigated", lambda frame: frame == page.main_frame
                 and self.visited.add(urlsplit(frame.url).path))
 
+    # WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices.
+    AXE_OPTIONS = {"runOnly": {"type": "tag", "values": [
+        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]},
+        "resultTypes": ["violations"]}
+    WIDTHS = (1280, 390)  # a laptop and a phone
+
     def check(self) -> None:
-        """Run axe-core on the current page; fail on any violation."""
+        """Run axe-core on the current page at each width; fail on any violation."""
         self.page.wait_for_load_state("load")
-        results = self.axe.run(self.page)
-        assert results.violations_count == 0, results.generate_report()
+        before = self.page.viewport_size
+        try:
+            for width in self.WIDTHS:
+                self.page.set_viewport_size({"width": width, "height": 800})
+                results = self.axe.run(self.page, options=self.AXE_OPTIONS)
+                assert results.violations_count == 0, (
+                    f"at {width} px on {urlsplit(self.page.url).path}:\n"
+                    + results.generate_report())
+        finally:
+            if before:
+                self.page.set_viewport_size(before)
         self.checked.add(urlsplit(self.page.url).path)
 
     def assert_all_checked(self) -> None:
