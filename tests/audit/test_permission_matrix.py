@@ -80,9 +80,11 @@ def test_the_audit_matrix_counts_its_cells():
 
 
 def test_the_audit_matrix_can_fail(people, monkeypatch):
-    from shelter.audit import access
+    from shelter.audit import access, selectors
 
+    # the guard and the selector both ask the policy (defence in depth): open both
     monkeypatch.setattr(access, "can_read_log", lambda user: True)
+    monkeypatch.setattr(selectors, "can_read_log", lambda user: True)
     persona = next(p for p in matrix.PERSONAS if p.name == "officer_other")
     problems = run(persona, "active", people)
     assert any("LEAKS" in p for p in problems), problems
