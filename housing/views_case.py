@@ -1,7 +1,10 @@
-"""A case's housing section: its bookings, booking a unit, and changing a booking's dates.
+"""A case's housing section: its bookings, booking a unit, changing a booking's dates and
+cancelling a booking.
 
-A refused booking or change shows the clash (the other booking's dates, never its case) and
-suggests units that are free for the requested dates.
+The booking form starts from the case's planned arrival and departure. A refused booking or
+change is an error (409): it says that nothing was booked or changed, shows the clash (the
+other booking's dates, never its case) and suggests units that are free for the requested
+dates. Cancelling shows what will happen first (`confirm.html`) and acts only when confirmed.
 """
 
 from __future__ import annotations
