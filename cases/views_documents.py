@@ -7,14 +7,17 @@ import uuid
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from cases import access, policies, selectors, services
 from cases.forms import DocumentDeleteForm, DocumentReplaceForm, DocumentUploadForm, NoteForm
+from cases.models import Document
 from shelter.access import guarded_by
 from shelter.crypto.api import open_document
 
@@ -109,21 +112,47 @@ def document_replace(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
         title=_("Upload a new version")))
 
 
+def _confirm_delete(request: HttpRequest, document: Document, form: DocumentDeleteForm,
+                    status: int = 200) -> HttpResponse:
+    """What deleting `document` does, in words, with the reason asked on the way."""
+    facts = {"name": document.original_filename, "case": document.case.defender.code_name,
+             "category": document.get_category_display(), "version": document.version}
+    earlier = document.version - 1
+    consequences = [
+        _("The document “%(name)s” (%(category)s, version %(version)s) of case "
+          "%(case)s is deleted.") % facts,
+        ngettext("Its earlier version is deleted too.",
+                 "Its %(n)s earlier versions are deleted too.", earlier) % {"n": earlier}
+        if earlier else None,
+        _("The encrypted files are removed from the document store; nobody can download them "
+          "any more. This cannot be undone."),
+        _("The access log keeps that it was deleted, by whom and when; the reason is kept, "
+          "encrypted with the case."),
+    ]
+    return render(request, "confirm.html", {
+        "title": _("Delete this document?"), "form": form, "action_url": request.path,
+        "consequences": [line for line in consequences if line],
+        "confirm_label": _("Delete for good"),
+        "cancel_url": reverse("cases:documents", args=[document.case.pk])}, status=status)
+
+
 @sensitive_post_parameters()
 @guarded_by(access.access_document)
 def document_delete(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
                     ) -> HttpResponse:
+    """GET (or a POST without `confirmed=1`) shows what deleting does and asks for a reason;
+    the confirmation's POST deletes. Both need the right to change the case's documents."""
     document = access.access_document(request, pk, document_id, write=True)
-    case = document.case
-    form = DocumentDeleteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.document_delete(document=document, reason=form.cleaned_data["reason"],
-                                 acting_user=request.user)
-        messages.success(request, _("The document is deleted."))
-        return redirect("cases:documents", pk=case.pk)
-    return render(request, "cases/document_form.html", access.case_context(
-        request, case, "documents", form=form, document=document, danger=True,
-        title=_("Delete a document")))
+    if request.method != "POST" or request.POST.get("confirmed") != "1":
+        return _confirm_delete(request, document, DocumentDeleteForm(
+            initial={"reason": request.POST.get("reason", "")[:2000]}))
+    form = DocumentDeleteForm(request.POST)
+    if not form.is_valid():
+        return _confirm_delete(request, document, form, status=400)
+    services.document_delete(document=document, reason=form.cleaned_data["reason"],
+                             acting_user=request.user)
+    messages.success(request, _("The document is deleted."))
+    return redirect("cases:documents", pk=document.case.pk)
 
 
 @sensitive_post_parameters()

@@ -61,10 +61,10 @@ def _day(value: datetime.date) -> str:
 
 def _booking_clash(clash: Booking) -> BookingConflict:
     if clash.blocked_until > clash.end:
-        message = _("The unit is booked from %(start)s to %(end)s and kept free for turnover "
-                    "until %(free)s.")
+        message = _("The unit is already booked from %(start)s to %(end)s and kept free for "
+                    "turnover until %(free)s.")
     else:
-        message = _("The unit is booked from %(start)s to %(end)s.")
+        message = _("The unit is already booked from %(start)s to %(end)s.")
     return BookingConflict("booking", clash.start, clash.blocked_until, message % {
         "start": _day(clash.start), "end": _day(clash.end), "free": _day(clash.blocked_until)})
 

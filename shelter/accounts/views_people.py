@@ -8,8 +8,8 @@ from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from shelter.access import guarded_by
 from shelter.accounts import services
@@ -51,24 +51,79 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                   {"form": form, "person": person, "title": _("Change user")})
 
 
-@require_POST
+def confirmed(request: HttpRequest) -> bool:
+    """A POST from the confirmation page (an old form without `confirmed=1` only asks)."""
+    return request.method == "POST" and request.POST.get("confirmed") == "1"
+
+
+def _confirm(request: HttpRequest, person: User, *, title: str, consequences: list[str],
+             confirm_label: str) -> HttpResponse:
+    """The confirmation page of a destructive act on `person`: it posts back to this URL."""
+    return render(request, "confirm.html", {
+        "title": title, "consequences": consequences, "confirm_label": confirm_label,
+        "action_url": request.path,
+        "cancel_url": reverse("accounts:person_edit", args=[person.pk])})
+
+
+def _confirm_deactivate(request: HttpRequest, person: User) -> HttpResponse:
+    name = person.full_name or person.email
+    return _confirm(request, person, title=_("Deactivate %(name)s?") % {"name": name},
+                    confirm_label=_("Deactivate and sign out everywhere"), consequences=[
+        _("%(name)s can no longer sign in.") % {"name": name},
+        _("Every open session of %(name)s ends at once.") % {"name": name},
+        _("Cases, notes, documents and the access log stay as they are; nothing is "
+          "deleted."),
+        _("You can reactivate the account later on this page."),
+    ])
+
+
 @guarded_by(access_person)
 def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reactivate at once (POST active=1); deactivating asks first (GET, or a POST without
+    `confirmed=1`, shows what will happen) and acts on the confirmation's POST."""
     person = access_person(request, pk)
-    active = request.POST.get("active") == "1"
-    if person == request.user and not active:
+    reactivate = request.method == "POST" and request.POST.get("active") == "1"
+    if not reactivate and person == request.user:
         messages.error(request, _("You cannot deactivate your own account."))
-    else:
-        services.user_set_active(user=person, active=active, acting_user=request.user)
-        messages.success(request, _("The user is reactivated.") if active else
-                         _("The user is deactivated and signed out everywhere."))
+        return redirect("accounts:person_edit", pk=person.pk)
+    if not reactivate and not person.is_active:
+        return redirect("accounts:person_edit", pk=person.pk)  # nothing to confirm
+    if not reactivate and not confirmed(request):
+        return _confirm_deactivate(request, person)
+    services.user_set_active(user=person, active=reactivate, acting_user=request.user)
+    messages.success(request, _("The user is reactivated.") if reactivate else
+                     _("The user is deactivated and signed out everywhere."))
     return redirect("accounts:person_edit", pk=person.pk)
 
 
-@require_POST
+def _confirm_second_factor_reset(request: HttpRequest, person: User) -> HttpResponse:
+    name = person.full_name or person.email
+    if person == request.user:
+        consequences = [
+            _("Your authenticator app and your backup codes stop working and are removed."),
+            _("Every session of yours ends, this one too: you are signed out at once."),
+            _("At your next sign-in you enter your password and set up a new second factor."),
+        ]
+    else:
+        consequences = [
+            _("The authenticator app and the backup codes of %(name)s stop working and are "
+              "removed.") % {"name": name},
+            _("Every open session of %(name)s ends at once.") % {"name": name},
+            _("At the next sign-in, %(name)s enters their password and sets up a new second "
+              "factor.") % {"name": name},
+        ]
+    return _confirm(request, person, consequences=consequences,
+                    title=_("Reset the second factor of %(name)s?") % {"name": name},
+                    confirm_label=_("Reset second factor"))
+
+
 @guarded_by(access_person)
 def person_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET (or a POST without `confirmed=1`) shows what will happen; the confirmation's POST
+    removes the devices."""
     person = access_person(request, pk)
+    if not confirmed(request):
+        return _confirm_second_factor_reset(request, person)
     services.user_reset_second_factor(user=person, acting_user=request.user)
     if person == request.user:
         # Their own session is gone from the store: start a clean anonymous one, so the

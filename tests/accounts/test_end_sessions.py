@@ -15,8 +15,8 @@ def _sessions_of(user) -> list[str]:
 
 
 @pytest.mark.parametrize("path, data", [
-    ("/accounts/people/{pk}/active/", {"active": "0"}),
-    ("/accounts/people/{pk}/reset-second-factor/", {}),
+    ("/accounts/people/{pk}/active/", {"active": "0", "confirmed": "1"}),
+    ("/accounts/people/{pk}/reset-second-factor/", {"confirmed": "1"}),
 ])
 def test_every_session_of_the_user_ends_and_no_other(carla, olaf, otto, as_user, path, data):
     laptop, phone, colleague = as_user(olaf), as_user(olaf), as_user(otto)
@@ -36,7 +36,8 @@ def test_every_session_of_the_user_ends_and_no_other(carla, olaf, otto, as_user,
 
 def test_a_coordinator_who_resets_their_own_second_factor_is_signed_out_cleanly(carla, as_user):
     client, other = as_user(carla), as_user(carla)
-    response = client.post(f"/accounts/people/{carla.pk}/reset-second-factor/")
+    response = client.post(f"/accounts/people/{carla.pk}/reset-second-factor/",
+                           {"confirmed": "1"})
     # Not a 400 for "session deleted during the request": sent to sign in and enrol again.
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/sign-in/")

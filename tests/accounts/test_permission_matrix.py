@@ -49,8 +49,11 @@ ROWS = {
     "organisations": ("get", coordinators(), None),
     "organisation_new": ("get", coordinators(), None),
     "organisation_edit": ("get", coordinators(), None),
+    # Deactivating and resetting a second factor ask first (the page of what will happen).
+    "person_set_active:ask": ("get", coordinators(), None),
+    "person_reset_second_factor:ask": ("get", coordinators(), None),
     "person_set_active": ("post", coordinators(302), {"active": "1"}),
-    "person_reset_second_factor": ("post", coordinators(302), None),
+    "person_reset_second_factor": ("post", coordinators(302), {"confirmed": "1"}),
     "logout": ("post", open_to_all(302, 302), None),  # last: it ends the session
 }
 PROJECT_ROWS = {

@@ -98,9 +98,10 @@ def test_deleting_needs_a_reason_and_removes_every_version(as_user, olaf, case, 
         "file": SimpleUploadedFile("v2.pdf", b"second", content_type="application/pdf")})
     second = Document.objects.get(replaces=first)
     url = reverse("cases:document_delete", args=[case.pk, second.pk])
-    assert client.post(url, {"reason": ""}).status_code == 200
+    assert client.post(url, {"reason": "", "confirmed": "1"}).status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(url, {"reason": "Uploaded to the wrong case"}).status_code == 302
+        assert client.post(url, {"reason": "Uploaded to the wrong case",
+                                 "confirmed": "1"}).status_code == 302
     for document in (first, second):
         document.refresh_from_db()
         assert document.deleted_at is not None

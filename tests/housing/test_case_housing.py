@@ -35,7 +35,7 @@ def test_a_clash_is_shown_with_dates_and_free_units_never_the_other_case(as_user
     make_unit(carla, "Maple")
     response = _post_booking(as_user(olaf), case, unit, 5, 12)
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Maple" in html and "Kestrel" not in html
     assert str(day(0).year) in html
 
@@ -49,7 +49,7 @@ def test_changing_dates_into_a_clash_shows_it_and_keeps_the_booking(as_user, car
                                    acting_user=carla)
     response = as_user(olaf).post(reverse("housing:booking", args=[mine.pk]), {
         "start": day(0).isoformat(), "end": day(25).isoformat()})
-    assert response.status_code == 200 and b"Kestrel" not in response.content
+    assert response.status_code == 409 and b"Kestrel" not in response.content
     mine.refresh_from_db()
     assert mine.end == day(10)
 

@@ -36,9 +36,9 @@ def case_page(ok: int = 200):
 
 
 def case_booking(persona: matrix.Persona, state: str) -> tuple[int, ...]:
-    """Booking from the case page: staff (the empty form comes back with its errors); a
+    """Booking from the case page: staff (the empty form comes back with its errors, 400); a
     partner who may see the section is refused like everyone else who may not book."""
-    return (200,) if persona.is_staff else matrix.gone(persona)
+    return (400,) if persona.is_staff else matrix.gone(persona)
 
 
 # row -> (method, expectation, POST data). Writes last, cancelling the booking at the very end.
@@ -62,7 +62,10 @@ ROWS = {
     "block_remove": ("post", staff_page(302), None),
     "availability_remove": ("post", staff_page(302), None),
     "booking_confirm": ("post", staff_page(302), None),
-    "booking_cancel": ("post", staff_page(302), None),
+    # Cancelling asks first (GET, or a POST without confirmed=1), then cancels.
+    "booking_cancel:ask": ("get", staff_page(), None),
+    "booking_cancel:unconfirmed": ("post", staff_page(), {}),
+    "booking_cancel": ("post", staff_page(302), {"confirmed": "1"}),
 }
 
 test_every_housing_route_has_a_row = matrix.every_route_has_a_row(NAMESPACE, ROWS)
