@@ -25,6 +25,7 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext
 
+from shelter.accounts import throttle
 from shelter.accounts.models import (
     AuthenticatorDevice,
     BackupCode,
@@ -32,7 +33,6 @@ from shelter.accounts.models import (
     Organisation,
     User,
 )
-from shelter.accounts import throttle
 from shelter.accounts.signals import account_changed
 
 BACKUP_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
