@@ -162,9 +162,14 @@ def totp_device_confirm(*, device: AuthenticatorDevice) -> list[str]:
 
 @transaction.atomic
 def backup_codes_issue(*, user: User, count: int = 10) -> list[str]:
-    """Replace the user's backup codes with `count` new ones; only their digests are kept."""
-    BackupCodeDevice.objects.filter(user=user).delete()
-    device = BackupCodeDevice.objects.create(user=user, name="backup codes", confirmed=True)
+    """Replace the user's backup codes with `count` new ones; only their digests are kept.
+
+    The device itself stays, so a session that signed in with an old code stays signed in."""
+    device = BackupCodeDevice.objects.filter(user=user).order_by("pk").first()
+    if device is None:
+        device = BackupCodeDevice.objects.create(user=user, name="backup codes", confirmed=True)
+    BackupCodeDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    BackupCode.objects.filter(device=device).delete()
     codes = [
         "".join(secrets.choice(BACKUP_CODE_ALPHABET) for _ in range(10)) for _ in range(count)
     ]
