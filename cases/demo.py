@@ -113,8 +113,8 @@ def _seed_one(row: tuple, carla: User | None, officers: list[User | None], i: in
 def _demo_document(case: Case, actor: User | None) -> None:
     handler = EncryptingUploadHandler()
     handler.new_file("file", "programma-demo.txt", "text/plain", None)
-    content = ("Demoprogramma: gesprekken met de gemeenteraad en een gastcollege aan de "
-               "universiteit.\n").encode()
+    content = (b"Demoprogramma: gesprekken met de gemeenteraad en een gastcollege aan de "
+               b"universiteit.\n")
     handler.receive_data_chunk(content, 0)
     upload = handler.file_complete(len(content))
     services.document_upload(case=case, upload=upload, category=DocumentCategory.PROGRAMME,
@@ -156,4 +156,5 @@ def _seed_shares(carla: User) -> None:
         share_grant(case=case, grantee_user=_user(email) if email else None,
                     grantee_organisation=None if email else pia.organisation,
                     sections=sections, mode=mode, expires_on=today + datetime.timedelta(days=60),
-                    reason="Demo: ondersteuning bij het programma", consent_on=today, acting_user=carla)
+                    reason="Demo: ondersteuning bij het programma", consent_on=today,
+                    acting_user=carla)
