@@ -89,7 +89,7 @@ def link_in_last_mail(pattern: str) -> str:
 
 @pytest.mark.parametrize("language", ["en", "nl"])
 def test_invitation_enrolment_and_backup_codes(browse, world, language):
-    words, (carla, ngo) = WORDS[language], world
+    words, (carla, _ngo) = WORDS[language], world
     invitee = f"nina.{language}@example.org"
     coordinator = browse(language, carla)
     page = coordinator.page
