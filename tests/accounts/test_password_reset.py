@@ -163,3 +163,13 @@ def test_a_bad_new_password_is_a_400_and_changes_nothing(olaf):
     assert response.status_code == 400
     olaf.refresh_from_db()
     assert not olaf.check_password("short")
+
+
+def test_the_answer_takes_the_same_minimum_time_for_any_address(olaf, settings):
+    import time
+
+    settings.SHELTER_PASSWORD_RESET_MIN_SECONDS = 0.3
+    for address in ("nobody@example.org", olaf.email):
+        started = time.monotonic()
+        assert ask(address).status_code == 200
+        assert time.monotonic() - started >= 0.3
