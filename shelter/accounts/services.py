@@ -170,6 +170,7 @@ def backup_codes_issue(*, user: User, count: int = 10) -> list[str]:
         device = BackupCodeDevice.objects.create(user=user, name="backup codes", confirmed=True)
     BackupCodeDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     BackupCode.objects.filter(device=device).delete()
+    device.throttle_reset()  # wrong guesses at the old codes say nothing about the new ones
     codes = [
         "".join(secrets.choice(BACKUP_CODE_ALPHABET) for _ in range(10)) for _ in range(count)
     ]

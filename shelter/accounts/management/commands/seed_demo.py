@@ -51,8 +51,9 @@ def refuse_production(command: str) -> None:
 
 @contextmanager
 def quiet_key_creation() -> Iterator[None]:
-    """Seeding makes a data key per defender and case; each is logged at INFO by
-    shelter.crypto, which in production is worth keeping. Here it buries the output."""
+    """Seeding makes a data key per defender and case, and a new key file gets its key checks;
+    each is logged at INFO by shelter.crypto, which in production is worth keeping. Here it
+    buries the demo accounts in the output."""
     crypto = logging.getLogger("shelter.crypto")
     before = crypto.level
     crypto.setLevel(logging.WARNING)
@@ -66,19 +67,23 @@ class Command(BaseCommand):
     help = "Create missing demo organisations, users (one per role) and demo data; keeps " \
            "existing users' passwords, second factors and sessions (not in production)."
 
+    def execute(self, *args, **options):
+        # The system checks before `handle` store the key checks of a new key file: quiet too.
+        with quiet_key_creation():
+            return super().execute(*args, **options)
+
     def handle(self, *args, **options) -> None:
         refuse_production("seed_demo")
-        with quiet_key_creation():
-            with transaction.atomic():
-                organisations = [self._organisation(name, kind) for name, kind in ORGANISATIONS]
-                rows = [self._user(email, name, role, organisations[i])
-                        for email, name, role, i in USERS]
-            for app_config in apps.get_app_configs():
-                try:
-                    demo = importlib.import_module(f"{app_config.name}.demo")
-                except ModuleNotFoundError:
-                    continue
-                demo.seed(self.stdout)
+        with transaction.atomic():
+            organisations = [self._organisation(name, kind) for name, kind in ORGANISATIONS]
+            rows = [self._user(email, name, role, organisations[i])
+                    for email, name, role, i in USERS]
+        for app_config in apps.get_app_configs():
+            try:
+                demo = importlib.import_module(f"{app_config.name}.demo")
+            except ModuleNotFoundError:
+                continue
+            demo.seed(self.stdout)
         self._print(rows)
 
     def _organisation(self, name: str, kind: str) -> Organisation:
