@@ -11,6 +11,8 @@ PORT   ?= 8000
 help:
 	@echo "make run    set up and serve the app on http://$(HOST):$(PORT)/ with demo data (SQLite)"
 	@echo "make test   set up and run ruff, the import contracts, the migrations check and the whole test suite"
+	@echo "make seed   add what is missing of the demo data; existing demo users keep passwords, codes and sessions"
+	@echo "            (fresh backup codes: SHELTER_ENV=development .venv/bin/python manage.py demo_codes)"
 	@echo "make bench  run the benchmarks (ratios against baselines measured in the same run)"
 
 $(VENV)/.python-ok:

@@ -2,6 +2,11 @@
 
 Everything is made through the services (so stage histories, checklists and audit entries are
 real). Idempotent: a code name that already exists is skipped. All people are invented.
+
+The texts are typed-in content (activity titles, notes, reasons), sealed under the case's key
+like everything staff write, so they cannot be translated when a page is shown. They are
+seeded in Dutch, the municipality's working language and the app's default, as staff of a
+Dutch municipality would write them; an English page shows them as entered.
 """
 
 from __future__ import annotations
@@ -63,23 +68,23 @@ def _walk(case: Case, final: str, actor: User | None) -> None:
             services.case_update(case=case, acting_user=actor,
                                  actual_departure=min(case.planned_departure, today))
         services.case_transition(case=case, to=stage, acting_user=actor,
-                                 reason="Demo: decided by the selection committee.")
+                                 reason="Demo: besloten door de selectiecommissie.")
 
 
 def _round(carla: User | None) -> IntakeRound:
     today = datetime.date.today()
-    existing = IntakeRound.objects.filter(name="Demo round").first()
+    existing = IntakeRound.objects.filter(name="Demoronde").first()
     return existing or services.round_create(
-        acting_user=carla, name="Demo round", opens_on=today - datetime.timedelta(days=200),
+        acting_user=carla, name="Demoronde", opens_on=today - datetime.timedelta(days=200),
         closes_on=today - datetime.timedelta(days=150),
         decision_on=today - datetime.timedelta(days=120), places=8)
 
 
 def _programme(case: Case, actor: User | None) -> None:
     start = max(case.actual_arrival or datetime.date.today(), datetime.date.today())
-    for days, starts, kind, title in [(1, "10:00", "meeting", "Welcome meeting"),
-                                      (3, "14:00", "lecture", "Guest lecture (demo)"),
-                                      (8, "09:30", "training", "Digital security training")]:
+    for days, starts, kind, title in [(1, "10:00", "meeting", "Welkomstgesprek"),
+                                      (3, "14:00", "lecture", "Gastcollege (demo)"),
+                                      (8, "09:30", "training", "Training digitale veiligheid")]:
         services.activity_create(case=case, acting_user=actor, kind=kind, title=title,
                                  day=start + datetime.timedelta(days=days), starts=starts)
 
@@ -88,7 +93,7 @@ def _seed_one(row: tuple, carla: User | None, officers: list[User | None], i: in
     code, name, passport, country, field, final, offset = row
     defender = services.defender_create(
         acting_user=carla, code_name=code, legal_name=name, passport_number=passport,
-        country_of_activity=country, field_of_work=field, languages="English",
+        country_of_activity=country, field_of_work=field, languages="Engels",
         phone=f"+00 000 0000 {i:03}", email=f"{code.lower()}@example.invalid")
     case = services.case_create(defender=defender, acting_user=carla,
                                 assigned_officer=officers[i % len(officers)],
@@ -98,17 +103,18 @@ def _seed_one(row: tuple, carla: User | None, officers: list[User | None], i: in
     if final == Stage.IN_RESIDENCE:
         _programme(case, carla)
     services.note_create(case=case, category=NoteCategory.GENERAL, acting_user=carla,
-                         body="Demo note: first contact through the national coordinator.")
+                         body="Demonotitie: eerste contact via het nationale coördinatiepunt.")
     if i % 3 == 0:
         services.note_create(case=case, category=NoteCategory.MEDICAL, acting_user=carla,
-                             body="Demo note (restricted): prefers a female doctor.")
+                             body="Demonotitie (vertrouwelijk): heeft liever een vrouwelijke arts.")
     return case
 
 
 def _demo_document(case: Case, actor: User | None) -> None:
     handler = EncryptingUploadHandler()
-    handler.new_file("file", "programme-demo.txt", "text/plain", None)
-    content = b"Demo programme: meetings with the city council and a university lecture.\n"
+    handler.new_file("file", "programma-demo.txt", "text/plain", None)
+    content = (b"Demoprogramma: gesprekken met de gemeenteraad en een gastcollege aan de "
+               b"universiteit.\n")
     handler.receive_data_chunk(content, 0)
     upload = handler.file_complete(len(content))
     services.document_upload(case=case, upload=upload, category=DocumentCategory.PROGRAMME,
@@ -150,4 +156,5 @@ def _seed_shares(carla: User) -> None:
         share_grant(case=case, grantee_user=_user(email) if email else None,
                     grantee_organisation=None if email else pia.organisation,
                     sections=sections, mode=mode, expires_on=today + datetime.timedelta(days=60),
-                    reason="Demo: programme support", consent_on=today, acting_user=carla)
+                    reason="Demo: ondersteuning bij het programma", consent_on=today,
+                    acting_user=carla)

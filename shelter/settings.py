@@ -303,12 +303,35 @@ FILE_UPLOAD_HANDLERS = ["shelter.crypto.uploads.EncryptingUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Outgoing mail: invitations and password-reset links. Production sends over SMTP (STARTTLS on
+# by default); development prints each mail on the console. Never the file backend: it would
+# leave working sign-in links on disk.
 EMAIL_BACKEND = os.environ.get(
     "SHELTER_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
 )
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    raise ImproperlyConfigured("SHELTER_EMAIL_BACKEND: the file backend would store invitation "
+                               "and password-reset links on disk; use SMTP or the console.")
+EMAIL_HOST = os.environ.get("SHELTER_EMAIL_HOST", "localhost")
+EMAIL_USE_TLS = env_bool("SHELTER_EMAIL_TLS", PRODUCTION)
+EMAIL_USE_SSL = env_bool("SHELTER_EMAIL_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set one of SHELTER_EMAIL_TLS (STARTTLS) and SHELTER_EMAIL_SSL.")
+EMAIL_PORT = env_int("SHELTER_EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = os.environ.get("SHELTER_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SHELTER_EMAIL_PASSWORD", "")
+EMAIL_TIMEOUT = env_int("SHELTER_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("SHELTER_FROM_EMAIL", "shelter@localhost")
+EMAIL_SUBJECT_PREFIX = ""
+# A password-reset link works for this long, once; at most this many links per address an hour.
+# The forgotten-password form answers no faster than SHELTER_PASSWORD_RESET_MIN_SECONDS, whether
+# or not the address has an account (a mail sent takes time; an unknown address would not).
+SHELTER_PASSWORD_RESET_MINUTES = env_int("SHELTER_PASSWORD_RESET_MINUTES", 60)
+SHELTER_PASSWORD_RESET_PER_HOUR = env_int("SHELTER_PASSWORD_RESET_PER_HOUR", 3)
+SHELTER_PASSWORD_RESET_MIN_SECONDS = float(
+    os.environ.get("SHELTER_PASSWORD_RESET_MIN_SECONDS", "1.5"))
 
 SHELTER_SITE_URL = os.environ.get("SHELTER_SITE_URL", "")
 GUARDIAN_RAISE_403 = False

@@ -47,6 +47,19 @@ class EnrolForm(forms.Form):
         return code
 
 
+class PasswordForgotForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+
+class BackupCodesDownloadForm(forms.Form):
+    """The codes just shown, sent back to be served as a file (nothing keeps them)."""
+
+    codes = forms.CharField(widget=forms.HiddenInput, max_length=400)
+
+
 class SetPasswordForm(forms.Form):
     password1 = forms.CharField(
         label=_("New password"), strip=False,

@@ -20,7 +20,8 @@ SESSION_SEEN = "shelter_seen"
 # Views reachable without a verified second factor. Everything else requires one.
 EXEMPT_URL_NAMES = {
     "accounts:login", "accounts:verify", "accounts:enrol", "accounts:logout",
-    "accounts:invitation", "set_language",
+    "accounts:invitation", "accounts:password_forgot", "accounts:password_reset",
+    "set_language",
 }
 
 

@@ -140,6 +140,8 @@ class SignInThrottle(models.Model):
     class Scope(models.TextChoices):
         ACCOUNT = "account", _("account")
         ADDRESS = "address", _("address")
+        # Not a failure counter: password-reset links sent to one address in the last hour.
+        PASSWORD_RESET = "password_reset", _("password reset")
 
     scope = models.CharField(max_length=16, choices=Scope.choices)
     key = models.CharField(max_length=64)

@@ -7,19 +7,25 @@ same transaction.
 
 from __future__ import annotations
 
+import logging
 import secrets
+from collections.abc import Callable
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.contrib.sessions.models import Session
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext
 
+from shelter.accounts import throttle
 from shelter.accounts.models import (
     AuthenticatorDevice,
     BackupCode,
@@ -30,6 +36,7 @@ from shelter.accounts.models import (
 from shelter.accounts.signals import account_changed
 
 BACKUP_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+logger = logging.getLogger("shelter.accounts")
 
 
 def _announce(user: User, acting_user: User | None, action: str) -> None:
@@ -155,9 +162,15 @@ def totp_device_confirm(*, device: AuthenticatorDevice) -> list[str]:
 
 @transaction.atomic
 def backup_codes_issue(*, user: User, count: int = 10) -> list[str]:
-    """Replace the user's backup codes with `count` new ones; only their digests are kept."""
-    BackupCodeDevice.objects.filter(user=user).delete()
-    device = BackupCodeDevice.objects.create(user=user, name="backup codes", confirmed=True)
+    """Replace the user's backup codes with `count` new ones; only their digests are kept.
+
+    The device itself stays, so a session that signed in with an old code stays signed in."""
+    device = BackupCodeDevice.objects.filter(user=user).order_by("pk").first()
+    if device is None:
+        device = BackupCodeDevice.objects.create(user=user, name="backup codes", confirmed=True)
+    BackupCodeDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    BackupCode.objects.filter(device=device).delete()
+    device.throttle_reset()  # wrong guesses at the old codes say nothing about the new ones
     codes = [
         "".join(secrets.choice(BACKUP_CODE_ALPHABET) for _ in range(10)) for _ in range(count)
     ]
@@ -165,3 +178,135 @@ def backup_codes_issue(*, user: User, count: int = 10) -> list[str]:
         BackupCode(device=device, digest=BackupCodeDevice.digest(c)) for c in codes
     )
     return [f"{c[:5]}-{c[5:]}" for c in codes]
+
+
+# --- e-mail: invitations and password resets ------------------------------------------------
+class PasswordResetTokens(PasswordResetTokenGenerator):
+    """Password-reset links: a salt of their own (an invitation link is no reset link, nor the
+    other way round) and a life of SHELTER_PASSWORD_RESET_MINUTES. Like every Django token the
+    link stops working once the password changes or the user signs in."""
+
+    key_salt = "shelter.accounts.PasswordResetTokens"
+
+    def check_token(self, user: User | None, token: str | None) -> bool:
+        if not super().check_token(user, token):
+            return False
+        try:
+            issued = base36_to_int(token.split("-")[0])
+        except ValueError:
+            return False
+        age = self._num_seconds(self._now()) - issued
+        return 0 <= age <= settings.SHELTER_PASSWORD_RESET_MINUTES * 60
+
+
+password_reset_tokens = PasswordResetTokens()
+
+
+def password_reset_path(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"/accounts/password/reset/{uid}/{password_reset_tokens.make_token(user)}/"
+
+
+def _deliver(to: str, subject: str, body: str, *, user_id: int | None, kind: str) -> bool:
+    """Hand one mail to the configured backend; False if the mail server refused or is down.
+    Logged with the user's id and the error's type only: SMTP errors can quote the address."""
+    try:
+        return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to]).send() == 1
+    except OSError as error:  # smtplib's errors and socket errors alike
+        logger.error("mail: %s for user %s not delivered (%s)", kind, user_id,
+                     type(error).__name__)
+        return False
+
+
+def _in_languages(languages: tuple[str, ...], make: Callable[[], str], joiner: str) -> str:
+    parts = []
+    for language in languages:
+        with translation.override(language):
+            parts.append(make())
+    return joiner.join(parts)
+
+
+def invitation_send(*, user: User, link: str, acting_user: User | None) -> bool:
+    """E-mail the invitation link to the invitee; returns whether the mail server took it.
+
+    The mail carries the link and nothing else about anyone (the invitee's language is not
+    known yet, so it is written in Dutch and English). Recorded either way, with ids only:
+    a failed delivery is `rejected` with the reason `delivery_failed`.
+    """
+    languages = ("nl", "en")
+    subject = _in_languages(languages, lambda: gettext("Your invitation to Shelter"), " / ")
+    body = _in_languages(languages, lambda: render_to_string(
+        "accounts/email/invitation.txt", {"link": link}), "\n\n-----\n\n")
+    delivered = _deliver(user.email, subject, body, user_id=user.pk, kind="invitation")
+    with transaction.atomic():
+        account_changed.send(sender=User, user=user, acting_user=acting_user,
+                             action="invitation_send",
+                             outcome="allowed" if delivered else "rejected",
+                             facts={} if delivered else {"reason": "delivery_failed"})
+    return delivered
+
+
+def _reset_candidate(email: str) -> tuple[User | None, str]:
+    """The account a reset for `email` is for, and why none gets a mail ("" if one does)."""
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        return None, "unknown_address"
+    if not user.is_active:
+        return user, "inactive"
+    if not user.has_usable_password():  # still invited: their invitation link is the way in
+        return user, "no_password"
+    return user, ""
+
+
+def password_reset_request(*, email: str, site_url: str) -> None:
+    """Someone asked for a reset link for `email`: mail one if it names an active account with
+    a password, within SHELTER_PASSWORD_RESET_PER_HOUR. Anyone may ask, so the caller answers
+    the same whatever happens here. Recorded with the account's id, or with no target at all
+    for an unknown address (the address itself is never kept)."""
+    allowed = throttle.password_reset_allowed(email)
+    user, reason = _reset_candidate(email)
+    if not reason and not allowed:
+        reason = "throttled"
+    if not reason:
+        body = render_to_string("accounts/email/password_reset.txt", {
+            "link": site_url.rstrip("/") + password_reset_path(user),
+            "minutes": settings.SHELTER_PASSWORD_RESET_MINUTES})
+        if not _deliver(user.email, gettext("Reset your Shelter password"), body,
+                        user_id=user.pk, kind="password reset"):
+            reason = "delivery_failed"
+    with transaction.atomic():
+        account_changed.send(sender=User, user=user if reason != "unknown_address" else None,
+                             acting_user=None, action="password_reset_request",
+                             outcome="rejected" if reason else "allowed",
+                             facts={"reason": reason} if reason else {})
+
+
+def password_reset_user(uidb64: str, token: str) -> User | None:
+    """The active user a reset link is for, if the link is valid and not expired; else None.
+    Records the opening either way (no token, no address)."""
+    user = _user_from_uid(uidb64)
+    valid = user is not None and user.is_active and password_reset_tokens.check_token(user, token)
+    with transaction.atomic():
+        account_changed.send(sender=User, user=user, acting_user=None,
+                             action="password_reset_link",
+                             outcome="allowed" if valid else "refused",
+                             facts={} if valid else {"reason": "invalid_link"})
+    return user if valid else None
+
+
+def _user_from_uid(uidb64: str) -> User | None:
+    try:
+        return User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        return None
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User, password: str) -> User:
+    """Set the new password from a valid reset link (validated by the form) and end every
+    session of the user. It signs nobody in: the next sign-in asks for both factors."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    end_sessions(user)
+    _announce(user, user, "password_reset")
+    return user

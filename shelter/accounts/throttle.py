@@ -70,3 +70,17 @@ def register_failure(email: str, ip: str | None) -> list[str]:
 def register_success(email: str) -> None:
     """A correct password clears the account's counter (not the address's)."""
     SignInThrottle.objects.filter(scope=Scope.ACCOUNT, key=_key(Scope.ACCOUNT, email)).delete()
+
+
+@transaction.atomic
+def password_reset_allowed(email: str) -> bool:
+    """Count one password-reset request for `email` (known or not) and say whether it is
+    within SHELTER_PASSWORD_RESET_PER_HOUR, so nobody can flood a person's inbox."""
+    now = timezone.now()
+    row, _ = SignInThrottle.objects.select_for_update().get_or_create(
+        scope=Scope.PASSWORD_RESET, key=_key(Scope.PASSWORD_RESET, email))
+    if row.window_started < now - timedelta(hours=1):
+        row.failures, row.window_started = 0, now
+    row.failures += 1
+    row.save(update_fields=["failures", "window_started"])
+    return row.failures <= settings.SHELTER_PASSWORD_RESET_PER_HOUR

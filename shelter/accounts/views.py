@@ -14,8 +14,10 @@ from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_str
 from django.utils.http import (
     url_has_allowed_host_and_scheme,
@@ -30,9 +32,16 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
 
-from shelter.access import guarded_by, public
+from shelter.access import guarded_by, public, signed_in
 from shelter.accounts import services, throttle
-from shelter.accounts.forms import CodeForm, EnrolForm, SetPasswordForm, SignInForm
+from shelter.accounts.forms import (
+    BackupCodesDownloadForm,
+    CodeForm,
+    EnrolForm,
+    PasswordForgotForm,
+    SetPasswordForm,
+    SignInForm,
+)
 from shelter.accounts.models import AuthenticatorDevice, BackupCodeDevice, User
 from shelter.accounts.recent import OTP_VERIFIED_AT
 from shelter.accounts.signals import (
@@ -186,8 +195,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             codes = services.totp_device_confirm(device=device)
             _second_factor_passed(request, device)
             second_factor_enrolled.send(sender=User, user=user, request=request)
-            return render(request, "accounts/backup_codes.html",
-                          {"codes": codes, "next": _next_url(request)})
+            return _show_backup_codes(request, codes)
         second_factor_failed.send(sender=User, user=user, request=request, reason="wrong_code")
         form.add_error("code", _("This code is not correct. Check the time on your phone and "
                                  "enter the newest code."))
@@ -221,6 +229,110 @@ def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.user_accept_invitation(user=user, password=form.cleaned_data["password1"])
-        messages.success(request, _("Your password is set. Sign in to set up your second factor."))
+        # Signed in with the first factor only: the two-factor gate lets this session reach
+        # nothing but enrolment until a second factor is set up and confirmed.
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        messages.success(request, _("Your password is set. Now set up your second factor."))
+        return redirect("accounts:enrol")
+    return render(request, "accounts/invitation.html", {"form": form, "invitee": user},
+                  status=400 if form.is_bound else 200)
+
+
+def invited(request: HttpRequest, user: User, path: str) -> HttpResponse:
+    """After an invitation is made: e-mail its link, and show the link as the fallback (the
+    mail server may be down, or the coordinator hands the link over another safe way)."""
+    link = request.build_absolute_uri(path)
+    sent = services.invitation_send(user=user, link=link, acting_user=request.user)
+    return render(request, "accounts/invited.html", {"invitee": user, "link": link, "sent": sent})
+
+
+# --- backup codes: shown once, right after they are made --------------------------------------
+BACKUP_CODES_ISSUED = "shelter_backup_codes"
+BACKUP_CODES_MINUTES = 15
+
+
+def _codes_mac(codes: list[str]) -> str:
+    return salted_hmac("shelter.accounts.backup_codes", " ".join(codes)).hexdigest()
+
+
+def _show_backup_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    """The page with the new codes. The session keeps a MAC of them (never the codes), so this
+    session, and only for a few minutes, may have them back as a file."""
+    request.session[BACKUP_CODES_ISSUED] = {"mac": _codes_mac(codes), "at": time.time()}
+    return render(request, "accounts/backup_codes.html", {
+        "codes": codes, "next": _next_url(request),
+        "download": BackupCodesDownloadForm(initial={"codes": " ".join(codes)})})
+
+
+def _fresh_codes(request: HttpRequest, codes: list[str]) -> bool:
+    issued = request.session.get(BACKUP_CODES_ISSUED) or {}
+    age = time.time() - float(issued.get("at", 0))
+    return (bool(codes) and 0 <= age <= BACKUP_CODES_MINUTES * 60
+            and constant_time_compare(str(issued.get("mac", "")), _codes_mac(codes)))
+
+
+@never_cache
+@sensitive_post_parameters("codes")
+@require_POST
+@guarded_by(signed_in)
+def backup_codes_download(request: HttpRequest) -> HttpResponse:
+    """The backup codes just made, as a text file: only in the session that made them and
+    only for BACKUP_CODES_MINUTES; anything else gets a page that says so (400)."""
+    signed_in(request)
+    form = BackupCodesDownloadForm(request.POST)
+    codes = form.cleaned_data["codes"].split() if form.is_valid() else []
+    if not _fresh_codes(request, codes):
+        return render(request, "accounts/backup_codes_gone.html", status=400)
+    body = render_to_string("accounts/backup_codes.txt", {"codes": codes}, request=request)
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="shelter-backup-codes.txt"'
+    return response
+
+
+# --- forgotten password -------------------------------------------------------------------
+def _answer_no_sooner_than(started: float) -> None:
+    """Whether a mail went out or not, answer after the same time (see settings)."""
+    remaining = settings.SHELTER_PASSWORD_RESET_MIN_SECONDS - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
+@never_cache
+@guarded_by(public)
+def password_forgot(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset link. The answer is the same page, status and time for every valid
+    address, with or without an account."""
+    public(request)
+    form = PasswordForgotForm(request.POST or None)
+    context = {"form": form, "password_reset_minutes": settings.SHELTER_PASSWORD_RESET_MINUTES}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "accounts/password_forgot.html", context, status=400)
+        started = time.monotonic()
+        site_url = settings.SHELTER_SITE_URL or request.build_absolute_uri("/")
+        services.password_reset_request(email=form.cleaned_data["email"], site_url=site_url)
+        _answer_no_sooner_than(started)
+        return render(request, "accounts/password_sent.html")
+    return render(request, "accounts/password_forgot.html", context)
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+@guarded_by(public)
+def password_reset(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Choose a new password from a reset link. It signs nobody in: afterwards the user signs
+    in with the new password and the second factor."""
+    public(request)
+    user = services.password_reset_user(uidb64, token)
+    if user is None:
+        return render(request, "accounts/password_reset_invalid.html", status=404)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_reset_complete(user=user, password=form.cleaned_data["password1"])
+        if request.user.is_authenticated:  # their own session is gone from the store
+            logout(request)
+        messages.success(request, _("Your password is changed. Sign in with it and your "
+                                    "second factor."))
         return redirect(settings.LOGIN_URL)
-    return render(request, "accounts/invitation.html", {"form": form, "invitee": user})
+    return render(request, "accounts/password_reset.html", {"form": form},
+                  status=400 if form.is_bound else 200)

@@ -16,6 +16,7 @@ from shelter.accounts import services
 from shelter.accounts.access import access_organisation, access_people, access_person
 from shelter.accounts.forms import InviteForm, OrganisationForm, PersonForm
 from shelter.accounts.models import Organisation, User
+from shelter.accounts.views import invited
 
 
 @guarded_by(access_people)
@@ -32,8 +33,7 @@ def person_invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user, path = services.user_invite(acting_user=request.user, **form.cleaned_data)
-        return render(request, "accounts/invited.html",
-                      {"invitee": user, "link": request.build_absolute_uri(path)})
+        return invited(request, user, path)  # e-mails the link, shows it as the fallback
     return render(request, "accounts/person_form.html", {"form": form, "title": _("Invite a user")})
 
 

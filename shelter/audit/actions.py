@@ -31,6 +31,10 @@ class Action(IntEnum):
     SECOND_FACTOR_RESET = 115
     ORGANISATION_CREATE = 120
     ORGANISATION_UPDATE = 121
+    INVITATION_SEND = 130
+    PASSWORD_RESET_REQUEST = 131
+    PASSWORD_RESET_LINK = 132
+    PASSWORD_RESET = 133
     # 2xx cases
     CASE_VIEW_SECTION = 201
     CASE_LIST = 202
@@ -106,6 +110,10 @@ ACTION_LABELS: dict[Action, str | Promise] = {
     Action.SECOND_FACTOR_RESET: _("Second factor reset"),
     Action.ORGANISATION_CREATE: _("Organisation created"),
     Action.ORGANISATION_UPDATE: _("Organisation changed"),
+    Action.INVITATION_SEND: _("Invitation e-mailed"),
+    Action.PASSWORD_RESET_REQUEST: _("Password reset requested"),
+    Action.PASSWORD_RESET_LINK: _("Password reset link opened"),
+    Action.PASSWORD_RESET: _("Password reset"),
     Action.CASE_VIEW_SECTION: _("Case section viewed"),
     Action.CASE_LIST: _("Case list viewed"),
     Action.CASE_SEARCH: _("Cases searched"),

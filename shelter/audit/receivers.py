@@ -24,6 +24,10 @@ ACCOUNT_CHANGES = {
     "second_factor_reset": Action.SECOND_FACTOR_RESET,
     "organisation_create": Action.ORGANISATION_CREATE,
     "organisation_update": Action.ORGANISATION_UPDATE,
+    "invitation_send": Action.INVITATION_SEND,
+    "password_reset_request": Action.PASSWORD_RESET_REQUEST,
+    "password_reset_link": Action.PASSWORD_RESET_LINK,
+    "password_reset": Action.PASSWORD_RESET,
 }
 
 
@@ -60,18 +64,21 @@ def on_second_factor_enrolled(sender: Any, user: Any = None, **kwargs: Any) -> N
 
 
 def on_account_changed(sender: Any, user: Any = None, acting_user: Any = None, action: str = "",
-                       organisation: Any = None, **kwargs: Any) -> None:
-    """User and organisation changes, inside the accounts service's transaction."""
+                       organisation: Any = None, outcome: str = Outcome.ALLOWED,
+                       facts: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    """User and organisation changes, inside the accounts service's transaction. `facts` are
+    the service's own (ids, booleans, short codes); `user` may be None (a password reset asked
+    for an address that has no account: nothing about the address is kept)."""
     audit_action = ACCOUNT_CHANGES[action]  # an unknown action is a bug: fail loudly
     if organisation is not None and user is None:
         record(acting_user, audit_action, organisation, kind=organisation.kind,
                active=organisation.is_active)
         return
-    facts: dict[str, Any] = {}
+    facts = dict(facts or {})
     if audit_action in {Action.USER_INVITE, Action.USER_UPDATE}:
-        facts = {"role": (user.role or "").replace(" ", "_"),
-                 "organisation": user.organisation_id}
-    record(acting_user, audit_action, user, **facts)
+        facts.update({"role": (user.role or "").replace(" ", "_"),
+                      "organisation": user.organisation_id})
+    record(acting_user, audit_action, user, outcome, **facts)
 
 
 def record_crypto_event(actor: Any, action: str, target: Any, outcome: str,

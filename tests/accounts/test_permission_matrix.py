@@ -43,6 +43,9 @@ ROWS = {
     "enrol": ("get", open_to_all(302, 302), None),
     "reverify": ("get", signed_in(), None),
     "invitation": ("get", open_to_all(404, 404), None),  # an invalid link, for everyone
+    "password_forgot": ("get", open_to_all(200, 200), None),
+    "password_reset": ("get", open_to_all(404, 404), None),  # an invalid link, for everyone
+    "backup_codes_download": ("post", signed_in(400), None),  # no codes made in this session
     "people": ("get", coordinators(), None),
     "person_invite": ("get", coordinators(), None),
     "person_edit": ("get", coordinators(), None),

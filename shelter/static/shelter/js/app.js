@@ -7,3 +7,10 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// Backup codes: a print button, shown only where this script runs (without it, the browser's
+// own print command does the same; the print style sheet hides the menus).
+document.querySelectorAll("[data-print]").forEach((button) => {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+});
