@@ -90,3 +90,10 @@ def test_the_sharing_section_answers_a_partner_404_like_other_unshared_sections(
 
 def test_an_officer_on_another_officers_case_still_gets_403(as_user, otto, case):
     assert as_user(otto).get(reverse("cases:sharing", args=[case.pk])).status_code == 403
+
+
+def test_only_case_routes_tell_a_share_ended(as_user, carla, pia, case):
+    expire(make_share(case, carla, user=pia))
+    # a housing unit's route with the case's id as its own: not a case route, plain 404
+    response = as_user(pia).get(reverse("housing:unit", args=[case.pk]))
+    assert response.status_code == 404

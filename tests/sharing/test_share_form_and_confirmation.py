@@ -189,3 +189,10 @@ def test_the_sharing_page_links_to_the_revoke_confirmation(as_user, olaf, carla,
     url = reverse("cases:share_revoke", args=[case.pk, share.pk])
     assert f'<a class="button button--danger" href="{url}">' in page
     assert f'action="{url}"' not in page
+
+
+def test_the_confirmation_names_an_organisation_as_such(as_fresh_user, olaf, ngo, case):
+    response = as_fresh_user(olaf).post(sharing_url(case), grant_data(f"org:{ngo.pk}"))
+    page = response.content.decode()
+    assert response.status_code == 200 and ngo.name in page
+    assert "organisation: all its members" in page and not CaseShare.objects.exists()
