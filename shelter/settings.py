@@ -136,6 +136,7 @@ MIDDLEWARE = [
     "shelter.accounts.middleware.RequireTwoFactorMiddleware",
     "shelter.audit.web.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cases.sharing.middleware.ShareEndedMiddleware",  # last: sees the guards' 404 first
 ]
 
 ROOT_URLCONF = "shelter.urls"

@@ -103,6 +103,13 @@ def forbidden(persona: Persona) -> tuple[int, ...]:
     return SIGN_IN if persona.signed_out else (403,)
 
 
+def told_share_ended(persona: Persona, state: str) -> bool:
+    """A partner whose own share of the world's case ended is not shown a bare 404 on that
+    case's pages: they are sent to "Shared with me" (302), told only that a share ended."""
+    return (persona.kind in ("partner", "partner_organisation") and bool(persona.share)
+            and state == "ended")
+
+
 # --- the people and their shares ------------------------------------------------------------
 _emails = itertools.count()
 

@@ -1,7 +1,9 @@
 """Guards of the sharing routes: look the object up, ask the policies, record a refusal.
 
-Existence of a case is secret: a user who may not see it gets 404. A user who may see it but
-not share it (an officer on someone else's case, a partner) gets 403, recorded.
+Existence of a case is secret: a user who may not see it gets 404. A partner who may see the
+case gets the same 404 for its Sharing section as for any other section not shared with them;
+staff who may see the case but not share it (an officer on someone else's case) get 403,
+recorded.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ def access_sharing(request: HttpRequest, pk: uuid.UUID) -> Case:
     """The case for its Sharing section: coordinators, and the officer assigned to it."""
     case = selectors.case_get_for(request.user, pk)
     if case is None or not policies.can_view_section(request.user, case, "basic"):
+        raise refuse(request, pk, "sharing")
+    if not sharing.can_share(request.user, case) and not sharing.may_know_of_sharing(request.user):
         raise refuse(request, pk, "sharing")
     if not sharing.can_share(request.user, case):
         record_refusal(request, TARGET, pk, section="sharing", reason="not_own_case")

@@ -58,6 +58,16 @@ def terms_in_force(user: User, now: datetime.datetime | None = None) -> QuerySet
     return CaseShare.objects.active(now).filter(with_them)
 
 
+def share_history(user: User, case_id: object) -> tuple[bool, bool]:
+    """(had, holds): did a share of case `case_id` ever name `user` or their organisation, and
+    does one hold now? For the notice that a share ended; two small queries, refusals only."""
+    with_them = Q(grantee_user_id=user.pk)
+    if user.organisation_id is not None:
+        with_them |= Q(grantee_organisation_id=user.organisation_id)
+    had = CaseShare.objects.filter(with_them, case_id=case_id).exists()
+    return had, had and terms_in_force(user).filter(case_id=case_id).exists()
+
+
 def partner_cases_q(user: User) -> Q:
     """Cases guardian grants `user` AND whose terms are in force: one `pk IN (subquery)`."""
     return Q(pk__in=terms_in_force(user).filter(case__in=permitted_cases(user))
@@ -150,4 +160,4 @@ def case_shares(case: Case) -> list[CaseShare]:
 
 def share_get(case: Case, share_id: object) -> CaseShare | None:
     return CaseShare.objects.filter(case=case, pk=share_id).select_related(
-        "grantee_user", "grantee_organisation", "case").first()
+        "grantee_user", "grantee_organisation", "case__defender").first()

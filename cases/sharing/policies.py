@@ -64,6 +64,19 @@ def can_share(user: User | None, case: Case) -> bool:
     return bool(user.is_coordinator or case.assigned_officer_id == user.pk)
 
 
+def may_know_of_sharing(user: User | None) -> bool:
+    """Only staff may learn that a case has a Sharing section. Anyone else who may see the case
+    (a partner) is refused with the 404 of every section they cannot see, not with a 403."""
+    return _is_staff(user)
+
+
+def tell_share_ended(user: User | None, *, had_share: bool, holds_share: bool) -> bool:
+    """Tell a partner refused on a case that a share of theirs ended? Only when they had one
+    of that case (so its existence is no secret to them) and hold none now; never anyone else
+    (the plain 404 keeps existence secret). What they are told names no case."""
+    return may_see_shared_with_me(user) and had_share and not holds_share
+
+
 def can_break_glass(user: User | None, case: Case) -> bool:
     """Coordinators may open restricted notes they would not otherwise see (with a reason)."""
     return bool(_is_staff(user) and user.is_coordinator and not case.is_shredded

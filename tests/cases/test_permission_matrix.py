@@ -142,8 +142,10 @@ def contribute(section, ok=302):
 
 
 def sharing(ok):
+    """Owners share; other staff who see the case get 403; a partner gets the 404 of every
+    section not shared with them."""
     def expect(actor, state):
-        if not sees(actor, state, "basic"):
+        if not sees(actor, state, "basic") or not staff(actor):
             return gone(actor), []
         owns = actor.kind in ("coordinator", "coordinator_break_glass", "officer_assigned") \
             and state == "open"
@@ -287,7 +289,7 @@ def request_for(cell: str, world) -> tuple[str, dict]:
         "programme:create": {"day": mw.DAY.isoformat(), "kind": "meeting", "starts": "11:00",
                              "ends": "12:00", "title": "matrix activity"},
         "document_upload": {"category": "other", "file": mw.upload_file("other")},
-        "share_revoke": {"reason": "matrix"},
+        "share_revoke": {"reason": "matrix", "confirmed": "1"},
         "task_toggle": {"done": "1"},
         "sharing:grant": {"grantee": "user:0"},
     }.get(cell, {})
@@ -305,11 +307,17 @@ def check_cell(actor: Actor, state: str, cell: str, world, clients) -> str | Non
     method, expect = CELLS[cell]
     statuses, wanted = expect(actor, state)
     url, data = request_for(cell, world)
+    told = (statuses == (404,) and str(world.case.pk) in url
+            and matrix.told_share_ended(actor.persona, actor.share_state))
+    if told:  # sent to "Shared with me", told that a share ended
+        statuses = (302,)
     client = clients["fresh"] if cell.endswith(":fresh") else clients["plain"]
     response = (client.get(url, data) if method == "get" else client.post(url, data))
     problems = []
     if response.status_code not in statuses:
         problems.append(f"status {response.status_code}, expected {statuses}")
+    elif told and response["Location"] != reverse("cases:shared_with_me"):
+        problems.append(f"sent to {response['Location']}, not to Shared with me")
     body = body_of(response)
     markers = {**mw.MARKERS, "link": reverse("cases:profile", args=[world.case.pk]).encode(),
                **{f"content.{c}": v for c, v in mw.CONTENT.items()}}

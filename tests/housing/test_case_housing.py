@@ -90,4 +90,5 @@ def test_partners_see_housing_only_through_a_share(as_user, pia, paul, aud, carl
     assert as_user(pia).get(reverse("housing:schedule")).status_code == 404
     for share in shares:
         share_revoke(share=share, acting_user=carla, reason="done")
-    assert as_user(pia).get(url).status_code == 404  # revoked: nothing, at once
+    told = as_user(pia).get(url)  # revoked: nothing, at once; she is told that a share ended
+    assert told.status_code == 302 and told["Location"] == reverse("cases:shared_with_me")

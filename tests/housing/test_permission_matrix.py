@@ -31,6 +31,8 @@ def case_page(ok: int = 200):
     def expect(persona: matrix.Persona, state: str) -> tuple[int, ...]:
         if persona.is_staff or (persona.holds_share(state) and "housing" in persona.share):
             return (ok,)
+        if matrix.told_share_ended(persona, state):
+            return (302,)  # sent to "Shared with me", told that a share ended
         return matrix.gone(persona)
     return expect
 
@@ -38,6 +40,8 @@ def case_page(ok: int = 200):
 def case_booking(persona: matrix.Persona, state: str) -> tuple[int, ...]:
     """Booking from the case page: staff (the empty form comes back with its errors, 400); a
     partner who may see the section is refused like everyone else who may not book."""
+    if matrix.told_share_ended(persona, state):
+        return (302,)  # sent to "Shared with me", told that a share ended
     return (400,) if persona.is_staff else matrix.gone(persona)
 
 

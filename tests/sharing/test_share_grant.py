@@ -56,7 +56,10 @@ def test_revoking_takes_effect_on_the_next_request(as_user, carla, pia, case, au
     url = reverse("cases:profile", args=[case.pk])
     assert client.get(url).status_code == 200
     share_revoke(share=share, acting_user=carla, reason="Done")
-    assert client.get(url).status_code == 404
+    response = client.get(url)  # refused; she is told on "Shared with me" that a share ended
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:shared_with_me")
+    assert [e.section for e in recorded(audit_since, Action.REFUSED)] == ["basic"]
     assert not CaseUserObjectPermission.objects.filter(user=pia).exists()
     assert len(recorded(audit_since, Action.SHARE_REVOKE)) == 1
 

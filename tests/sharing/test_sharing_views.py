@@ -30,7 +30,7 @@ def code_for(user) -> str:
 def test_the_assigned_officer_grants_a_share_with_a_fresh_code(as_fresh_user, olaf, pia, case,
                                                                audit_since):
     response = as_fresh_user(olaf).post(reverse("cases:sharing", args=[case.pk]),
-                                        grant_data(pia))
+                                        grant_data(pia, confirmed="1"))
     assert response.status_code == 302
     share = CaseShare.objects.get()
     assert share.grantee_user == pia and share.sections == ["basic", "identity"]
@@ -50,7 +50,9 @@ def test_granting_without_a_recent_code_goes_through_re_verification(as_user, ol
         throttling_failure_count=0, throttling_failure_timestamp=None)
     back = client.post(confirm, {"code": code_for(olaf), "next": url})
     assert back.status_code == 302 and back["Location"] == url
-    assert client.post(url, grant_data(pia)).status_code == 302
+    assert client.post(url, grant_data(pia)).status_code == 200  # the confirmation page
+    assert not CaseShare.objects.exists()
+    assert client.post(url, grant_data(pia, confirmed="1")).status_code == 302
     assert CaseShare.objects.count() == 1
 
 
@@ -76,11 +78,13 @@ def test_a_share_longer_than_the_maximum_is_refused_with_a_message(as_fresh_user
 
 def test_revoking_from_the_sharing_page(as_user, olaf, carla, pia, case, audit_since):
     share = make_share(case, carla, user=pia)
-    response = as_user(olaf).post(reverse("cases:share_revoke", args=[case.pk, share.pk]))
+    response = as_user(olaf).post(reverse("cases:share_revoke", args=[case.pk, share.pk]),
+                                  {"confirmed": "1", "reason": "Done"})
     assert response.status_code == 302
     share.refresh_from_db()
-    assert share.revoked_at and share.revoked_by == olaf
-    assert as_user(pia).get(reverse("cases:profile", args=[case.pk])).status_code == 404
+    assert share.revoked_at and share.revoked_by == olaf and share.revoke_reason == "Done"
+    told = as_user(pia).get(reverse("cases:profile", args=[case.pk]))
+    assert told.status_code == 302 and told["Location"] == reverse("cases:shared_with_me")
 
 
 def test_break_glass_opens_restricted_notes_for_an_hour_loudly(as_fresh_user, as_user, carla,
@@ -146,13 +150,14 @@ def test_every_sharing_route_names_its_guard():
     assert found == {name: [guard] for name, guard in SHARING_ROUTES.items()}
 
 
-def test_a_revoke_is_a_post_and_a_foreign_share_is_refused(as_user, carla, olaf, pia, case,
-                                                          audit_since):
+def test_a_revoke_is_confirmed_and_a_foreign_share_is_refused(as_user, carla, olaf, pia, case,
+                                                              audit_since):
     share = make_share(case, carla, user=pia)
     other = make_share(make_case(carla, code_name="Ibis"), carla, user=pia)
     client = as_user(olaf)
-    assert client.get(reverse("cases:share_revoke", args=[case.pk, share.pk])).status_code == 405
-    response = client.post(reverse("cases:share_revoke", args=[case.pk, other.pk]))
+    assert client.get(reverse("cases:share_revoke", args=[case.pk, share.pk])).status_code == 200
+    response = client.post(reverse("cases:share_revoke", args=[case.pk, other.pk]),
+                           {"confirmed": "1"})
     assert response.status_code == 404
     assert not CaseShare.objects.filter(revoked_at__isnull=False).exists()
     assert [e.section for e in recorded(audit_since, Action.REFUSED)] == ["sharing"]
