@@ -7,3 +7,12 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// Forms: on a page that answers with errors, move the focus to the error summary, so a
+// keyboard or screen-reader user starts at the list of links to the fields in error.
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector(".error-summary");
+  if (summary) {
+    summary.focus();
+  }
+});
