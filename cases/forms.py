@@ -17,8 +17,10 @@ from shelter.crypto.api import is_withheld
 from shelter.forms import (
     TEXT_MAX_LENGTH,
     DateInput,  # noqa: F401  (still imported from here by the sharing forms)
+    Fieldsets,
     ModelValuesForm,
     editable_field_names,
+    required_when,
 )
 
 
@@ -44,8 +46,16 @@ class CountryCodeField(forms.CharField):
         super().__init__(min_length=2, **kwargs)
 
 
-class DefenderForm(ModelValuesForm):
+IDENTITY_FIELDS = ["code_name", "legal_name", "other_names", "date_of_birth", "nationality",
+                   "gender", "languages", "passport_number", "country_of_activity",
+                   "field_of_work", "organisation", "special_needs"]
+CONTACT_FIELDS = ["phone", "email", "messenger", "emergency_contact"]
+
+
+class DefenderForm(Fieldsets, ModelValuesForm):
     """Identity and contact details of a defender (the fields of `Defender`)."""
+
+    fieldsets = [(_("Defender"), IDENTITY_FIELDS), (_("Contact"), CONTACT_FIELDS)]
 
     class Meta(ModelValuesForm.Meta):
         model = Defender
@@ -108,11 +118,21 @@ class OfficerChoiceField(forms.ModelChoiceField):
         return obj.full_name or obj.email
 
 
-class CaseForm(ModelValuesForm):
+class CaseForm(Fieldsets, ModelValuesForm):
     """The residency section of a case (dates, officer, risk, visa, travel, return).
 
     The visa status, travel details and accompanying persons are JSON values on the model;
     the form edits them as a choice and notes, a text and one person per line."""
+
+    fieldsets = [
+        (_("Residency"), ["nominated_on", "decided_on", "planned_arrival", "planned_departure",
+                          "actual_arrival", "actual_departure", "assigned_officer",
+                          "intake_round"]),
+        (_("Risk"), ["risk_level", "risk_notes"]),
+        (_("Visa and travel"), ["visa", "visa_notes", "travel", "insurance", "allowance",
+                                "accompanying_persons"]),
+        (_("Return and follow-up"), ["return_plan", "follow_up"]),
+    ]
 
     visa = forms.ChoiceField(label=_("Visa status"), choices=VISA_STATUSES, required=False)
     visa_notes = _area(_("Visa notes"))
@@ -173,6 +193,13 @@ class CaseCreateForm(DefenderForm):
 
     CASE_FIELDS = ("nominated_on", "planned_arrival", "planned_departure", "assigned_officer",
                    "intake_round", "risk_level")
+    fieldsets = [
+        (_("Defender"), ["existing_defender", *IDENTITY_FIELDS]),
+        (_("Contact"), CONTACT_FIELDS),
+        (_("Residency"), ["intake_round", "nominated_on", "planned_arrival", "planned_departure",
+                          "assigned_officer"]),
+        (_("Risk"), ["risk_level"]),
+    ]
 
     def __init__(self, *args: Any, defenders: Any = None, officers: Any = None,
                  **kwargs: Any) -> None:
@@ -181,8 +208,9 @@ class CaseCreateForm(DefenderForm):
                             for name in self.CASE_FIELDS})
         self.fields["existing_defender"].queryset = defenders
         self.fields["assigned_officer"].queryset = officers
+        # Required unless an existing defender is chosen (checked in `clean`).
         for name in ("code_name", "legal_name"):
-            self.fields[name].required = False
+            required_when(self.fields[name], _("required for a new defender"))
         self.order_fields(["existing_defender", *DefenderForm.base_fields, *self.CASE_FIELDS])
 
     def clean(self) -> dict[str, Any]:
@@ -213,6 +241,7 @@ class TransitionForm(forms.Form):
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to"].choices = [(s, Stage(s).label) for s in allowed_next(case.stage)]
+        required_when(self.fields["reason"], _("required for a decision"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -72,7 +72,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
                                   defender_values=form.defender_values(), **form.case_values())
         messages.success(request, _("The case is opened."))
         return redirect("cases:profile", pk=case.pk)
-    return render(request, "cases/create.html", {"form": form})
+    return render(request, "cases/create.html", {"form": form},
+                  status=400 if form.is_bound else 200)
 
 
 @guarded_by(access.access_case)
@@ -101,7 +102,8 @@ def defender_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         messages.success(request, _("The defender's details are saved."))
         return redirect("cases:profile", pk=case.pk)
     return render(request, "cases/edit.html", access.case_context(
-        request, case, "basic", form=form, title=_("Change identity and contact details")))
+        request, case, "basic", form=form, title=_("Change identity and contact details")),
+        status=400 if form.is_bound else 200)
 
 
 @guarded_by(access.access_case)
@@ -126,7 +128,8 @@ def case_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         messages.success(request, _("The residency details are saved."))
         return redirect("cases:residency", pk=case.pk)
     return render(request, "cases/edit.html", access.case_context(
-        request, case, "residency", form=form, title=_("Change residency details")))
+        request, case, "residency", form=form, title=_("Change residency details")),
+        status=400 if form.is_bound else 200)
 
 
 @sensitive_post_parameters()

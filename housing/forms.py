@@ -73,7 +73,8 @@ class FindForm(forms.Form):
 
     start = _date(_("Arrival"))
     end = _date(_("Departure"))
-    people = forms.IntegerField(label=_("People"), min_value=1, max_value=20, initial=1)
+    people = forms.IntegerField(label=_("Number of occupants"), min_value=1, max_value=20,
+                                initial=1)
     needs = forms.MultipleChoiceField(label=_("Accessibility needs"), required=False,
                                       choices=Accessibility.choices,
                                       widget=forms.CheckboxSelectMultiple)

@@ -17,6 +17,14 @@ and the service assigns and saves them (with its audit record). An instance only
 initial values (`initial_for`). So an invalid form leaves the instance shown around it as it was
 loaded, and the model's own validation (uniqueness included) is left to the clean methods, which
 word it for people.
+
+Two conventions the shared include (`includes/form.html`) understands, for any form:
+
+- `required_when(field, condition)`: a field the form requires only under a condition its
+  `clean()` checks. The label says the condition ("required for a new defender") instead of
+  "(optional)", so the page never calls a field optional that may be refused as missing.
+- `Fieldsets`: a form with `fieldsets = [(legend, [field names]), ...]` is rendered as one
+  `<fieldset>` with its `<legend>` per group; fields it does not name follow, ungrouped.
 """
 
 from __future__ import annotations
@@ -43,6 +51,32 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def required_when(field: forms.Field, condition: Any) -> forms.Field:
+    """Mark `field` as required only when `condition` (a short lower-case phrase) holds; the
+    form's `clean()` enforces it and the label shows the condition."""
+    field.required = False
+    field.required_when = condition
+    return field
+
+
+class Fieldsets:
+    """Mixin for forms: `fieldsets` names groups of fields, each shown in a fieldset."""
+
+    fieldsets: list[tuple[Any, list[str]]] = []
+
+    def fieldset_groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        """(legend, bound fields) per group in `fieldsets` order, then (None, the rest)."""
+        rest = {field.name: field for field in self.visible_fields()}
+        groups = []
+        for legend, names in self.fieldsets:
+            fields = [rest.pop(name) for name in names if name in rest]
+            if fields:
+                groups.append((legend, fields))
+        if rest:
+            groups.append((None, list(rest.values())))
+        return groups
 
 
 def editable_field_names(model: type[models.Model]) -> list[str]:

@@ -4,6 +4,7 @@ every message the source code uses (when GNU gettext is available to extract the
 from __future__ import annotations
 
 import gettext
+import re
 import shutil
 import subprocess
 import sys
@@ -86,3 +87,47 @@ def test_catalogue_holds_every_message_in_the_source(tmp_path):
     fresh = _messages(polib.pofile(str(copy / CATALOGUE.relative_to(ROOT))))
     known = _messages(polib.pofile(str(CATALOGUE)))
     assert not sorted(fresh - known), f"run `make messages` and translate: {sorted(fresh - known)}"
+
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]")
+
+
+def test_every_translation_keeps_the_placeholders_of_its_message():
+    """A msgstr that drops or renames a placeholder breaks the page (KeyError) in Dutch only."""
+    wrong = []
+    for entry in polib.pofile(str(CATALOGUE)):
+        if not entry.msgid or entry.obsolete:
+            continue
+        if entry.msgid_plural:
+            allowed = [sorted(PLACEHOLDER.findall(entry.msgid)),
+                       sorted(PLACEHOLDER.findall(entry.msgid_plural))]
+            wrong += [entry.msgid for text in entry.msgstr_plural.values()
+                      if sorted(PLACEHOLDER.findall(text)) not in allowed]
+        elif sorted(PLACEHOLDER.findall(entry.msgid)) != sorted(PLACEHOLDER.findall(entry.msgstr)):
+            wrong.append(entry.msgid)
+    assert not wrong, f"placeholders differ: {wrong[:10]}"
+
+
+def test_djangos_messages_the_app_shows_are_dutch_too(settings):
+    """Django's own catalogue can lag behind its source (5.2 renamed the minimum-length
+    message): every password rule's message and help text must come out in Dutch."""
+    from django.contrib.auth import password_validation
+    from django.core.exceptions import ValidationError
+
+    compile_catalogues(CATALOGUE.parents[2])
+
+    def words(language: str) -> list[str]:
+        with translation.override(language):
+            said = []
+            for validator in password_validation.get_default_password_validators():
+                said.append(str(validator.get_help_text()))
+                try:
+                    validator.validate("1234", user=None)
+                except ValidationError as error:
+                    said += error.messages
+            return said
+
+    english, dutch = words("en"), words("nl")
+    assert len(english) == len(dutch) > len(settings.AUTH_PASSWORD_VALIDATORS)
+    untranslated = [text for text, same in zip(english, dutch, strict=True) if text == same]
+    assert not untranslated, f"English on the Dutch page: {untranslated}"

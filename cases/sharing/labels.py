@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Document, Note
+from shelter.audit import labels as log_labels
 
 SECTION_LABELS = {
     "basic": _("Basic: code name, stage, dates"),
@@ -27,4 +28,5 @@ def section_label(section: str) -> str:
     if kind in CATEGORY_LABELS and category in CATEGORY_LABELS[kind][1].values:
         pattern, choices = CATEGORY_LABELS[kind]
         return str(pattern) % {"category": choices(category).label}
-    return section
+    # Any other page section (a whole "documents", "tasks", ...) in the access log's words.
+    return log_labels.section_label(section)

@@ -63,6 +63,7 @@ SECTION_LABELS: dict[str, str | Promise] = {
     "housing": _("housing"),
     "housing_address": _("housing address"),
     "sharing": _("sharing"),
+    "people": _("people and organisations"),
     "export": _("export"),
     "list": _("case list"),
     "search": _("case search"),

@@ -36,15 +36,16 @@ def test_a_second_residency_reuses_an_existing_defender(as_user, olaf, case):
 
 def test_a_new_defender_needs_a_code_name_and_legal_name(as_user, olaf):
     response = as_user(olaf).post(reverse("cases:create"), {"risk_level": "low"})
-    assert response.status_code == 200 and not Case.objects.exists()
-    assert response.content.count(b"Required for a new defender.") == 2
+    assert response.status_code == 400 and not Case.objects.exists()
+    # On each field and again in the error summary at the top.
+    assert response.content.count(b"Required for a new defender.") == 4
 
 
 def test_departure_before_arrival_is_refused_on_the_field(as_user, olaf, case):
     response = as_user(olaf).post(reverse("cases:case_edit", args=[case.pk]), {
         "risk_level": "medium", "planned_arrival": "2026-05-01",
         "planned_departure": "2026-04-01", "actual_arrival": str(TODAY + datetime.timedelta(1))})
-    assert response.status_code == 200
+    assert response.status_code == 400
     form = response.context["form"]
     assert "planned_departure" in form.errors and "actual_arrival" in form.errors
 
