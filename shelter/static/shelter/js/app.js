@@ -13,6 +13,8 @@ document.addEventListener("submit", (event) => {
 document.querySelectorAll("[data-print]").forEach((button) => {
   button.hidden = false;
   button.addEventListener("click", () => window.print());
+});
+
 // Forms: on a page that answers with errors, move the focus to the error summary, so a
 // keyboard or screen-reader user starts at the list of links to the fields in error.
 document.addEventListener("DOMContentLoaded", () => {
