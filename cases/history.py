@@ -118,6 +118,9 @@ def _section(event: AuditEvent, categories: dict, shares: dict) -> str:
     if event.action in (Action.NOTE_CREATE, Action.NOTE_UPDATE):
         category = _fact(event, "category")
         return section_label(f"notes.{category}" if category else "notes")
+    if event.action == Action.CASE_UPDATE and not event.section \
+            and event.target_type == "cases.case":
+        return section_label("residency")  # the case's own fields are its residency's
     section = event.section or SECTION_OF.get(event.action, "")
     return section_label(section) if section else ""
 

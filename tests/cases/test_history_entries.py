@@ -121,3 +121,23 @@ def test_old_share_entries_named_cases_caseshare_are_read_as_shares(carla, pia, 
     assert old.target_type == "cases.caseshare"
     rows = {(e.what, e.section) for e in history.case_history(carla, case)}
     assert ("Share revoked", "basic details, contact details") in rows
+
+
+def test_a_residency_change_is_named_by_its_section(carla, case):
+    services.case_update(case=case, acting_user=carla,
+                         planned_departure=datetime.date.today() + datetime.timedelta(days=150))
+    rows = {(e.what, e.section) for e in history.case_history(carla, case)}
+    assert ("Case changed", "residency") in rows
+
+
+def test_the_history_of_a_shredded_case_still_opens_without_its_sealed_texts(as_user, carla,
+                                                                            olaf, case):
+    services.task_create(case=case, title="Own task VWXQ", acting_user=olaf)
+    services.note_create(case=case, category="general", body=NOTE_TEXT, acting_user=olaf)
+    services.case_shred(case=case, acting_user=carla, reason="retention")
+    client = as_user(carla)
+    response = client.get(reverse("cases:history", args=[case.pk]))
+    assert response.status_code == 200 and b"Note added" in response.content
+    tasks = client.get(reverse("cases:tasks", args=[case.pk]))
+    assert tasks.status_code == 200 and b"VWXQ" not in tasks.content
+    assert b"(no longer readable)" in tasks.content
