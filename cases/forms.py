@@ -16,7 +16,7 @@ from cases.models import Activity, Case, Defender, IntakeRound
 from shelter.crypto.api import is_withheld
 from shelter.forms import (
     TEXT_MAX_LENGTH,
-    DateInput,  # noqa: F401  (still imported from here by the sharing forms)
+    DateInput,
     ModelValuesForm,
     editable_field_names,
 )
