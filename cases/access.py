@@ -112,12 +112,13 @@ def access_case_create(request: HttpRequest) -> None:
 
 
 @guard
-def access_agenda(request: HttpRequest, start: datetime.date) -> list[Activity]:
-    """The agenda from `start` for those who may search; each case shown is recorded as a read
-    of its programme (in case-id order, one entry per case)."""
+def access_agenda(request: HttpRequest, start: datetime.date, days: int = 14
+                  ) -> list[Activity]:
+    """The agenda of `days` days from `start` for those who may search; each case shown is
+    recorded as a read of its programme (in case-id order, one entry per case)."""
     if not policies.can_search_cases(request.user):
         raise refuse(request, None, "search")
-    activities = selectors.agenda(request.user, start)
+    activities = selectors.agenda(request.user, start, days)
     cases = {a.case_id: a.case for a in activities}
     for case_id in sorted(cases, key=str):
         audit.record(request.user, Action.CASE_VIEW_SECTION, cases[case_id],
@@ -192,7 +193,7 @@ def access_document(request: HttpRequest, pk: uuid.UUID | str, document_id: uuid
 
 @guard
 def access_task(request: HttpRequest, pk: uuid.UUID | str, task_id: uuid.UUID | str) -> Task:
-    """A task of case `pk`, to tick off: staff on a changeable case."""
+    """A task of case `pk`, to tick off or reschedule: staff on a changeable case."""
     case = access_case(request, pk, "tasks", write=True)
     task = selectors.task_get_for(request.user, case, task_id)
     if task is None:
@@ -203,7 +204,7 @@ def access_task(request: HttpRequest, pk: uuid.UUID | str, task_id: uuid.UUID | 
 @guard
 def access_activity(request: HttpRequest, pk: uuid.UUID | str, activity_id: uuid.UUID | str
                     ) -> Activity:
-    """A planned activity of case `pk`, to cancel: staff on a changeable case."""
+    """A planned activity of case `pk`, to change or cancel: staff on a changeable case."""
     case = access_case(request, pk, "programme", write=True)
     activity = selectors.activity_get_for(request.user, case, activity_id)
     if activity is None:

@@ -16,7 +16,7 @@ from cases.models import Activity, Case, Defender, IntakeRound
 from shelter.crypto.api import is_withheld
 from shelter.forms import (
     TEXT_MAX_LENGTH,
-    DateInput,  # noqa: F401  (still imported from here by the sharing forms)
+    DateInput,
     Fieldsets,
     ModelValuesForm,
     editable_field_names,
@@ -347,6 +347,32 @@ class ActivityForm(ModelValuesForm):
         for name in ("starts", "ends"):
             values[name] = values[name].strftime("%H:%M") if values[name] else None
         return values
+
+
+class TaskForm(forms.Form):
+    """An officer's own task, or another due date and owner for any task. The title is the
+    officer's own words (sealed with the case's key); owners are the staff who may work on the
+    case (`owners`, from `selectors.officers`)."""
+
+    title = forms.CharField(label=_("Task"), max_length=200)
+    due_on = forms.DateField(label=_("Due on"), required=False, widget=DateInput())
+    owner = OfficerChoiceField(label=_("Owner"), queryset=None, required=False,
+                               empty_label=_("Nobody yet"))
+
+    def __init__(self, *args: Any, owners: Any, with_title: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        if not with_title:  # a generated task's title is its stage's, not to be rewritten
+            del self.fields["title"]
+
+    def clean_due_on(self) -> datetime.date | None:
+        due = self.cleaned_data.get("due_on")
+        if due and due < timezone.localdate() and due != self.initial.get("due_on"):
+            raise forms.ValidationError(_("A due date cannot be in the past."))
+        return due
+
+    def service_values(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
 
 
 class IntakeRoundForm(ModelValuesForm):

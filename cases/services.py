@@ -190,6 +190,40 @@ def task_set_done(*, task: Task, done: bool, acting_user: User) -> Task:
     return task
 
 
+@transaction.atomic
+def task_create(*, case: Case, title: str, acting_user: User, due_on: Any = None,
+                owner: User | None = None) -> Task:
+    """Add an officer's own task to the case's current stage; its title (their own words) is
+    sealed with the case's key, so the log records only the task's id, due date and owner.
+    The caller checked that `owner`, if given, may work on the case."""
+    task = Task(case=case, stage=case.stage, title_key="", own_title=title, due_on=due_on,
+                owner=owner)
+    task.save()
+    audit.record(acting_user, Action.CASE_UPDATE, case, section="tasks", task_id=task.pk,
+                 change="task_create", due_on=due_on.isoformat() if due_on else None,
+                 owner_id=owner.pk if owner else None)
+    return task
+
+
+@transaction.atomic
+def task_reschedule(*, task: Task, due_on: Any, owner: User | None, acting_user: User,
+                    title: str | None = None) -> Task:
+    """Give a task another due date and owner (and an own task another title)."""
+    due_before, owner_before = task.due_on, task.owner_id
+    task.due_on, task.owner = due_on, owner
+    fields = ["due_on", "owner"]
+    if title is not None and task.is_own:
+        task.own_title = title
+        fields.append("own_title")
+    task.save(update_fields=fields)
+    audit.record(acting_user, Action.CASE_UPDATE, task.case, section="tasks", task_id=task.pk,
+                 change="task_reschedule", due_on=due_on.isoformat() if due_on else None,
+                 owner_id=owner.pk if owner else None,
+                 due_before=due_before.isoformat() if due_before else None,
+                 owner_before=owner_before)
+    return task
+
+
 # --- notes ---------------------------------------------------------------------------------
 @transaction.atomic
 def note_create(*, case: Case, category: str, body: str, acting_user: User) -> Note:
@@ -213,6 +247,19 @@ def activity_create(*, case: Case, acting_user: User, **values: Any) -> Activity
     activity.save()
     audit.record(acting_user, Action.CASE_UPDATE, case, section="programme",
                  activity_id=activity.pk, change="activity_create")
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, acting_user: User, **values: Any) -> Activity:
+    """Change a planned activity (day, times, kind, title, place, details); the log names the
+    fields changed, never their sealed values."""
+    if not values:
+        return activity  # nothing changed: no change to record
+    fields = _assign(activity, values, ACTIVITY_FIELDS)
+    activity.save(update_fields=fields)
+    audit.record(acting_user, Action.CASE_UPDATE, activity.case, section="programme",
+                 activity_id=activity.pk, change="activity_update", fields=fields)
     return activity
 
 

@@ -26,6 +26,8 @@ urlpatterns = [
     path("<uuid:pk>/stage/", views.case_transition, name="transition"),
     path("<uuid:pk>/history/", views.case_history, name="history"),
     path("<uuid:pk>/programme/", views_programme.programme, name="programme"),
+    path("<uuid:pk>/programme/<uuid:activity_id>/edit/", views_programme.activity_edit,
+         name="activity_edit"),
     path("<uuid:pk>/programme/<uuid:activity_id>/cancel/", views_programme.activity_cancel,
          name="activity_cancel"),
     path("<uuid:pk>/export/", views.case_export, name="export"),
@@ -39,6 +41,8 @@ urlpatterns = [
          name="document_delete"),
     path("<uuid:pk>/notes/", views_documents.notes, name="notes"),
     path("<uuid:pk>/tasks/", views_documents.tasks, name="tasks"),
+    path("<uuid:pk>/tasks/new/", views_documents.task_create, name="task_create"),
+    path("<uuid:pk>/tasks/<uuid:task_id>/edit/", views_documents.task_edit, name="task_edit"),
     path("<uuid:pk>/tasks/<uuid:task_id>/done/", views_documents.task_toggle, name="task_toggle"),
     *sharing_urls.urlpatterns,
 ]

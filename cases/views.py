@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from cases import access, policies, selectors, services, subject_access
+from cases import access, history, policies, selectors, services, subject_access
 from cases.forms import (
     VISA_STATUSES,
     CaseCreateForm,
@@ -158,14 +158,16 @@ def case_transition(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @guarded_by(access.access_case)
 def case_history(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case = access.access_case(request, pk, "history")
-    events = None
+    events = entries = None
     if policies.can_view_access_history(request.user, case):
+        entries = history.case_history(request.user, case)
         events = list(events_for_target(request.user, case)[:100])
         names = actor_names(events)
         for event in events:
             event.actor_name = names.get(event.actor_id, "")
     return render(request, "cases/history.html", access.case_context(
-        request, case, "history", transitions=selectors.case_transitions(case), events=events))
+        request, case, "history", transitions=selectors.case_transitions(case), events=events,
+        entries=entries))
 
 
 @guarded_by(access.access_case_list)

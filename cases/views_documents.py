@@ -16,7 +16,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from cases import access, policies, selectors, services
-from cases.forms import DocumentDeleteForm, DocumentReplaceForm, DocumentUploadForm, NoteForm
+from cases.forms import (
+    DocumentDeleteForm,
+    DocumentReplaceForm,
+    DocumentUploadForm,
+    NoteForm,
+    TaskForm,
+)
 from cases.models import Document
 from shelter.access import guarded_by
 from shelter.crypto.api import open_document
@@ -174,11 +180,50 @@ def notes(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         can_contribute=can_add and bool(form.fields["category"].choices)))
 
 
+def _tasks_page(request: HttpRequest, case: object, form: TaskForm | None,
+                status: int = 200) -> HttpResponse:
+    return render(request, "cases/tasks.html", access.case_context(
+        request, case, "tasks", tasks=selectors.case_tasks(case), today=timezone.localdate(),
+        form=form), status=status)
+
+
 @guarded_by(access.access_case)
 def tasks(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case = access.access_case(request, pk, "tasks")
-    return render(request, "cases/tasks.html", access.case_context(
-        request, case, "tasks", tasks=selectors.case_tasks(case), today=timezone.localdate()))
+    form = TaskForm(owners=selectors.officers()) if policies.can_change_case(request.user, case) \
+        else None
+    return _tasks_page(request, case, form)
+
+
+@require_POST
+@sensitive_post_parameters()
+@guarded_by(access.access_case)
+def task_create(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Add an officer's own task (title, due date, owner) to the case's checklist."""
+    case = access.access_case(request, pk, "tasks", write=True)
+    form = TaskForm(request.POST, owners=selectors.officers())
+    if not form.is_valid():
+        return _tasks_page(request, case, form, status=400)
+    services.task_create(case=case, acting_user=request.user, **form.service_values())
+    messages.success(request, _("The task is added."))
+    return redirect("cases:tasks", pk=case.pk)
+
+
+@sensitive_post_parameters()
+@guarded_by(access.access_task)
+def task_edit(request: HttpRequest, pk: uuid.UUID, task_id: uuid.UUID) -> HttpResponse:
+    """Reschedule a task: another due date and owner (and, for an own task, its title)."""
+    task = access.access_task(request, pk, task_id)
+    initial = {"due_on": task.due_on, "owner": task.owner_id, "title": task.title}
+    form = TaskForm(request.POST or None, owners=selectors.officers(), initial=initial,
+                    with_title=task.is_own)
+    if request.method == "POST" and form.is_valid():
+        services.task_reschedule(task=task, acting_user=request.user, **form.service_values())
+        messages.success(request, _("The task is rescheduled."))
+        return redirect("cases:tasks", pk=task.case_id)
+    return render(request, "cases/task_form.html", access.case_context(
+        request, task.case, "tasks", form=form, task=task),
+        status=400 if request.method == "POST" else 200)
 
 
 @require_POST

@@ -105,7 +105,7 @@ def test_case_officer_journey(a11y_page, live_server, officer, tmp_path):
         has_text="Talk at the city library")
     expect(activity).to_have_count(1)
     expect(activity).to_contain_text("Central library")
-    expect(activity).to_contain_text(day.isoformat())
+    expect(activity).to_contain_text(f"{day.day} {day:%B %Y}")  # the day in words
     expect(stage_tag).to_have_text("Accepted")
 
     sections.get_by_role("link", name="Documents").click()

@@ -243,11 +243,18 @@ CELLS = {
     "break_glass": ("get", break_glass),
     "export": ("post", export(fresh=False)),
     "export:fresh": ("post", export(fresh=True)),
+    "activity_edit": ("get", lambda a, s: with_markers(
+        partner_read_only("programme")(a, s), ["programme"])),
+    "activity_cancel": ("get", partner_read_only("programme")),
+    "task_edit": ("get", lambda a, s: ((200,), []) if staff(a) and s == "open"
+                  else ((403,), []) if staff(a) else (gone(a), [])),
     # writes last: they change the world
     "notes:create": ("post", contribute("notes.general")),
     "programme:create": ("post", contribute("programme")),
     "document_upload": ("post", contribute("documents.other")),
-    "activity_cancel": ("post", partner_read_only("programme", ok=302)),
+    "activity_cancel:confirmed": ("post", partner_read_only("programme", ok=302)),
+    "task_create": ("post", lambda a, s: ((302,), []) if staff(a) and s == "open"
+                    else ((403,), []) if staff(a) else (gone(a), [])),
     "task_toggle": ("post", lambda a, s: ((302,), []) if staff(a) and s == "open"
                     else ((403,), []) if staff(a) else (gone(a), [])),
     "housing:case": ("get", housing_case),
@@ -276,7 +283,9 @@ def request_for(cell: str, world) -> tuple[str, dict]:
         "document_delete": {"pk": case.pk, "document_id": world.documents["other"].pk},
         "share_revoke": {"pk": case.pk, "share_id": world.revocable.pk},
         "activity_cancel": {"pk": case.pk, "activity_id": activity.pk},
+        "activity_edit": {"pk": case.pk, "activity_id": activity.pk},
         "task_toggle": {"pk": case.pk, "task_id": case.tasks.first().pk},
+        "task_edit": {"pk": case.pk, "task_id": case.tasks.first().pk},
     }.get(route, {"pk": case.pk})
     if cell == "housing:case":
         return reverse("housing:case", args=[case.pk]), {}
@@ -291,6 +300,8 @@ def request_for(cell: str, world) -> tuple[str, dict]:
         "document_upload": {"category": "other", "file": mw.upload_file("other")},
         "share_revoke": {"reason": "matrix", "confirmed": "1"},
         "task_toggle": {"done": "1"},
+        "task_create": {"title": "matrix task"},
+        "activity_cancel:confirmed": {"confirmed": "1"},
         "sharing:grant": {"grantee": "user:0"},
     }.get(cell, {})
     return url, data

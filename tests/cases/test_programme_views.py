@@ -42,7 +42,7 @@ def test_cancelling_keeps_the_activity_struck_through(as_user, olaf, case):
     add(client, case)
     activity = Activity.objects.get()
     url = reverse("cases:activity_cancel", args=[case.pk, activity.pk])
-    assert client.post(url).status_code == 302
+    assert client.post(url, {"confirmed": "1"}).status_code == 302
     activity.refresh_from_db()
     assert activity.cancelled_at is not None
     page = client.get(reverse("cases:programme", args=[case.pk])).content.decode()
