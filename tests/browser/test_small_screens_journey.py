@@ -154,6 +154,25 @@ def test_error_pages_and_small_screens(page_in, live_server, world, language):
     assert text["file"] in label
     assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
 
+    # History at 390 px: its tables scroll inside themselves, take focus from the keyboard and
+    # show the focus ring; the page itself does not scroll sideways.
+    page.goto(f"/cases/{case.pk}/history/")
+    page_in.check()
+    assert_fits(page)
+    page.get_by_role("navigation", name=text["tabs"]).locator('[aria-current="page"]').focus()
+    for _ in range(10):  # past the remaining tabs to the first table
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.tagName") == "TABLE":
+            break
+    focused = page.evaluate("""() => {
+        const el = document.activeElement, style = getComputedStyle(el);
+        return {tag: el.tagName, visible: el.matches(':focus-visible'),
+                outline: style.outlineStyle, width: parseFloat(style.outlineWidth),
+                scrolls: el.scrollWidth > el.clientWidth};
+    }""")
+    assert focused["tag"] == "TABLE" and focused["visible"], focused
+    assert focused["outline"] == "solid" and focused["width"] >= 2, focused
+
     # Sign out from the 404 page: the header's form works there too.
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"/cases/{uuid.uuid4()}/")
