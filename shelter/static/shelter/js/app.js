@@ -24,7 +24,13 @@ function showCurrentTabs() {
 }
 document.addEventListener("DOMContentLoaded", showCurrentTabs);
 let tabsResizeTimer;
+let tabsWidth = window.innerWidth;
 window.addEventListener("resize", () => {
+  // Only a change of width: a phone's address bar hiding on scroll changes the height alone.
+  if (window.innerWidth === tabsWidth) {
+    return;
+  }
+  tabsWidth = window.innerWidth;
   window.clearTimeout(tabsResizeTimer);
   tabsResizeTimer = window.setTimeout(showCurrentTabs, 100);
 });
