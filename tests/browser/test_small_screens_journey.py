@@ -180,3 +180,25 @@ def test_error_pages_and_small_screens(page_in, live_server, world, language):
     page.locator("header.site-header").get_by_role("button", name=text["sign_out"]).click()
     page.wait_for_url("**/accounts/sign-in/**")
     page_in.check()
+
+
+def test_without_javascript_the_tabs_are_still_one_row_and_the_pages_fit(chromium, live_server,
+                                                                         world):
+    """The script only brings the current tab into view: the layout needs none of it. (axe
+    itself needs JavaScript; the journey above checks these pages with it.)"""
+    officer, case = world
+    context = chromium.new_context(base_url=live_server.url, locale="nl-NL",
+                                   java_script_enabled=False, viewport=PHONE)
+    try:
+        page = context.new_page()
+        cookie = verified_client(officer).cookies[settings.SESSION_COOKIE_NAME]
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value,
+                              "url": live_server.url}])
+        for path in (f"/cases/{case.pk}/documents/", f"/housing/case/{case.pk}/"):
+            page.goto(path)
+            assert_fits(page)
+            strip = page.get_by_role("navigation", name=TEXT["nl"]["tabs"]).locator("ul")
+            assert strip.bounding_box()["height"] <= 60
+            assert strip.get_by_role("link").count() == 9
+    finally:
+        context.close()
