@@ -105,7 +105,7 @@ def test_case_officer_journey(a11y_page, live_server, officer, tmp_path):
         has_text="Talk at the city library")
     expect(activity).to_have_count(1)
     expect(activity).to_contain_text("Central library")
-    expect(activity).to_contain_text(day.isoformat())
+    expect(activity).to_contain_text(f"{day.day} {day:%B} {day.year}")  # in words
     expect(stage_tag).to_have_text("Accepted")
 
     sections.get_by_role("link", name="Documents").click()
@@ -123,7 +123,7 @@ def test_case_officer_journey(a11y_page, live_server, officer, tmp_path):
     assert "First contact went well." in page.content()
 
     page.goto("/cases/")
-    page.get_by_label("Legal name, passport number or code name").fill("ana demo perez")
+    page.get_by_label("Name, passport number or code name").fill("ana demo perez")
     page.get_by_role("button", name="Search").click()
     a11y_page.check()
     assert "ana demo perez" not in page.url
