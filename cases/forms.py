@@ -274,7 +274,7 @@ class DocumentDeleteForm(forms.Form):
 class CaseSearchForm(forms.Form):
     query = forms.CharField(
         label=_("Name, passport number or code name"), max_length=200,
-        help_text=_("Whole names: \u201cAmina\u201d finds Amina Wanjiru, \u201cAmi\u201d does not. "
+        help_text=_("Whole names: “Amina” finds Amina Wanjiru, “Ami” does not. "
                     "A code name is found by its beginning. Capitals and accents do not matter."))
 
 
@@ -283,7 +283,7 @@ class CountryNameField(forms.CharField):
     ("Kenia", "Kenya", "KE"); cleans to the two-letter code. Anything else is an error."""
 
     default_error_messages = {
-        "unknown": _("Unknown country: use its name, e.g. \u201cKenya\u201d, or its two-letter "
+        "unknown": _("Unknown country: use its name, e.g. “Kenya”, or its two-letter "
                      "code, e.g. KE."),
     }
 
