@@ -136,3 +136,29 @@ def test_the_search_page_explains_whole_names_and_finds_by_a_given_name(as_user,
     assert response.status_code == 200
     assert ">Falcon<" in page and ">Falconet<" not in page and ">Kestrel<" not in page
     assert "Whole names" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_the_tokens_of_defenders_already_on_record(carla, olaf):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(targets):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(targets(executor) if callable(targets) else targets)
+
+    amina = make_case(carla, code_name="Falcon", legal_name="Amina Wanjiru", passport_number="1")
+    grace = make_case(carla, code_name="Kestrel", legal_name="Grace Wanjiru", passport_number="2")
+    services.case_shred(case=grace, acting_user=carla, reason="request")
+    try:
+        migrate([("cases", "0008_sharing_moves_to_its_app")])  # no token column before 0009
+        with connection.cursor() as cursor:
+            columns = [c.name for c in connection.introspection.get_table_description(
+                cursor, "cases_defender")]
+        assert "name_tokens" not in columns
+    finally:
+        migrate(lambda executor: executor.loader.graph.leaf_nodes())
+    assert Defender.objects.get(pk=amina.defender_id).name_tokens
+    assert Defender.objects.get(pk=grace.defender_id).name_tokens is None
+    assert found(olaf, "Wanjiru") == {"Falcon"}
