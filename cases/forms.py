@@ -8,11 +8,14 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from cases import policies
 from cases.choices import REASON_REQUIRED, DocumentCategory, NoteCategory, Stage, allowed_next
 from cases.models import Activity, Case, Defender, IntakeRound
+from cases.selectors import CASE_SORT_KEYS
 from shelter.crypto.api import is_withheld
 from shelter.forms import (
     TEXT_MAX_LENGTH,
@@ -39,11 +42,19 @@ VISA_STATUSES = [
 ]
 
 
-class CountryCodeField(forms.CharField):
-    """Exactly two letters (the model field holds at most two)."""
+def country_choices() -> list[tuple[str, str]]:
+    """Every country by its name in the active language, sorted by that name (django-countries)."""
+    return [("", "—"), *((code, name) for code, name in countries)]
+
+
+class CountryChoiceField(forms.ChoiceField):
+    """A country chosen by its name in the page's language; stores the two-letter ISO code."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(min_length=2, **kwargs)
+        super().__init__(choices=country_choices, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(value).strip().upper()
 
 
 IDENTITY_FIELDS = ["code_name", "legal_name", "other_names", "date_of_birth", "nationality",
@@ -60,8 +71,10 @@ class DefenderForm(Fieldsets, ModelValuesForm):
     class Meta(ModelValuesForm.Meta):
         model = Defender
         fields = editable_field_names(Defender)
-        help_texts = {"country_of_activity": _("Two-letter ISO 3166 code, e.g. CO.")}
-        field_classes = {"country_of_activity": CountryCodeField, "email": forms.EmailField}
+        field_classes = {"email": forms.EmailField}
+
+    country_of_activity = CountryChoiceField(label=_("Country of activity"), required=False,
+                                             help_text=_("Used for statistics."))
 
     def __init__(self, *args: Any, defender: Defender | None = None, **kwargs: Any) -> None:
         self.defender = defender
@@ -69,6 +82,9 @@ class DefenderForm(Fieldsets, ModelValuesForm):
         # The column may be empty (an encrypted field), a defender on record may not.
         if "legal_name" not in self.withheld:
             self.fields["legal_name"].required = True
+        stored = str(self.initial.get("country_of_activity") or "")
+        if stored and stored not in countries:  # an old code no longer listed: keep it
+            self.fields["country_of_activity"].choices = [*country_choices(), (stored, stored)]
 
     def clean_code_name(self) -> str:
         code_name = self.cleaned_data["code_name"].strip()
@@ -78,12 +94,6 @@ class DefenderForm(Fieldsets, ModelValuesForm):
         if code_name and clash.exists():
             raise forms.ValidationError(_("Another defender already has this code name."))
         return code_name
-
-    def clean_country_of_activity(self) -> str:
-        value = self.cleaned_data["country_of_activity"].strip().upper()
-        if value and not value.isalpha():
-            raise forms.ValidationError(_("Use the two-letter country code."))
-        return value
 
     def clean_date_of_birth(self) -> datetime.date | None:
         born = self.cleaned_data["date_of_birth"]
@@ -292,11 +302,40 @@ class DocumentDeleteForm(forms.Form):
 
 class CaseSearchForm(forms.Form):
     query = forms.CharField(
-        label=_("Legal name, passport number or code name"), max_length=200,
-        help_text=_("Exact match only; capitals, accents and spaces do not matter."))
+        label=_("Name, passport number or code name"), max_length=200,
+        help_text=_("Whole names: “Amina” finds Amina Wanjiru, “Ami” does not. "
+                    "A code name is found by its beginning. Capitals and accents do not matter."))
+
+
+class CountryNameField(forms.CharField):
+    """A country typed by its name in the page's language, in English, or by its ISO code
+    ("Kenia", "Kenya", "KE"); cleans to the two-letter code. Anything else is an error."""
+
+    default_error_messages = {
+        "unknown": _("Unknown country: use its name, e.g. “Kenya”, or its two-letter "
+                     "code, e.g. KE."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=100, **kwargs)
+
+    def clean(self, value: Any) -> str:
+        text = " ".join(str(super().clean(value) or "").split())
+        if not text:
+            return ""
+        code = (countries.by_name(text, language=get_language() or "en")
+                or countries.by_name(text, language="en"))
+        if not code and len(text) == 2 and text.upper() in countries:
+            code = text.upper()
+        if not code:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        return code
 
 
 class CaseFilterForm(forms.Form):
+    """The case list's filters and sort order. A GET form: the filtered list is an address
+    that can be bookmarked, so it takes plain statistics fields only, never a name."""
+
     stage = forms.ChoiceField(label=_("Stage"), required=False,
                               choices=[("", _("All stages")), *Stage.choices])
     officer = OfficerChoiceField(label=_("Officer"), queryset=None, required=False,
@@ -305,12 +344,19 @@ class CaseFilterForm(forms.Form):
                                           queryset=IntakeRound.objects.all(),
                                           empty_label=_("All rounds"))
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
-    country = forms.CharField(label=_("Country of activity"), required=False, max_length=2,
-                              min_length=2)
+    country = CountryNameField(label=_("Country of activity"), required=False,
+                               help_text=_("Its name or its two-letter code."))
+    sort = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
 
     def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("sort") and cleaned["sort"].lstrip("-") not in CASE_SORT_KEYS:
+            self.add_error(None, _("This list cannot be sorted that way."))
+        return cleaned
 
 
 class TimeInput(forms.TimeInput):

@@ -14,12 +14,14 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from cases.choices import DocumentCategory, NoteCategory, Stage
 from cases.lifecycle import task_title
 from shelter.crypto.documents import EncryptedFileModel
 from shelter.crypto.fields import (
     BlindIndexField,
+    BlindIndexTokensField,
     EncryptedCharField,
     EncryptedDateField,
     EncryptedJSONField,
@@ -39,6 +41,9 @@ class FieldOfWork(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+NAME_TOKEN_PURPOSE = "defender.name_token"  # noqa: S105  (a domain label, not a secret)
+
+
 class Defender(EncryptedModel):
     """A human-rights defender. The code name and the statistics fields (country of activity,
     field of work) are plain; everything identifying is sealed."""
@@ -48,8 +53,8 @@ class Defender(EncryptedModel):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code_name = models.CharField(_("code name"), max_length=80, unique=True)
-    country_of_activity = models.CharField(_("country of activity"), max_length=2, blank=True,
-                                           help_text=_("ISO 3166 code; used for statistics."))
+    country_of_activity = CountryField(_("country of activity"), blank=True,
+                                       help_text=_("Used for statistics."))
     field_of_work = models.CharField(_("field of work"), max_length=20,
                                      choices=FieldOfWork.choices, blank=True)
 
@@ -71,6 +76,9 @@ class Defender(EncryptedModel):
     legal_name_bidx = BlindIndexField(source="legal_name", purpose="defender.legal_name")
     passport_bidx = BlindIndexField(source="passport_number", purpose="defender.passport_number",
                                     alnum_only=True)
+    # Every token of the legal and other names (given, family, aliases), for whole-token search.
+    name_tokens = BlindIndexTokensField(sources=("legal_name", "other_names"),
+                                        purpose=NAME_TOKEN_PURPOSE)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -11,14 +11,17 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import Count, F, IntegerField, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from cases import policies
 from cases.choices import Stage
 from cases.models import (
+    NAME_TOKEN_PURPOSE,
     Activity,
     Case,
     CaseTransition,
@@ -32,9 +35,34 @@ from cases.models import (
 from cases.sharing import grants
 from shelter.accounts.models import User
 from shelter.accounts.roles import Role
-from shelter.crypto.api import blind_index_hex, prefetch_data_keys
+from shelter.crypto.api import blind_index_hex, name_token_lookup, name_tokens, prefetch_data_keys
 
 LIST_PAGE_SIZE = 50
+MAX_QUERY_TOKENS = 10
+
+# The case list's sort keys (`?sort=code_name`, `?sort=-code_name`): plain fields only, never an
+# encrypted one (its ciphertext order means nothing and would leak a comparison).
+CASE_SORT_KEYS = ("code_name", "stage", "officer", "arrival", "departure")
+_STAGE_ORDER = SqlCase(*[When(stage=stage.value, then=Value(number))
+                       for number, stage in enumerate(Stage)], output_field=IntegerField())
+
+
+def _sort_expression(key: str) -> Any:
+    return {"code_name": F("defender__code_name"), "stage": _STAGE_ORDER,
+            "officer": F("assigned_officer__full_name"), "arrival": F("planned_arrival"),
+            "departure": F("planned_departure")}[key]
+
+
+def case_ordering(sort: str | None) -> list[Any]:
+    """ORDER BY for `sort` (a key of CASE_SORT_KEYS, "-" for descending; empty: newest first).
+    Empty values sort last either way; the newest case breaks ties, so pages are stable."""
+    key = (sort or "").lstrip("-")
+    if key not in CASE_SORT_KEYS:
+        return ["-created_at", "pk"]
+    expression = _sort_expression(key)
+    first = (expression.desc(nulls_last=True) if (sort or "").startswith("-")
+             else expression.asc(nulls_last=True))
+    return [first, "-created_at", "pk"]
 
 
 def visible_cases(user: User | None) -> QuerySet[Case]:
@@ -45,11 +73,12 @@ def visible_cases(user: User | None) -> QuerySet[Case]:
 
 
 def cases_visible_to(user: User, filters: Mapping[str, Any] | None = None) -> QuerySet[Case]:
-    """The user's case list, filtered (stage, officer, year, country); constant query count."""
+    """The user's case list, filtered (stage, officer, year, country) and sorted (`sort`, see
+    `case_ordering`); constant query count."""
+    filters = filters or {}
     cases = (visible_cases(user)
              .select_related("defender", "assigned_officer")
-             .order_by("-created_at"))
-    filters = filters or {}
+             .order_by(*case_ordering(filters.get("sort"))))
     if filters.get("stage"):
         cases = cases.filter(stage=filters["stage"])
     if filters.get("officer"):
@@ -78,24 +107,34 @@ def rounds_with_counts(user: User) -> list[IntakeRound]:
 
 
 def cases_search(user: User, query: str) -> QuerySet[Case]:
-    """Exact matches on legal name or passport number (blind indexes) or code name.
+    """Cases whose defender has every name token of `query` among the tokens of their legal
+    and other names (blind indexes: "Amina", "wanjiru", "Amina Wanjiru"), or whose full legal
+    name or passport number is `query` (blind indexes), or whose code name begins with `query`.
 
-    Case, accents and spacing do not matter (the blind index normalises); prefixes and
-    partial names find nothing, by design.
+    Case and accents do not matter (the blind index normalises). Names match whole tokens only:
+    "Ami" finds no Amina, by design (an HMAC cannot match a part). Code names are pseudonyms,
+    so their beginning is enough.
     """
     query = (query or "").strip()
     if not query:
         return Case.objects.none()
     name = blind_index_hex("defender.legal_name", query)
     passport = blind_index_hex("defender.passport_number", query, alnum_only=True)
-    matches = (Q(defender__legal_name_bidx=name) | Q(defender__code_name__iexact=query))
+    matches = (Q(defender__legal_name_bidx=name) | Q(defender__code_name__istartswith=query))
+    tokens = name_tokens(query)[:MAX_QUERY_TOKENS]
+    if tokens:
+        every_token = Q()
+        for token in tokens:
+            every_token &= Q(defender__name_tokens__contains=name_token_lookup(
+                NAME_TOKEN_PURPOSE, token))
+        matches |= every_token
     if any(ch.isalnum() for ch in query):  # "---" must not match an empty passport number
         matches |= Q(defender__passport_bidx=passport)
     return cases_visible_to(user).filter(matches)
 
 
 def cases_search_results(user: User, query: str, limit: int = 50) -> list[Case]:
-    """`cases_search`, redacted: a partner finds a case by legal name or passport number only
+    """`cases_search`, redacted: a partner finds a case by a name or passport number only
     if its identity is shared with them, by code name only if "basic" is."""
     results = list(cases_search(user, query)[:limit])
     if not user.is_partner:
@@ -103,7 +142,7 @@ def cases_search_results(user: User, query: str, limit: int = 50) -> list[Case]:
     grants.load_grants(user, results)
     code = (query or "").strip().casefold()
     return [c for c in results if policies.can_view_section(user, c, "identity")
-            or (c.defender.code_name.casefold() == code
+            or (c.defender.code_name.casefold().startswith(code)
                 and policies.can_view_section(user, c, "basic"))]
 
 
@@ -306,7 +345,7 @@ def residency_statistics(user: User, year: int) -> dict[str, Any]:
         "per_stage": protect_small_counts(
             _count_by(cases, "stage", dict(Stage.choices)), others),
         "per_country": protect_small_counts(
-            _count_by(cases, "defender__country_of_activity"), others),
+            _count_by(cases, "defender__country_of_activity", dict(countries)), others),
         "per_field": protect_small_counts(
             _count_by(cases, "defender__field_of_work", dict(FieldOfWork.choices)), others),
     }

@@ -29,7 +29,12 @@ from cases.models import (
 from shelter import audit
 from shelter.accounts.models import User
 from shelter.audit import Action
-from shelter.crypto.api import delete_document_file, shred_case_key, shred_defender_key
+from shelter.crypto.api import (
+    KeyShredded,
+    delete_document_file,
+    shred_case_key,
+    shred_defender_key,
+)
 from shelter.forms import editable_field_names
 
 # What a service may set: the models' editable fields. A case's stage changes only through
@@ -38,7 +43,8 @@ DEFENDER_FIELDS = frozenset(editable_field_names(Defender))
 CASE_FIELDS = frozenset(editable_field_names(Case)) - {"defender", "stage"}
 ROUND_FIELDS = frozenset(editable_field_names(IntakeRound))
 # Blind indexes that must be recomputed when their source field changes.
-BLIND_INDEXES = {"legal_name": "legal_name_bidx", "passport_number": "passport_bidx"}
+BLIND_INDEXES = {"legal_name": ["legal_name_bidx", "name_tokens"],
+                 "passport_number": ["passport_bidx"], "other_names": ["name_tokens"]}
 
 
 class TransitionError(Exception):
@@ -74,10 +80,32 @@ def defender_create(*, acting_user: User, **values: Any) -> Defender:
 def defender_update(*, defender: Defender, acting_user: User, **values: Any) -> Defender:
     """Change a defender's details; the audit record names the fields, never their values."""
     fields = _assign(defender, values, DEFENDER_FIELDS)
-    indexes = [index for source, index in BLIND_INDEXES.items() if source in fields]
-    defender.save(update_fields=[*fields, *indexes, "updated_at"])
+    indexes = {index for source, names in BLIND_INDEXES.items() if source in fields
+               for index in names}
+    defender.save(update_fields=[*fields, *sorted(indexes), "updated_at"])
     audit.record(acting_user, Action.CASE_UPDATE, defender, fields=fields)
     return defender
+
+
+def defender_names_reindex(*, using: str = "default") -> int:
+    """Recompute every defender's name tokens from their legal and other names: to fill them
+    the first time (migration 0009) and after the blind-index key changed
+    (`manage.py reindex_names`). Index upkeep only: no identity changes, so no audit record,
+    as for the indexes every save recomputes. Shredded defenders keep no tokens. Returns the
+    number of defenders indexed."""
+    field = Defender._meta.get_field("name_tokens")
+    indexed = 0
+    defenders = (Defender.objects.using(using)
+                 .only("pk", "legal_name", "other_names", "name_tokens").order_by("pk"))
+    for defender in defenders.iterator(chunk_size=200):
+        try:
+            index = field.compute(defender)
+        except KeyShredded:
+            index = None
+        with transaction.atomic(using=using):
+            Defender.objects.using(using).filter(pk=defender.pk).update(name_tokens=index)
+        indexed += index is not None
+    return indexed
 
 
 @transaction.atomic

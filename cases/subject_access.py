@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models, transaction
+from django_countries.fields import Country
 
 from cases import policies
 from cases.models import Case, Defender
@@ -47,6 +48,8 @@ def plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, uuid.UUID):
         return str(value)
+    if isinstance(value, Country):  # a country of activity: its ISO code, as stored
+        return value.code
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
     if isinstance(value, dict):

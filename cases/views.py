@@ -35,17 +35,49 @@ from shelter.audit.selectors import actor_names, events_for_target
 from shelter.audit.web import mark_audited, record_rejection
 
 
-@guarded_by(access.access_case_list_page)
+def _sort_columns(request: HttpRequest, sort: str) -> list[dict[str, str | None]]:
+    """The case table's headers: each sortable one links to the list sorted by it (ascending
+    first, descending when it is the current ascending order), filters kept, page reset."""
+    columns = [("code_name", _("Code name")), ("stage", _("Stage")), ("officer", _("Officer")),
+               (None, _("Country")), ("arrival", _("Planned arrival")),
+               ("departure", _("Planned departure"))]
+    query = request.GET.copy()
+    query.pop("page", None)
+    result = []
+    for key, label in columns:
+        entry: dict[str, str | None] = {"label": label, "href": None, "aria_sort": None}
+        if key is not None:
+            ascending_now = sort == key
+            entry["aria_sort"] = ("ascending" if ascending_now else
+                                  "descending" if sort == f"-{key}" else None)
+            query["sort"] = f"-{key}" if ascending_now else key
+            entry["href"] = f"?{query.urlencode()}"
+            entry["next"] = (_("sort descending") if ascending_now else _("sort ascending"))
+        result.append(entry)
+    return result
+
+
+@guarded_by(access.access_case_list_page, access.access_case_list)
 def case_list(request: HttpRequest) -> HttpResponse:
+    """The case list. Filters and sort order are GET parameters (a bookmarkable address, with
+    no personal data in it); a filter that cannot be understood (an unknown country) answers
+    400 with its message and no rows, never a silently unfiltered list."""
     filters = CaseFilterForm(request.GET or None, officers=selectors.officers())
-    page = access.access_case_list_page(request, filters.cleaned_data if filters.is_valid()
-                                        else {}, request.GET.get("page"))
+    status, page = 200, None
+    if filters.is_bound and not filters.is_valid():
+        access.access_case_list(request)
+        status = 400
+    else:
+        page = access.access_case_list_page(request, filters.cleaned_data if filters.is_bound
+                                            else {}, request.GET.get("page"))
+    sort = filters.cleaned_data.get("sort", "") if filters.is_bound and status == 200 else ""
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cases/list.html", {
         "page": page, "filters": filters, "search": CaseSearchForm(), "query": query.urlencode(),
         "can_create": policies.can_create_case(request.user),
-    })
+        "columns": _sort_columns(request, sort),
+    }, status=status)
 
 
 @sensitive_post_parameters()

@@ -4,7 +4,7 @@
 does: label (the verbose name), help text, maximum length, choices and whether a value is
 required all come from the model field. The house conventions are applied on the way:
 
-- dates use the browser's date picker (`DateInput`);
+- dates are typed the way the page's language writes them (`DateInput`);
 - free text (an encrypted text field) is a three-row text area of at most 5,000 characters;
 - an empty choice reads "—".
 
@@ -34,6 +34,11 @@ from typing import Any
 from django import forms
 from django.db import models
 from django.forms.models import ModelFormMetaclass, model_to_dict
+from django.utils.formats import get_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shelter.crypto.api import withhold_fields
 from shelter.crypto.fields import (
@@ -46,11 +51,48 @@ from shelter.crypto.fields import (
 TEXT_MAX_LENGTH = 5000
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+def date_pattern() -> str:
+    """How the active language types a date, from its first DATE_INPUT_FORMATS entry
+    (shelter/formats): "dd-mm-jjjj" in Dutch, "dd/mm/yyyy" in English."""
+    pattern = get_format("DATE_INPUT_FORMATS")[0]
+    return (pattern.replace("%d", pgettext("date pattern", "dd"))
+            .replace("%m", pgettext("date pattern", "mm"))
+            .replace("%Y", pgettext("date pattern", "yyyy")))
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+
+class DateInput(forms.DateInput):
+    """A date typed in the page's language: "05-01-2027" on the Dutch page, "05/01/2027" on
+    the English one (ISO 2027-01-05 is accepted too). Not `<input type=date>`: browsers draw
+    that in the browser's locale, whatever the page's language. The value is shown in the
+    active language's first input format; a placeholder and a hint after the field (linked
+    with aria-describedby) give the pattern."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        kwargs.pop("format", None)  # always the active language's format
+        super().__init__(attrs=attrs, **kwargs)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs.setdefault("placeholder", date_pattern())
+        widget_attrs.setdefault("autocomplete", "off")
+        widget_attrs["class"] = f"{widget_attrs.get('class', '')} input--date".strip()
+        if widget_attrs.get("id"):
+            described = widget_attrs.get("aria-describedby", "")
+            widget_attrs["aria-describedby"] = f"{described} {widget_attrs['id']}_format".strip()
+        return context
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None,
+               renderer: Any = None) -> SafeString:
+        html = super().render(name, value, attrs, renderer)
+        field_id = (attrs or {}).get("id") or self.attrs.get("id")
+        if not field_id:
+            return html
+        return format_html('{}<span class="field__format" id="{}_format">{}</span>', html,
+                           field_id, _("Day, month, year: %(pattern)s") % {
+                               "pattern": date_pattern()})
 
 
 def required_when(field: forms.Field, condition: Any) -> forms.Field:

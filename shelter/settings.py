@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "guardian",
+    "django_countries",
     "shelter.accounts",
     "shelter.crypto",
     "shelter.audit",
@@ -260,6 +261,9 @@ SHELTER_CSP = (
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "shelter" / "locale"]
+# Dates in words ("5 januari 2027" / "5 January 2027") and date inputs typed the local way
+# ("05-01-2027" / "05/01/2027", ISO accepted too): shelter/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["shelter.formats"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

@@ -5,7 +5,7 @@ Documents:  store_document, open_document (audited), decrypt_document (not audit
             delete_document_file, StoredFile
 Integrity:  Withheld, is_withheld (a value that failed its check), withhold_fields (forms),
             DocumentMissing
-Search:     blind_index, blind_index_hex
+Search:     blind_index, blind_index_hex, name_tokens, name_token_lookup (whole name tokens)
 Storage:    check_document_storage, mark_document_storage (the installation marker)
 Keys:       prefetch_data_keys, shred_case_key, shred_defender_key, is_case_shredded,
             get_audit_checkpoint_key, purge_shredded_remnants
@@ -21,7 +21,7 @@ from django.apps import apps
 from django.db import connection
 
 from shelter.crypto import datakeys
-from shelter.crypto.blind_index import blind_index, blind_index_hex
+from shelter.crypto.blind_index import blind_index, blind_index_hex, name_tokens
 from shelter.crypto.documents import (
     StoredFile,
     decrypt_document,
@@ -38,7 +38,7 @@ from shelter.crypto.exceptions import (
     StorageNotOurs,
 )
 from shelter.crypto.fieldcrypto import decrypt_field, encrypt_field, field_context
-from shelter.crypto.fields import BlindIndexField
+from shelter.crypto.fields import BlindIndexField, BlindIndexTokensField
 from shelter.crypto.formfields import withhold_fields
 from shelter.crypto.integrity import Withheld, is_withheld
 from shelter.crypto.keyring import get_audit_checkpoint_key
@@ -52,7 +52,8 @@ __all__ = [
     "CryptoError", "DecryptionFailed", "DocumentMissing", "KeyMissing", "KeyShredded",
     "StorageNotOurs", "StoredFile", "Withheld", "check_document_storage",
     "mark_document_storage",
-    "blind_index", "blind_index_hex", "decrypt_document", "decrypt_field",
+    "blind_index", "blind_index_hex", "name_token_lookup", "name_tokens", "decrypt_document",
+    "decrypt_field",
     "delete_document_file", "encrypt_field",
     "field_context", "get_audit_checkpoint_key", "is_case_shredded", "is_withheld",
     "open_document",
@@ -60,6 +61,12 @@ __all__ = [
     "purge_shredded_remnants", "shred_case_key", "shred_defender_key", "store_document",
     "withhold_fields",
 ]
+
+
+def name_token_lookup(purpose: str, token: str) -> str:
+    """What a `BlindIndexTokensField` holds for one name token: filter with
+    ``{field}__contains=name_token_lookup(purpose, token)`` (whole-token match)."""
+    return BlindIndexTokensField.lookup(purpose, token)
 
 
 def _secure_delete() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import unicodedata
 
 from shelter.crypto.keyring import get_blind_index_key
@@ -25,6 +26,28 @@ def normalise(value: str, *, alnum_only: bool = False) -> str:
     if alnum_only:  # passport numbers: "NL-12 345" and "nl12345" are the same document
         return "".join(ch for ch in text if ch.isalnum())
     return "".join(text.split())
+
+
+# Apostrophes join ("O'Brien" is one name); every other non-letter, non-digit separates.
+_APOSTROPHES = re.compile(r"['\u2019\u02bc`\u00b4]")
+_SEPARATORS = re.compile(r"[\W_]+")
+MAX_TOKENS = 64  # a name field is a few names; enough for aliases, bounded for the column
+
+
+def name_tokens(value: str) -> list[str]:
+    """The distinct normalised tokens of a name, in order: "José-María  O'Brien" gives
+    ["jose", "maria", "obrien"]. Case, accents and punctuation do not matter."""
+    text = unicodedata.normalize("NFKD", value or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = _APOSTROPHES.sub("", text)
+    return list(dict.fromkeys(token for token in _SEPARATORS.split(text) if token))
+
+
+def blind_index_tokens(purpose: str, values: list[str]) -> list[str]:
+    """The sorted, distinct hex blind indexes of every name token of `values` (at most
+    MAX_TOKENS): sorted, so the stored form does not tell which token came first."""
+    tokens = list(dict.fromkeys(t for value in values for t in name_tokens(value)))
+    return sorted({blind_index_hex(purpose, token) for token in tokens[:MAX_TOKENS]})
 
 
 def blind_index(purpose: str, value: str, *, alnum_only: bool = False) -> bytes:

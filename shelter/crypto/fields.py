@@ -33,7 +33,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
-from shelter.crypto.blind_index import blind_index_hex
+from shelter.crypto.blind_index import MAX_TOKENS, blind_index_hex, blind_index_tokens
 from shelter.crypto.exceptions import (
     CryptoError,
     DecryptionFailed,
@@ -312,6 +312,55 @@ class BlindIndexField(models.CharField):
         index = blind_index_hex(self.purpose, value, alnum_only=self.alnum_only) if value else None
         model_instance.__dict__[self.attname] = index
         return index
+
+
+class BlindIndexTokensField(BlindIndexField):
+    """The blind indexes of every name token of encrypted source fields, in one column:
+    " <hex> <hex> ... " (sorted, space-delimited, so `contains=" <hex> "` is an exact token
+    match). Being a blind index, it is cleared with the others when its data key is shredded.
+    """
+
+    def __init__(self, *args: Any, sources: tuple[str, ...] | list[str], purpose: str,
+                 **kwargs: Any) -> None:
+        self.sources, self.source, self.purpose, self.alnum_only = (
+            tuple(sources), sources[0], purpose, False)
+        kwargs.update(max_length=MAX_TOKENS * 17 + 1, editable=False, null=True, blank=True)
+        models.CharField.__init__(self, *args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = models.CharField.deconstruct(self)
+        for fixed in ("max_length", "editable", "null", "blank"):
+            kwargs.pop(fixed, None)
+        kwargs.update(sources=list(self.sources), purpose=self.purpose)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str | None:
+        raw = [model_instance.__dict__.get(source) for source in self.sources]
+        if all(type(value) is Sealed and not value.opened for value in raw):
+            return model_instance.__dict__.get(self.attname)  # untouched: still right
+        values = [getattr(model_instance, source) for source in self.sources]
+        if any(isinstance(value, Withheld) for value in values):
+            return model_instance.__dict__.get(self.attname)  # cannot read: keep what is stored
+        index = self._index(values)
+        model_instance.__dict__[self.attname] = index
+        return index
+
+    def compute(self, model_instance: models.Model) -> str | None:
+        """The index from the sources as they read now (re-indexing after a key change);
+        raises KeyShredded for a shredded owner, returns the stored index if one is withheld."""
+        values = [getattr(model_instance, source) for source in self.sources]
+        if any(isinstance(value, Withheld) for value in values):
+            return model_instance.__dict__.get(self.attname)
+        return self._index(values)
+
+    def _index(self, values: list[Any]) -> str | None:
+        digests = blind_index_tokens(self.purpose, [str(v) for v in values if v])
+        return f" {' '.join(digests)} " if digests else None
+
+    @staticmethod
+    def lookup(purpose: str, token: str) -> str:
+        """The `contains` value that matches rows holding `token` (one normalised token)."""
+        return f" {blind_index_hex(purpose, token)} "
 
 
 class EncryptedModel(models.Model):

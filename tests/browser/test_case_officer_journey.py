@@ -123,7 +123,7 @@ def test_case_officer_journey(a11y_page, live_server, officer, tmp_path):
     assert "First contact went well." in page.content()
 
     page.goto("/cases/")
-    page.get_by_label("Legal name, passport number or code name").fill("ana demo perez")
+    page.get_by_label("Name, passport number or code name").fill("ana demo perez")
     page.get_by_role("button", name="Search").click()
     a11y_page.check()
     assert "ana demo perez" not in page.url

@@ -80,7 +80,8 @@ def test_sharing_journey(a11y_page, chromium, live_server, setting):
     page.get_by_role("button", name="Share now").click()
     page.wait_for_url(f"**/cases/{case.pk}/sharing/")
     a11y_page.check()
-    expiry = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()  # last day
+    last_day = datetime.date.today() + datetime.timedelta(days=30)
+    expiry = f"{last_day.day} {last_day:%B} {last_day.year}"  # the last day, in words
     assert page.get_by_role("cell", name=partner.full_name).count() == 1
 
     partner_context = chromium.new_context(base_url=live_server.url, locale="en-GB")

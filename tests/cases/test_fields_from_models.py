@@ -47,7 +47,7 @@ def test_free_text_and_dates_follow_the_house_conventions():
     other_names = DefenderForm.base_fields["other_names"]
     assert isinstance(other_names.widget, forms.Textarea)
     assert (other_names.widget.attrs["rows"], other_names.max_length) == (3, 5000)
-    assert DefenderForm.base_fields["date_of_birth"].widget.input_type == "date"
+    assert DefenderForm.base_fields["date_of_birth"].widget.input_type == "text"  # page language
     assert DefenderForm.base_fields["field_of_work"].choices[0] == ("", "—")
 
 

@@ -76,8 +76,8 @@ def test_the_list_shows_sections_and_expiry_and_nothing_unshared(as_user, carla,
     page = as_user(pia).get(reverse("cases:shared_with_me")).content
     assert b"Heron" in page and b"Ibis" not in page
     # Shown as the last day the share holds (it expires at the following midnight).
-    last = (share.expires_at - datetime.timedelta(days=1)).strftime("%Y-%m-%d")
-    assert last.encode() in page
+    last = share.expires_at - datetime.timedelta(days=1)
+    assert f"{last.day} {last:%B} {last.year}".encode() in page  # in words
 
 
 def test_staff_have_no_shared_with_me_page(as_user, olaf):
