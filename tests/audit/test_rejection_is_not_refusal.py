@@ -45,7 +45,7 @@ def _book(client, case, unit, start: int, end: int):
 
 def test_a_booking_clash_is_recorded_as_rejected_not_refused(as_user, olaf, case, unit, clash):
     since = head_seq()
-    assert _book(as_user(olaf), case, unit, 5, 12).status_code == 200
+    assert _book(as_user(olaf), case, unit, 5, 12).status_code == 409
     [entry] = [e for e in events_after(since) if e.action == Action.BOOKING_CREATE]
     assert (entry.actor_id, entry.outcome, entry.facts["reason"]) == (
         olaf.pk, Outcome.REJECTED, "conflict")
@@ -58,7 +58,7 @@ def test_moving_a_booking_into_a_clash_is_rejected(as_user, olaf, carla, case, u
     since = head_seq()
     response = as_user(olaf).post(reverse("housing:booking", args=[mine.pk]), {
         "start": day(5).isoformat(), "end": day(25).isoformat()})
-    assert response.status_code == 200
+    assert response.status_code == 409
     [entry] = [e for e in events_after(since) if e.action == Action.BOOKING_CHANGE]
     assert entry.outcome == Outcome.REJECTED and entry.target_id == str(mine.pk)
 
@@ -81,7 +81,7 @@ def test_an_officer_who_meets_booking_clashes_is_not_a_suspect(as_user, olaf, ca
     settings.SHELTER_AUDIT_REFUSAL_COUNT = 3
     client = as_user(olaf)
     for _ in range(4):
-        assert _book(client, case, unit, 5, 12).status_code == 200
+        assert _book(client, case, unit, 5, 12).status_code == 409
     assert olaf.pk not in [s.actor_id for s in anomalies.repeated_refusals()]
     for _ in range(3):  # three real refusals: an unknown case answers 404
         assert client.get(reverse("cases:profile", args=[uuid.uuid4()])).status_code == 404

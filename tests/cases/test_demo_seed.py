@@ -17,7 +17,7 @@ def test_seed_covers_every_stage_and_is_idempotent(db, carla):
     assert set(Case.objects.values_list("stage", flat=True)) == set(Case.Stage.values)
     assert Note.objects.filter(category="medical").exists()
     document = Document.objects.first()
-    assert b"Demo programme" in b"".join(open_document(document, actor=carla))
+    assert b"Demoprogramma" in b"".join(open_document(document, actor=carla))
     demo.seed(out)
     assert Case.objects.count() == 12
     assert "0 created, 12 already present" in out.getvalue()

@@ -47,7 +47,7 @@ def test_the_form_starts_from_the_planned_dates(as_user, olaf, case):
     form = response.context["form"]
     assert (form["start"].value(), form["end"].value()) == (day(3), day(93))
     html = response.content.decode()
-    assert f'value="{day(3).isoformat()}"' in html and f'value="{day(93).isoformat()}"' in html
+    assert f'value="{day(3):%d/%m/%Y}"' in html and f'value="{day(93):%d/%m/%Y}"' in html
 
 
 def test_without_planned_dates_the_form_starts_empty(as_user, olaf, case):
@@ -70,7 +70,7 @@ def test_a_clash_is_an_error_and_books_nothing(as_user, olaf, case, unit, other)
     assert error.startswith("Not booked. The unit is already booked from ")
     assert error.endswith(" Choose other dates or another unit.")
     html = response.content.decode()
-    assert 'role="alert"' in html and "alert--error" in html
+    assert 'role="alert"' in html and "error-summary" in html
     assert html.index('role="alert"') < html.index(error.split(".")[0])
     assert "The unit is booked." not in html  # no success message
     assert f'value="{day(5).isoformat()}"' in html and "Bring the keys" in html  # kept
