@@ -45,7 +45,8 @@ def test_deactivated_user_is_kicked_out(carla, olaf, as_user):
     assert olaf_client.get("/").status_code == 200
     assert Session.objects.count() == 1
     carla_client = as_user(carla)
-    response = carla_client.post(f"/accounts/people/{olaf.pk}/active/", {"active": "0", "confirmed": "1"})
+    response = carla_client.post(f"/accounts/people/{olaf.pk}/active/",
+                                 {"active": "0", "confirmed": "1"})
     assert response.status_code == 302
     olaf.refresh_from_db()
     assert not olaf.is_active
