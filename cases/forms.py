@@ -395,6 +395,26 @@ class ActivityForm(ModelValuesForm):
         return values
 
 
+class AgendaForm(forms.Form):
+    """The agenda's "go to a date": a day typed the page's way (the links carry ISO dates,
+    which are accepted too) and two weeks or the whole month."""
+
+    view = forms.ChoiceField(label=_("Show"), required=False, choices=[
+        ("weeks", _("Two weeks")), ("month", _("The whole month"))])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = forms.DateField(label=_("Go to a date"), required=False,
+                                              widget=DateInput())
+        self.order_fields(["from", "view"])
+
+    def clean_from(self) -> datetime.date | None:
+        day = self.cleaned_data.get("from")
+        if day is not None and not 1900 <= day.year <= 2200:
+            raise forms.ValidationError(_("Choose a date between 1900 and 2200."))
+        return day
+
+
 class TaskForm(forms.Form):
     """An officer's own task, or another due date and owner for any task. The title is the
     officer's own words (sealed with the case's key); owners are the staff who may work on the

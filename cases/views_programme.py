@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from cases import access, policies, selectors, services
-from cases.forms import ActivityForm
+from cases.forms import ActivityForm, AgendaForm
 from shelter.access import guarded_by
 
 
@@ -99,12 +99,8 @@ def _in_range(day: datetime.date | None) -> datetime.date | None:
     return day if day is not None and 1900 <= day.year <= 2200 else None
 
 
-def _agenda_period(query: object) -> tuple[str, datetime.date, int]:
+def _agenda_period(query: object, day: datetime.date | None) -> tuple[str, datetime.date, int]:
     """(view, first day, number of days) asked for by the agenda's query string: only dates."""
-    try:
-        day = _in_range(datetime.date.fromisoformat(query.get("from", "")))
-    except ValueError:
-        day = None
     if query.get("view") == "month":
         first = _in_range(_month(query.get("month", ""))) \
             or (day or timezone.localdate()).replace(day=1)
@@ -117,9 +113,13 @@ def agenda(request: HttpRequest) -> HttpResponse:
     """Two weeks (or, with `?view=month&month=YYYY-MM`, a month) of every residency's
     programme (each case shown is recorded); partners see the programmes of cases whose
     residency is shared with them."""
-    view, start, days = _agenda_period(request.GET)
+    jump = AgendaForm(request.GET)
+    valid = jump.is_valid()  # a date that cannot be read: its error, and today's agenda
+    view, start, days = _agenda_period(request.GET, jump.cleaned_data.get("from"))
+    if not request.GET.get("from"):
+        jump = AgendaForm(initial={"from": start, "view": view})
     activities = access.access_agenda(request, start, days)
-    context = {"activities": activities, "start": start, "view": view,
+    context = {"activities": activities, "start": start, "view": view, "jump": jump,
                "end": start + datetime.timedelta(days=days - 1)}
     if view == "month":
         by_day = {}
@@ -133,4 +133,4 @@ def agenda(request: HttpRequest) -> HttpResponse:
     else:
         context.update(previous=start - datetime.timedelta(days=14),
                        next=start + datetime.timedelta(days=14))
-    return render(request, "cases/agenda.html", context)
+    return render(request, "cases/agenda.html", context, status=200 if valid else 400)

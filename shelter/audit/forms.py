@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 from shelter.accounts.models import Organisation, User
 from shelter.audit import labels
 from shelter.audit.actions import Action, Outcome
+from shelter.forms import DateInput
 
 # A code name's prefix may match several cases; more than this asks for a longer prefix.
 MAX_CASES = 50
@@ -31,10 +32,10 @@ class EventFilterForm(forms.Form):
     outcome = forms.ChoiceField(choices=[("", "—"), *Outcome.choices], required=False,
                                 label=_("Outcome"))
     date_from = forms.DateField(required=False, label=_("From"),
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=DateInput())
     date_to = forms.DateField(required=False,
                               label=pgettext_lazy("last day of a period, included", "Until"),
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=DateInput())
 
     def clean_code_name(self) -> str:
         code_name = self.cleaned_data.get("code_name", "")

@@ -34,7 +34,7 @@ WORDS = {
         "reschedule": "Reschedule", "save_task": "Save the new date and owner",
         "change": "Change", "title": "Title", "place": "Place", "save_activity":
         "Save the activity", "cancel": "Cancel this activity", "cancelled": "cancelled",
-        "jump": "Go to a date", "show": "Show", "month": "The whole month",
+        "jump": "Go to a date", "typed": "%d/%m/%Y", "show": "Show", "month": "The whole month",
         "show_agenda": "Show the agenda", "next_month": "Next month", "agenda_for": "Agenda for",
         "history": ["What happened", "Document uploaded", "Document downloaded",
                     "Share granted", "Share revoked", "Booking created", "Note added",
@@ -49,7 +49,8 @@ WORDS = {
         "change": "Wijzigen", "title": "Titel", "place": "Locatie",
         "save_activity": "Activiteit opslaan", "cancel": "Deze activiteit annuleren",
         "cancelled": "geannuleerd", "jump": "Naar een datum", "show": "Tonen",
-        "month": "De hele maand", "show_agenda": "Agenda tonen", "next_month": "Volgende maand",
+        "typed": "%d-%m-%Y", "month": "De hele maand", "show_agenda": "Agenda tonen",
+        "next_month": "Volgende maand",
         "agenda_for": "Agenda voor",
         "history": ["Wat er gebeurde", "Document geüpload", "Document gedownload",
                     "Deling verleend", "Deling ingetrokken", "Boeking aangemaakt",
@@ -171,7 +172,7 @@ def test_daily_work_journey(localized_page, live_server, setting):
     # The agenda: jump to the activity's day in the month view, then on to the next month.
     page.goto("/cases/agenda/")
     a11y.check()
-    page.get_by_label(words["jump"]).fill(ACTIVITY_DAY.isoformat())
+    page.get_by_label(words["jump"]).fill(ACTIVITY_DAY.strftime(words["typed"]))  # page's way
     page.get_by_label(words["show"]).select_option("month")
     page.get_by_role("button", name=words["show_agenda"]).click()
     page.wait_for_url("**/cases/agenda/?**")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services
 from tests.factories import make_case, make_share, recorded
@@ -47,7 +48,7 @@ def test_jumping_to_a_date_shows_two_weeks_from_it(as_user, carla, otto, case):
     plan(case, carla, datetime.date(2027, 3, 30), "Too late")
     page = as_user(otto).get(reverse("cases:agenda"), {"from": "2027-03-09"}).content.decode()
     assert "In range" in page and "Too late" not in page
-    assert 'type="date"' in page and 'value="2027-03-09"' in page
+    assert 'name="from"' in page and 'value="2027-03-09"' in page  # as typed, kept
 
 
 def test_a_date_with_the_month_view_shows_that_month(as_user, carla, otto, case):
@@ -57,11 +58,30 @@ def test_a_date_with_the_month_view_shows_that_month(as_user, carla, otto, case)
     assert "End of March" in page and "Agenda for March 2027" in page
 
 
-def test_nonsense_dates_fall_back_to_today(as_user, otto):
+def test_nonsense_months_fall_back_to_today(as_user, otto):
     for query in ({"view": "month", "month": "2027-13"}, {"view": "month", "month": "0001-01"},
-                  {"from": "0001-01-01"}, {"from": "9999-12-31", "view": "month"},
                   {"month": "x", "view": "month"}):
         assert as_user(otto).get(reverse("cases:agenda"), query).status_code == 200
+
+
+def test_a_date_that_cannot_be_read_is_an_error_and_shows_today(as_user, otto):
+    for query in ({"from": "0001-01-01"}, {"from": "9999-12-31", "view": "month"},
+                  {"from": "31-02-2027"}, {"from": "tomorrow"}):
+        response = as_user(otto).get(reverse("cases:agenda"), query)
+        assert response.status_code == 400, query
+        assert response.context["jump"].errors["from"], query
+        assert response.context["start"] in (timezone.localdate(),
+                                              timezone.localdate().replace(day=1))
+
+
+def test_the_jump_takes_the_date_the_page_s_way(as_user, otto):
+    for language, typed in (("nl", "09-03-2027"), ("en", "09/03/2027"), ("en", "2027-03-09")):
+        response = as_user(otto).get(reverse("cases:agenda"), {"from": typed},
+                                     HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200
+        assert response.context["start"] == datetime.date(2027, 3, 9), (language, typed)
+    page = as_user(otto).get(reverse("cases:agenda"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert f'value="{timezone.localdate():%d-%m-%Y}"' in page  # the field starts at today
 
 
 def test_a_partner_sees_only_the_programmes_shared_with_them(as_user, carla, pia, case):
