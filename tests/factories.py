@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import factory
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
@@ -261,6 +262,30 @@ class A11yPage:
     def assert_all_checked(self) -> None:
         unchecked = self.visited - self.checked
         assert not unchecked, f"pages visited without an accessibility check: {unchecked}"
+
+
+BROWSER_LOCALES = {"en": "en-GB", "nl": "nl-NL"}
+
+
+def add_session(context, live_server, user: User) -> None:
+    """Give a browser context a session that passed both factors (the sign-in journey is
+    tested on its own)."""
+    cookie = verified_client(user).cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value,
+                          "url": live_server.url}])
+
+
+def browser_page(chromium, live_server, user: User | None, language: str) -> A11yPage:
+    """A page in a new browser context that speaks `language` (the browser's locale and
+    Shelter's language cookie), signed in as `user` unless None. Close it with
+    `page.page.context.close()`."""
+    context = chromium.new_context(base_url=live_server.url,
+                                   locale=BROWSER_LOCALES[language])
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language,
+                          "url": live_server.url}])
+    if user is not None:
+        add_session(context, live_server, user)
+    return A11yPage(context.new_page())
 
 
 # --- policies, asked as a page asks them ---------------------------------------------------

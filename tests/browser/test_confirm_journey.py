@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.conf import settings
 from django.utils import formats, translation
 
 from cases.models import Document
@@ -18,7 +17,7 @@ from housing import services
 from housing.models import Booking, Unit
 from shelter.accounts.models import AuthenticatorDevice, User
 from tests.cases.matrix_world import upload_file
-from tests.factories import A11yPage, make_case, make_user, verified_client
+from tests.factories import browser_page, make_case, make_user, verified_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -87,14 +86,6 @@ def world(db):
     return cora, olga, heron, start, end
 
 
-def _signed_in_page(chromium, live_server, user, language):
-    context = chromium.new_context(base_url=live_server.url, locale=WORDS[language]["locale"])
-    cookie = verified_client(user).cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value,
-                          "url": live_server.url}])
-    return context, A11yPage(context.new_page())
-
-
 def _in_words(value: datetime.date, language: str) -> str:
     with translation.override(language):
         return formats.date_format(value, "DATE_FORMAT")
@@ -106,7 +97,8 @@ def test_confirm_journey(chromium, live_server, world, language):
 
     cora, olga, heron, start, end = world
     t = WORDS[language]
-    context, a11y = _signed_in_page(chromium, live_server, cora, language)
+    a11y = browser_page(chromium, live_server, cora, language)
+    context = a11y.page.context
     page = a11y.page
     try:
         _booking_and_its_cancellation(page, a11y, expect, t, heron, start, end, language)

@@ -10,7 +10,6 @@ import datetime
 import re
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from cases import services
@@ -18,7 +17,7 @@ from cases.models import Activity, Task
 from cases.sharing.services import share_revoke
 from housing import services as housing_services
 from tests.cases.matrix_world import upload_file
-from tests.factories import A11yPage, make_case, make_share, make_user, verified_client
+from tests.factories import A11yPage, add_session, make_case, make_share, make_user, verified_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -106,12 +105,6 @@ def localized_page(request, chromium, live_server):
     context.close()
 
 
-def session_for(context, live_server, user) -> None:
-    cookie = verified_client(user).cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value,
-                          "url": live_server.url}])
-
-
 def long_date(day: datetime.date, words: dict) -> str:
     return f"{day.day} {words['months'][day.month - 1]} {day.year}"
 
@@ -120,7 +113,7 @@ def test_daily_work_journey(localized_page, live_server, setting):
     a11y, words = localized_page
     officer, colleague, case = setting
     page = a11y.page
-    session_for(page.context, live_server, officer)
+    add_session(page.context, live_server, officer)
 
     # A task of her own, for a colleague, due in a week; then moved to her, three weeks out.
     page.goto(f"/cases/{case.pk}/tasks/")

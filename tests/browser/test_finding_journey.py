@@ -11,11 +11,10 @@ import datetime
 import re
 
 import pytest
-from django.conf import settings
 
 from cases import services
 from shelter.accounts.roles import Role
-from tests.factories import A11yPage, make_case, make_user, verified_client
+from tests.factories import browser_page, make_case, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,12 +75,8 @@ def code_header(page, words):
 def test_finding_journey(chromium, live_server, world, language):
     officer, cases = world
     words = WORDS[language]
-    context = chromium.new_context(base_url=live_server.url, locale=words["locale"])
-    cookie = verified_client(officer).cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value,
-                          "url": live_server.url}])
-    page = context.new_page()
-    a11y = A11yPage(page)
+    a11y = browser_page(chromium, live_server, officer, language)
+    page, context = a11y.page, a11y.page.context
     try:
         page.goto("/cases/")
         a11y.check()

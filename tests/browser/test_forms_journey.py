@@ -7,12 +7,11 @@ page; the find-a-unit page asking for the number of occupants. axe-core checks e
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 
 from shelter.accounts import services as account_services
 from shelter.accounts.models import Organisation
 from shelter.accounts.roles import Role
-from tests.factories import A11yPage, make_user, verified_client
+from tests.factories import browser_page, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,23 +37,11 @@ def people(db):
     return coordinator, ngo
 
 
-def signed_in(chromium, live_server, user, language: str) -> A11yPage:
-    context = chromium.new_context(base_url=live_server.url,
-                                   locale="nl-NL" if language == "nl" else "en-GB")
-    context.add_cookies([
-        {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
-    if user is not None:
-        cookie = verified_client(user).cookies[settings.SESSION_COOKIE_NAME]
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value,
-                              "url": live_server.url}])
-    return A11yPage(context.new_page())
-
-
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_forms_journey(chromium, live_server, people, language):
     coordinator, ngo = people
     words = WORDS[language]
-    a11y = signed_in(chromium, live_server, coordinator, language)
+    a11y = browser_page(chromium, live_server, coordinator, language)
     page = a11y.page
 
     # The new-case form: fieldsets with legends, required fields without "(optional)".
@@ -104,7 +91,7 @@ def test_forms_journey(chromium, live_server, people, language):
     _invitee, path = account_services.user_invite(
         email=f"new-{language}@example.org", full_name="New Partner", role=Role.PARTNER,
         organisation=ngo, acting_user=coordinator)
-    guest = signed_in(chromium, live_server, None, language)
+    guest = browser_page(chromium, live_server, None, language)
     guest.page.goto(path)
     guest.check()
     guest.page.locator("#id_password1").fill("kort")

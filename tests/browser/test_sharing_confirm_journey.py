@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, translation
 
 from cases.sharing.models import CaseShare
 from shelter.accounts.models import AuthenticatorDevice
-from tests.factories import A11yPage, make_case, make_user, verified_client
+from tests.factories import browser_page, make_case, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,16 +60,6 @@ def setting(db):
     return officer, partner, case
 
 
-def open_page(chromium, live_server, user, language: str) -> A11yPage:
-    context = chromium.new_context(base_url=live_server.url,
-                                   locale="nl-NL" if language == "nl" else "en-GB")
-    cookie = verified_client(user).cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([
-        {"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url},
-        {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
-    return A11yPage(context.new_page())
-
-
 def in_words(day: datetime.date, language: str) -> str:
     with translation.override(language):
         return formats.date_format(day, "j F Y")
@@ -80,7 +69,7 @@ def in_words(day: datetime.date, language: str) -> str:
 def test_a_share_is_made_only_after_it_was_checked(chromium, live_server, setting, language):
     officer, partner, case = setting
     w = WORDS[language]
-    olga = open_page(chromium, live_server, officer, language)
+    olga = browser_page(chromium, live_server, officer, language)
     page = olga.page
     sharing_path = reverse("cases:sharing", args=[case.pk])
     page.goto(sharing_path)
@@ -161,7 +150,7 @@ def test_a_share_is_made_only_after_it_was_checked(chromium, live_server, settin
     assert share.revoked_at is not None
 
     # The partner opens the case she had: told on "Shared with me" that a share ended.
-    pia = open_page(chromium, live_server, partner, language)
+    pia = browser_page(chromium, live_server, partner, language)
     pia.page.goto(reverse("cases:profile", args=[case.pk]))
     pia.page.wait_for_url(f"**{reverse('cases:shared_with_me')}")
     assert pia.page.get_by_role("heading", name=w["shared_with_me"], exact=True).count() == 1

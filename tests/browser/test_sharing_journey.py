@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from cases.models import Document
 from shelter.accounts.models import AuthenticatorDevice
 from tests.cases.matrix_world import upload_file
-from tests.factories import make_case, make_user, verified_client
+from tests.factories import add_session, make_case, make_user, verified_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,13 +37,6 @@ def setting(db):
     return officer, partner, case
 
 
-def session_for(context, live_server, user) -> None:
-    """Reuse a session that passed both factors (the sign-in journey is tested elsewhere)."""
-    cookie = verified_client(user).cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value,
-                          "url": live_server.url}])
-
-
 def current_code(user) -> str:
     device = AuthenticatorDevice.objects.get(user=user)
     return device.current_code()
@@ -53,7 +45,7 @@ def current_code(user) -> str:
 def test_sharing_journey(a11y_page, chromium, live_server, setting):
     officer, partner, case = setting
     page = a11y_page.page
-    session_for(page.context, live_server, officer)
+    add_session(page.context, live_server, officer)
     page.goto(f"/cases/{case.pk}/")
     a11y_page.check()
     page.get_by_role("navigation", name="Case sections").get_by_role(
@@ -86,7 +78,7 @@ def test_sharing_journey(a11y_page, chromium, live_server, setting):
 
     partner_context = chromium.new_context(base_url=live_server.url, locale="en-GB")
     partner_page = partner_context.new_page()
-    session_for(partner_context, live_server, partner)
+    add_session(partner_context, live_server, partner)
     from tests.factories import A11yPage
 
     pia = A11yPage(partner_page)
