@@ -140,8 +140,9 @@ def access_case(request: HttpRequest, pk: uuid.UUID | str, section: str, *shown:
     - `contribute=True`: adding to `section` ("programme", "notes.<c>", "documents[.<c>]"):
       staff who may change the case or a partner whose may-contribute share names it, else 403.
 
-    404 (recorded) whenever the user may not see the section's page, whether the case exists
-    or not. Writes are recorded by the services that perform them.
+    A GET for a write (its form, or its confirmation page) shows what it is about, so it is
+    recorded as a read too. 404 (recorded) whenever the user may not see the section's page,
+    whether the case exists or not. Writes are recorded by the services that perform them.
     """
     page = section.split(".")[0]
     case = selectors.case_get_for(request.user, pk)
@@ -151,7 +152,7 @@ def access_case(request: HttpRequest, pk: uuid.UUID | str, section: str, *shown:
         raise _forbid(request, pk, page, "read_only")
     if contribute and not policies.can_contribute(request.user, case, section):
         raise _forbid(request, pk, page, "read_only")
-    if not (write or contribute):
+    if not (write or contribute) or request.method == "GET":
         audit.record(request.user, Action.CASE_VIEW_SECTION, case, section=section,
                      sections=shown_sections(request.user, case, (section, *shown)))
     mark_audited(request)

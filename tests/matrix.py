@@ -105,9 +105,9 @@ def forbidden(persona: Persona) -> tuple[int, ...]:
 
 def told_share_ended(persona: Persona, state: str) -> bool:
     """A partner whose own share of the world's case ended is not shown a bare 404 on that
-    case's pages: they are sent to "Shared with me" (302), told only that a share ended."""
-    return (persona.kind in ("partner", "partner_organisation") and bool(persona.share)
-            and state == "ended")
+    case's pages: they are sent to "Shared with me" (302), told only that a share ended. An
+    organisation's ended share is no notice for its members (they keep the 404)."""
+    return persona.kind == "partner" and bool(persona.share) and state == "ended"
 
 
 # --- the people and their shares ------------------------------------------------------------

@@ -5,6 +5,16 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def refuse_while_own_tasks_exist(apps, schema_editor):
+    """Going back would drop the officers' own tasks' titles and break the old once-per-stage
+    rule: refuse, with a clear message, while any exists (nothing is lost silently)."""
+    count = apps.get_model("cases", "Task").objects.filter(title_key="").count()
+    if count:
+        raise RuntimeError(
+            f"{count} task(s) made by officers exist; going back before cases.0009 would lose "
+            "their titles. Export and delete them first.")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -31,4 +41,6 @@ class Migration(migrations.Migration):
             model_name='task',
             constraint=models.UniqueConstraint(condition=models.Q(('title_key', ''), _negated=True), fields=('case', 'stage', 'title_key'), name='cases_task_once_per_stage'),
         ),
+        # Last, so that going back checks first.
+        migrations.RunPython(migrations.RunPython.noop, refuse_while_own_tasks_exist),
     ]

@@ -59,12 +59,12 @@ def terms_in_force(user: User, now: datetime.datetime | None = None) -> QuerySet
 
 
 def share_history(user: User, case_id: object) -> tuple[bool, bool]:
-    """(had, holds): did a share of case `case_id` ever name `user` or their organisation, and
-    does one hold now? For the notice that a share ended; two small queries, refusals only."""
-    with_them = Q(grantee_user_id=user.pk)
-    if user.organisation_id is not None:
-        with_them |= Q(grantee_organisation_id=user.organisation_id)
-    had = CaseShare.objects.filter(with_them, case_id=case_id).exists()
+    """(had, holds): did a share of case `case_id` ever name `user` in person, and does one
+    (theirs or their organisation's) hold now? For the notice that a share ended; two small
+    queries, refusals only. An organisation's past shares do not count: its members change (a
+    partner may join, or move from another organisation, after a share ended), and a member
+    who never held the share must not learn that the case exists."""
+    had = CaseShare.objects.filter(grantee_user_id=user.pk, case_id=case_id).exists()
     return had, had and terms_in_force(user).filter(case_id=case_id).exists()
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext
+from django_otp import user_has_device
 
 from shelter.accounts import throttle
 from shelter.accounts.models import (
@@ -255,6 +256,10 @@ def _reset_candidate(email: str) -> tuple[User | None, str]:
         return user, "inactive"
     if not user.has_usable_password():  # still invited: their invitation link is the way in
         return user, "no_password"
+    if not user_has_device(user, confirmed=True):
+        # No second factor (never enrolled, or a coordinator cleared it): a reset would let
+        # whoever reads the mailbox enrol their own authenticator. A coordinator helps instead.
+        return user, "no_second_factor"
     return user, ""
 
 

@@ -173,3 +173,17 @@ def test_the_answer_takes_the_same_minimum_time_for_any_address(olaf, settings):
         started = time.monotonic()
         assert ask(address).status_code == 200
         assert time.monotonic() - started >= 0.3
+
+
+def test_an_account_without_a_second_factor_gets_no_link(olaf, carla):
+    """A cleared second factor plus a reset link would hand the account to whoever reads the
+    mailbox: they would enrol their own authenticator. The answer stays the same."""
+    services.user_reset_second_factor(user=olaf, acting_user=carla)
+    since = head_seq()
+    response = ask(olaf.email)
+    assert response.status_code == 200
+    assert "If an account exists for that address, we sent a link" in response.content.decode()
+    assert mail.outbox == []
+    [entry] = recorded(since, Action.PASSWORD_RESET_REQUEST)
+    assert (entry.target_id, entry.outcome, entry.facts) == (
+        str(olaf.pk), "rejected", {"reason": "no_second_factor"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -144,3 +145,19 @@ def test_a_task_of_another_case_is_404(as_user, carla, olaf, case):
 def test_an_auditor_gets_404(as_user, aud, case):
     assert add(as_user(aud), case).status_code == 404
     assert not Task.objects.filter(case=case).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_going_back_before_own_tasks_refuses_while_one_exists(carla, case):
+    """Reversing cases.0009 would drop the titles and break the old once-per-stage rule: it
+    refuses with a clear message, and the task and its title stay."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    task = services.task_create(case=case, title=TITLE, acting_user=carla)
+    executor = MigrationExecutor(connection)
+    with pytest.raises(RuntimeError, match="1 task\\(s\\) made by officers exist"):
+        executor.migrate([("cases", "0008_sharing_moves_to_its_app")])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())  # back to the latest schema
+    assert Task.objects.get(pk=task.pk).own_title == TITLE

@@ -41,13 +41,14 @@ def test_a_partner_whose_share_ended_is_told_without_the_case(as_user, carla, pi
     assert case.defender.code_name not in page and str(case.pk) not in page
 
 
-def test_an_organisation_member_is_told_when_the_organisations_share_ended(as_user, carla,
-                                                                          pia, ngo, case):
+def test_an_organisations_ended_share_is_no_notice_for_its_members(as_user, carla, pia, ngo,
+                                                                    case):
+    """Members change: someone who joined (or moved to) the organisation after its share ended
+    never held it, and must not learn that the case exists. Only personal shares count."""
     share = make_share(case, carla, organisation=ngo, sections=("basic", "housing"))
     expire(share)
     response = as_user(pia).get(reverse("housing:case", args=[case.pk]))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("cases:shared_with_me")
+    assert response.status_code == 404 and NOTICE not in response.content.decode()
 
 
 def test_a_partner_who_never_had_a_share_keeps_the_plain_404(as_user, carla, pia, paul, case):
