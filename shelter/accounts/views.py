@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,7 +28,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from django_otp import login as otp_login
 from django_otp import user_has_device
 
 from shelter.access import guarded_by, public, signed_in
@@ -42,13 +40,18 @@ from shelter.accounts.forms import (
     SetPasswordForm,
     SignInForm,
 )
+from shelter.accounts.methods import (
+    FirstFactor,
+    SecondFactor,
+    first_factor_passed,
+    second_factor_confirmed_again,
+    second_factor_passed,
+)
 from shelter.accounts.models import AuthenticatorDevice, BackupCodeDevice, User
-from shelter.accounts.recent import OTP_VERIFIED_AT
 from shelter.accounts.signals import (
     account_locked,
     second_factor_enrolled,
     second_factor_failed,
-    second_factor_verified,
 )
 from shelter.middleware import client_ip
 
@@ -93,20 +96,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             else:
                 throttle.register_success(email)
                 login(request, user)
+                first_factor_passed(request, FirstFactor.PASSWORD)
                 step = "accounts:verify" if user_has_device(user) else "accounts:enrol"
                 next_query = urlencode({"next": _next_url(request)})
                 return HttpResponseRedirect(f"{reverse(step)}?{next_query}")
     return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)})
-
-
-def _second_factor_passed(request: HttpRequest, device: object) -> None:
-    """Raise the session to "both factors" under a new key, as `django.contrib.auth.login`
-    does for the password: a session id seen before this step (planted, or read over a
-    shoulder) must not become a fully signed-in session."""
-    request.session.cycle_key()
-    rotate_token(request)
-    otp_login(request, device)
-    request.session[OTP_VERIFIED_AT] = time.time()
 
 
 def _verify_code(user: User, code: str) -> tuple[object | None, str | None]:
@@ -158,12 +152,12 @@ def code_step(request: HttpRequest, mode: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         device, failure = _verify_code(user, form.cleaned_data["code"])
         if device is not None:
+            backup = isinstance(device, BackupCodeDevice)
+            kind = SecondFactor.BACKUP if backup else SecondFactor.TOTP
             if mode == "verify":
-                _second_factor_passed(request, device)
+                second_factor_passed(request, device, kind)
             else:  # the session already holds both factors: only the time is new
-                request.session[OTP_VERIFIED_AT] = time.time()
-            kind = "backup" if isinstance(device, BackupCodeDevice) else "totp"
-            second_factor_verified.send(sender=User, user=user, request=request, device_kind=kind)
+                second_factor_confirmed_again(request, kind)
             return HttpResponseRedirect(_next_url(request))
         second_factor_failed.send(sender=User, user=user, request=request, reason=failure)
         form.add_error("code", _("Too many wrong codes. Wait a minute, then try again.")
@@ -193,7 +187,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             codes = services.totp_device_confirm(device=device)
-            _second_factor_passed(request, device)
+            second_factor_passed(request, device, SecondFactor.TOTP)
             second_factor_enrolled.send(sender=User, user=user, request=request)
             return _show_backup_codes(request, codes)
         second_factor_failed.send(sender=User, user=user, request=request, reason="wrong_code")
@@ -232,6 +226,7 @@ def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         # Signed in with the first factor only: the two-factor gate lets this session reach
         # nothing but enrolment until a second factor is set up and confirmed.
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        first_factor_passed(request, FirstFactor.PASSWORD)
         messages.success(request, _("Your password is set. Now set up your second factor."))
         return redirect("accounts:enrol")
     return render(request, "accounts/invitation.html", {"form": form, "invitee": user},
