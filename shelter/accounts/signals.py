@@ -18,3 +18,7 @@ second_factor_failed = Signal()
 second_factor_enrolled = Signal()
 # kwargs: user (the subject), acting_user, action, request (may be None)
 account_changed = Signal()
+# A sign-in refused after its first step was reached (single sign-on: unknown identity, bad
+# token, …). kwargs: user (None when no account is known), request, reason (a short code),
+# factor ("password" or "sso")
+sign_in_refused = Signal()
