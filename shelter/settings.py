@@ -11,6 +11,7 @@ import importlib.util
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -111,6 +112,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_otp",
+    "django_otp_webauthn",
     "guardian",
     "django_countries",
     "shelter.accounts",
@@ -339,6 +341,15 @@ SHELTER_PASSWORD_RESET_MIN_SECONDS = float(
     os.environ.get("SHELTER_PASSWORD_RESET_MIN_SECONDS", "1.5"))
 
 SHELTER_SITE_URL = os.environ.get("SHELTER_SITE_URL", "")
+
+# Passkeys and security keys (django-otp-webauthn) are a second factor only, never a way in on
+# their own. The relying party is the site: its host name is the RP id, its origin the only
+# origin allowed (development and tests: http://localhost:8000).
+_SITE = urlsplit(SHELTER_SITE_URL or "http://localhost:8000")
+OTP_WEBAUTHN_RP_ID = _SITE.hostname
+OTP_WEBAUTHN_RP_NAME = "Shelter"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"{_SITE.scheme}://{_SITE.netloc}"]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors get nothing

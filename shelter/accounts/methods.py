@@ -72,6 +72,13 @@ def requires_phishing_resistant(user) -> bool:
     return bool(user.is_authenticated and user.role and user.role in roles)
 
 
+def holds_passkey(user) -> bool:
+    """Has this user a confirmed passkey or security key (django-otp-webauthn)?"""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+
+
 def first_factor_passed(request: HttpRequest, first: str) -> None:
     """After `django.contrib.auth.login`: remember which first factor this session used."""
     request.session[FIRST_FACTOR] = str(FirstFactor(first))

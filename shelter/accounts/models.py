@@ -84,6 +84,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
     preferred_language = models.CharField(_("language"), max_length=8, blank=True)
+    # Single sign-on: SHA-256 of the identity provider's issuer and stable subject (`sub`), set
+    # once when the account is linked. Unique, so one identity reaches one account at most.
+    oidc_subject = models.CharField(_("single sign-on identity"), max_length=64, unique=True,
+                                    null=True, blank=True, editable=False)
 
     objects = UserManager()
 
