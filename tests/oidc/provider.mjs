@@ -95,7 +95,12 @@ function configuration() {
       require_auth_time: true,
     }],
     jwks: { keys: state.signingKeys },
-    cookies: { keys: [COOKIE_KEY] },
+    // Signed; Lax (the default SameSite=None is refused by browsers on plain http).
+    cookies: {
+      keys: [COOKIE_KEY],
+      long: { httpOnly: true, sameSite: 'lax', signed: true },
+      short: { httpOnly: true, sameSite: 'lax', signed: true },
+    },
     findAccount,
     loadExistingGrant,
     // acr, amr and auth_time come with openid itself, so every ID token carries them (by
