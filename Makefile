@@ -6,7 +6,7 @@ DEV_ENV := SHELTER_ENV=development
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test bench seed lint translations messages clean help
+.PHONY: run test bench seed lint translations messages oidc-provider clean help
 
 help:
 	@echo "make run    set up and serve the app on http://$(HOST):$(PORT)/ with demo data (SQLite)"
@@ -27,6 +27,19 @@ $(VENV)/.installed: $(VENV)/.python-ok requirements.txt
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt requirements-s3.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
+
+# The tests' OpenID provider (tests/oidc, oidc-provider in Node): its packages, installed from the
+# lock once and again when the lock changes. Without Node the single sign-on tests are skipped
+# (and fail where SHELTER_REQUIRE_BROWSER=1).
+OIDC := tests/oidc
+$(OIDC)/node_modules/.installed: $(OIDC)/package-lock.json
+	npm ci --prefix $(OIDC) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+oidc-provider:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory $(OIDC)/node_modules/.installed; \
+	else echo "Node.js (node, npm) not found: the single sign-on tests will be skipped"; fi
 
 translations: $(VENV)/.installed
 	@$(DEV_ENV) $(PY) manage.py compile_translations
@@ -50,7 +63,7 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-test: $(VENV)/.installed-dev translations
+test: $(VENV)/.installed-dev translations oidc-provider
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
@@ -60,4 +73,4 @@ bench: $(VENV)/.installed-dev translations
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis .import_linter_cache .grimp_cache
+	rm -rf $(VENV) var $(OIDC)/node_modules .pytest_cache .ruff_cache .hypothesis .import_linter_cache .grimp_cache

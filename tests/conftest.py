@@ -10,6 +10,9 @@ from shelter.accounts.models import Organisation, User
 from shelter.accounts.roles import Role
 from tests.factories import make_user, verified_client
 
+# The OpenID provider on loopback (tests/oidc/): fixtures `oidc_provider` and `oidc`.
+pytest_plugins = ["tests.oidc.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _unmarked_document_store():
