@@ -378,3 +378,12 @@ def test_the_sign_in_page_shows_the_button_only_when_configured(sso, settings):
     page = Client().get("/accounts/sign-in/")
     assert b"/accounts/sso/start/" not in page.content
     assert Client().get(START).status_code == 404
+
+
+def test_form_action_allows_the_provider_only_when_single_sign_on_is_on(sso, settings):
+    origin = sso.issuer  # scheme://host:port, no path
+    policy = Client().get("/accounts/sign-in/")["Content-Security-Policy"]
+    assert f"form-action 'self' {origin};" in policy
+    settings.SHELTER_OIDC_ISSUER = ""
+    policy = Client().get("/accounts/sign-in/")["Content-Security-Policy"]
+    assert "form-action 'self';" in policy
