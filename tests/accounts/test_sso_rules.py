@@ -235,3 +235,27 @@ def test_safety_settings_of_the_library_are_fixed():
     assert sso.oidc_setting("OIDC_CREATE_USER") is False
     assert sso.oidc_setting("OIDC_ALLOW_UNSECURED_JWT") is False
     assert sso.oidc_setting("OIDC_STORE_ID_TOKEN") is False
+
+
+# --- the security page's part ----------------------------------------------------------------
+def _render_link_form(user) -> str:
+    from django.template import RequestContext, Template
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/accounts/security/")
+    request.user = user
+    return Template("{% load sso_tags %}{% sso_link_form %}").render(RequestContext(request))
+
+
+def test_the_security_page_offers_linking_to_staff_not_yet_linked(olaf):
+    html = _render_link_form(olaf)
+    assert 'action="/accounts/sso/link/"' in html and "csrfmiddlewaretoken" in html
+    assert 'name="next" value="/accounts/security/"' in html
+
+
+def test_a_linked_account_is_told_so_and_partners_see_nothing(olaf, pia, settings):
+    services.user_link_sso(user=olaf, subject="d" * 64, via="security_page")
+    assert "sso-linked" in _render_link_form(olaf)
+    assert _render_link_form(pia).strip() == ""
+    settings.SHELTER_OIDC_ISSUER = ""
+    assert "sso/link" not in _render_link_form(olaf)
