@@ -51,6 +51,16 @@ def test_a_pending_invitation_with_a_verified_address_is_linked(invited):
     assert linked.facts == {"via": "invitation"}
 
 
+def test_linking_uses_the_invitation_up(carla, municipality, client):
+    user, path = services.user_invite(email=NEW, full_name="New Officer", role=Role.CASE_OFFICER,
+                                      organisation=municipality, acting_user=carla)
+    assert client.get(path).status_code == 200
+    sso.user_for_sign_in(claims())
+    assert client.get(path).status_code == 404
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+
+
 def test_the_address_is_compared_lowercased(invited):
     assert sso.user_for_sign_in(claims(email=NEW.upper())) == invited
 
