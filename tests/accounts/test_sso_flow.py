@@ -20,7 +20,7 @@ from shelter.accounts.recent import OTP_VERIFIED_AT
 from shelter.accounts.roles import Role
 from shelter.accounts.sso import subject_of
 from shelter.audit.actions import Action
-from tests.factories import fresh_client, head_seq, recorded
+from tests.factories import fresh_client, head_seq, recorded, verified_client
 
 START = "/accounts/sso/start/"
 NEW = "new.officer@example.org"
@@ -406,3 +406,24 @@ def test_form_action_allows_the_provider_only_when_single_sign_on_is_on(sso, set
     settings.SHELTER_OIDC_ISSUER = ""
     policy = Client().get("/accounts/sign-in/")["Content-Security-Policy"]
     assert "form-action 'self';" in policy
+
+
+def test_a_stale_link_intent_is_dropped(sso, olaf):
+    sso.set_accounts(account("olaf-sub", email=olaf.email))
+    client = fresh_client(olaf)
+    location = client.post(reverse("accounts:sso_link"), {"next": "/"})["Location"]
+    session = client.session
+    for entry in session["oidc_states"].values():
+        entry["shelter"]["at"] -= 11 * 60
+    session.save()
+    back = urlsplit(sso.walk(location, "olaf-sub"))
+    since = head_seq()
+    assert client.get(f"{back.path}?{back.query}").status_code == 403
+    assert [r["reason"] for r in refusals(since)] == ["state"]
+    olaf.refresh_from_db()
+    assert olaf.oidc_subject is None
+
+
+def test_linking_needs_a_recent_second_factor(sso, olaf):
+    response = verified_client(olaf).post(reverse("accounts:sso_link"), {"next": "/"})
+    assert response["Location"].startswith(reverse("accounts:reverify"))
