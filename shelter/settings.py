@@ -180,9 +180,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# The password backend stays first: the invitation and password pages sign in with
+# AUTHENTICATION_BACKENDS[0]. The single sign-on backend authenticates nobody through
+# `authenticate()` (only its callback signs in); it is listed so its sessions stay valid.
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
+    "shelter.accounts.sso.ShelterOIDCBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -254,10 +258,41 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Single sign-on for staff (OpenID Connect, shelter.accounts.sso). Without an issuer it is off:
+# no button, and its pages answer 404. Endpoints come from the issuer's discovery document.
+SHELTER_OIDC_ISSUER = os.environ.get("SHELTER_OIDC_ISSUER", "").strip()
+SHELTER_OIDC_CLIENT_ID = os.environ.get("SHELTER_OIDC_CLIENT_ID", "").strip()
+SHELTER_OIDC_CLIENT_SECRET = os.environ.get("SHELTER_OIDC_CLIENT_SECRET", "")
+SHELTER_OIDC_SCOPES = os.environ.get("SHELTER_OIDC_SCOPES", "openid email profile").strip()
+SHELTER_OIDC_GROUPS_CLAIM = os.environ.get("SHELTER_OIDC_GROUPS_CLAIM", "").strip()
+SHELTER_OIDC_REQUIRED_GROUP = os.environ.get("SHELTER_OIDC_REQUIRED_GROUP", "").strip()
+SHELTER_OIDC_MFA_ACR = env_list("SHELTER_OIDC_MFA_ACR")
+SHELTER_OIDC_BUTTON_LABEL = os.environ.get("SHELTER_OIDC_BUTTON_LABEL", "").strip()
+if SHELTER_OIDC_ISSUER:
+    _issuer = urlsplit(SHELTER_OIDC_ISSUER)
+    if PRODUCTION and _issuer.scheme != "https":
+        raise ImproperlyConfigured("SHELTER_OIDC_ISSUER must be an https:// URL in production: "
+                                   "ID tokens and keys must not travel over plain HTTP.")
+    if _issuer.scheme not in {"https", "http"} or not _issuer.netloc:
+        raise ImproperlyConfigured("SHELTER_OIDC_ISSUER must be the provider's issuer URL.")
+    if not SHELTER_OIDC_CLIENT_ID or not SHELTER_OIDC_CLIENT_SECRET:
+        raise ImproperlyConfigured("SHELTER_OIDC_ISSUER is set: set SHELTER_OIDC_CLIENT_ID and "
+                                   "SHELTER_OIDC_CLIENT_SECRET too.")
+    if "openid" not in SHELTER_OIDC_SCOPES.split():
+        raise ImproperlyConfigured("SHELTER_OIDC_SCOPES must include openid.")
+if bool(SHELTER_OIDC_GROUPS_CLAIM) != bool(SHELTER_OIDC_REQUIRED_GROUP):
+    raise ImproperlyConfigured("Set both SHELTER_OIDC_GROUPS_CLAIM and "
+                               "SHELTER_OIDC_REQUIRED_GROUP, or neither.")
+
+# Sign-out posts a form that redirects to the provider's end-session page, so form-action
+# must allow the provider's origin when single sign-on is on.
+_FORM_ACTION = "'self'" + (
+    f" {urlsplit(SHELTER_OIDC_ISSUER).scheme}://{urlsplit(SHELTER_OIDC_ISSUER).netloc}"
+    if SHELTER_OIDC_ISSUER else "")
 SHELTER_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
+    f"form-action {_FORM_ACTION}; frame-ancestors 'none'"
 )
 
 LANGUAGE_CODE = "nl"

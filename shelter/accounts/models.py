@@ -270,3 +270,22 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, EncryptedModel, Devic
 class BackupCode(models.Model):
     device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
     digest = models.CharField(max_length=64)
+
+
+class ProviderMFADevice(Device):
+    """The identity provider's own multi-factor authentication, as a django-otp device.
+
+    django-otp marks a session verified with a device; this one stands for "the ID token proved
+    MFA" (`amr` has "mfa", or `acr` is one of SHELTER_OIDC_MFA_ACR). It verifies no token itself
+    (`verify_token` is always False): only the single sign-on callback, after checking the ID
+    token, signs a session in with it. One per user, made (confirmed: django-otp ignores an
+    unconfirmed device in a session) at their first such sign-in. Its existence also means
+    "this person signs in with the provider's MFA": a later token without MFA must not lead to
+    enrolling an authenticator (`shelter.accounts.sso`), and the code step never accepts it.
+    """
+
+    class Meta(Device.Meta):
+        verbose_name = _("identity provider's multi-factor authentication")
+
+    def verify_token(self, token) -> bool:
+        return False

@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
@@ -32,6 +32,7 @@ from shelter.accounts.models import (
     BackupCode,
     BackupCodeDevice,
     Organisation,
+    ProviderMFADevice,
     User,
 )
 from shelter.accounts.signals import account_changed
@@ -141,6 +142,53 @@ def user_reset_second_factor(*, user: User, acting_user: User) -> User:
     end_sessions(user)
     _announce(user, acting_user, "second_factor_reset")
     return user
+
+
+# --- single sign-on ---------------------------------------------------------------------------
+@transaction.atomic
+def user_link_sso(*, user: User, subject: str, via: str) -> bool:
+    """Link `user` to the single sign-on identity `subject` (the SHA-256 hex of issuer and
+    `sub`); `via` is "invitation" or "security_page". The caller has established that this
+    person may link (shelter.accounts.sso). Returns False, changing nothing, when the account
+    is linked already or the identity is someone else's: the UPDATE only matches an unlinked
+    row, so of two links racing for one account exactly one wins."""
+    if User.objects.filter(oidc_subject=subject).exists():
+        return False
+    try:
+        with transaction.atomic():  # a savepoint: a lost race leaves the transaction usable
+            linked = User.objects.filter(pk=user.pk, oidc_subject__isnull=True).update(
+                oidc_subject=subject)
+    except IntegrityError:  # the same identity was linked to another account meanwhile
+        return False
+    if not linked:
+        return False
+    user.oidc_subject = subject
+    _announce_facts(user, user, "sso_link", {"via": via})
+    return True
+
+
+@transaction.atomic
+def user_deactivate_by_sso_group(*, user: User) -> User:
+    """The identity provider says the person left the required group: deactivate the account
+    (ending its sessions), as a coordinator would. Never grants or changes a role."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    end_sessions(user)
+    _announce_facts(user, None, "user_deactivate", {"by": "sso_group"})
+    return user
+
+
+def provider_mfa_device(*, user: User) -> ProviderMFADevice:
+    """The user's device standing for the provider's MFA, made at first need (it holds no
+    secret; see the model)."""
+    device, _created = ProviderMFADevice.objects.get_or_create(
+        user=user, defaults={"name": "identity provider", "confirmed": True})
+    return device
+
+
+def _announce_facts(user: User, acting_user: User | None, action: str, facts: dict) -> None:
+    account_changed.send(sender=User, user=user, acting_user=acting_user, action=action,
+                         facts=facts)
 
 
 def totp_device_pending(*, user: User) -> AuthenticatorDevice:

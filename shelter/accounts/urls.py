@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shelter.accounts import views, views_people
+from shelter.accounts import views, views_people, views_sso
 
 app_name = "accounts"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("enrol/", views.enrol, name="enrol"),
     path("confirm/", views.code_step, {"mode": "again"}, name="reverify"),
     path("sign-out/", views.sign_out, name="logout"),
+    path("sso/start/", views_sso.sso_start, name="sso_start"),
+    path("sso/callback/", views_sso.sso_callback, name="sso_callback"),
+    path("sso/confirm/", views_sso.sso_reauth, name="sso_reauth"),
+    path("sso/link/", views_sso.sso_link, name="sso_link"),
     path("invitation/<str:uidb64>/<str:token>/", views.invitation, name="invitation"),
     path("backup-codes/download/", views.backup_codes_download, name="backup_codes_download"),
     path("password/forgot/", views.password_forgot, name="password_forgot"),

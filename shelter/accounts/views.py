@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
 from shelter.access import guarded_by, public, signed_in
-from shelter.accounts import services, throttle
+from shelter.accounts import services, sso, throttle, views_sso
 from shelter.accounts.forms import (
     BackupCodesDownloadForm,
     CodeForm,
@@ -41,6 +41,7 @@ from shelter.accounts.forms import (
     SignInForm,
 )
 from shelter.accounts.methods import (
+    FIRST_FACTOR,
     FirstFactor,
     SecondFactor,
     first_factor_passed,
@@ -100,7 +101,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 step = "accounts:verify" if user_has_device(user) else "accounts:enrol"
                 next_query = urlencode({"next": _next_url(request)})
                 return HttpResponseRedirect(f"{reverse(step)}?{next_query}")
-    return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)})
+    return render(request, "accounts/sign_in.html", {
+        "form": form, "next": _next_url(request),
+        "sso": sso.enabled(), "sso_label": sso.button_label(),
+        "sso_next_query": urlencode({"next": _next_url(request)})})
 
 
 def _verify_code(user: User, code: str) -> tuple[object | None, str | None]:
@@ -163,7 +167,8 @@ def code_step(request: HttpRequest, mode: str) -> HttpResponse:
         form.add_error("code", _("Too many wrong codes. Wait a minute, then try again.")
                        if failure == "throttled" else _("This code is not correct."))
     return render(request, "accounts/code_step.html", {
-        "form": form, "next": _next_url(request), "mode": mode, **CODE_STEPS[mode]})
+        "form": form, "next": _next_url(request), "mode": mode, **CODE_STEPS[mode],
+        "sso_reauth": mode == "again" and views_sso.reauth_offered(request)})
 
 
 def _qr_data_uri(device: AuthenticatorDevice) -> str:
@@ -204,9 +209,14 @@ def enrol(request: HttpRequest) -> HttpResponse:
 @guarded_by(public)
 def sign_out(request: HttpRequest) -> HttpResponse:
     public(request)
+    # A single sign-on session also ends at the provider, where it has a logout page.
+    provider_logout = sso.end_session_url(request.build_absolute_uri(
+        reverse(settings.LOGIN_URL))) if request.session.get(FIRST_FACTOR) == FirstFactor.SSO \
+        and sso.enabled() else None
     logout(request)
     messages.info(request, _("You are signed out."))
-    return redirect(settings.LOGIN_URL)
+    return HttpResponseRedirect(provider_logout) if provider_logout else \
+        redirect(settings.LOGIN_URL)
 
 
 @never_cache

@@ -35,6 +35,7 @@ class Action(IntEnum):
     PASSWORD_RESET_REQUEST = 131
     PASSWORD_RESET_LINK = 132
     PASSWORD_RESET = 133
+    SSO_LINK = 150
     # 2xx cases
     CASE_VIEW_SECTION = 201
     CASE_LIST = 202
@@ -114,6 +115,7 @@ ACTION_LABELS: dict[Action, str | Promise] = {
     Action.PASSWORD_RESET_REQUEST: _("Password reset requested"),
     Action.PASSWORD_RESET_LINK: _("Password reset link opened"),
     Action.PASSWORD_RESET: _("Password reset"),
+    Action.SSO_LINK: _("Single sign-on linked"),
     Action.CASE_VIEW_SECTION: _("Case section viewed"),
     Action.CASE_LIST: _("Case list viewed"),
     Action.CASE_SEARCH: _("Cases searched"),

@@ -28,6 +28,7 @@ ACCOUNT_CHANGES = {
     "password_reset_request": Action.PASSWORD_RESET_REQUEST,
     "password_reset_link": Action.PASSWORD_RESET_LINK,
     "password_reset": Action.PASSWORD_RESET,
+    "sso_link": Action.SSO_LINK,
 }
 
 
@@ -81,6 +82,13 @@ def on_account_changed(sender: Any, user: Any = None, acting_user: Any = None, a
     record(acting_user, audit_action, user, outcome, **facts)
 
 
+def on_sign_in_refused(sender: Any, user: Any = None, reason: str = "", factor: str = "",
+                       **kwargs: Any) -> None:
+    """A sign-in refused after its first step (single sign-on: unknown identity, bad token…):
+    the account if one is known, the factor and the reason code; never a claim of the token."""
+    record(user, Action.SIGN_IN_FAILED, user, Outcome.REFUSED, factor=factor, reason=reason)
+
+
 def record_crypto_event(actor: Any, action: str, target: Any, outcome: str,
                         **facts: Any) -> Any:
     """What crypto records (`shelter.crypto.events`): downloads, integrity failures, commands."""
@@ -99,6 +107,7 @@ def connect() -> None:
         (account_signals.second_factor_failed, on_second_factor_failed),
         (account_signals.second_factor_enrolled, on_second_factor_enrolled),
         (account_signals.account_changed, on_account_changed),
+        (account_signals.sign_in_refused, on_sign_in_refused),
     ]
     for signal, receiver in pairs:
         signal.connect(receiver, dispatch_uid=f"shelter.audit.{receiver.__name__}")

@@ -57,6 +57,12 @@ ROWS = {
     "person_reset_second_factor:ask": ("get", coordinators(), None),
     "person_set_active": ("post", coordinators(302), {"active": "1"}),
     "person_reset_second_factor": ("post", coordinators(302), {"confirmed": "1"}),
+    # Single sign-on is off in this matrix (no SHELTER_OIDC_ISSUER): its pages answer 404; the
+    # two that need a verified session send everyone else to sign in first.
+    "sso_start": ("get", open_to_all(404, 404), None),
+    "sso_callback": ("get", open_to_all(404, 404), None),
+    "sso_reauth": ("post", signed_in(404), None),
+    "sso_link": ("post", signed_in(404), None),
     "logout": ("post", open_to_all(302, 302), None),  # last: it ends the session
 }
 PROJECT_ROWS = {
