@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -42,6 +43,17 @@ class RequestContextMiddleware:
         return response
 
 
+def content_security_policy() -> str:
+    """SHELTER_CSP; with single sign-on on, the identity provider's origin may also receive a
+    form: signing out posts a form that redirects to the provider's logout page, and browsers
+    apply form-action to the redirect too."""
+    issuer = urlsplit(getattr(settings, "SHELTER_OIDC_ISSUER", "") or "")
+    if not issuer.scheme or not issuer.netloc:
+        return settings.SHELTER_CSP
+    return settings.SHELTER_CSP.replace(
+        "form-action 'self'", f"form-action 'self' {issuer.scheme}://{issuer.netloc}", 1)
+
+
 class SecurityHeadersMiddleware:
     """Strict CSP and a few headers Django does not set itself; no page may be cached."""
 
@@ -50,7 +62,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", settings.SHELTER_CSP)
+        response.setdefault("Content-Security-Policy", content_security_policy())
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         if not request.path.startswith(settings.STATIC_URL):

@@ -284,15 +284,12 @@ if bool(SHELTER_OIDC_GROUPS_CLAIM) != bool(SHELTER_OIDC_REQUIRED_GROUP):
     raise ImproperlyConfigured("Set both SHELTER_OIDC_GROUPS_CLAIM and "
                                "SHELTER_OIDC_REQUIRED_GROUP, or neither.")
 
-# Sign-out posts a form that redirects to the provider's end-session page, so form-action
-# must allow the provider's origin when single sign-on is on.
-_FORM_ACTION = "'self'" + (
-    f" {urlsplit(SHELTER_OIDC_ISSUER).scheme}://{urlsplit(SHELTER_OIDC_ISSUER).netloc}"
-    if SHELTER_OIDC_ISSUER else "")
+# With single sign-on on, the security-headers middleware adds the provider's origin to
+# form-action (sign-out posts a form that redirects to the provider's logout page).
 SHELTER_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    f"form-action {_FORM_ACTION}; frame-ancestors 'none'"
+    "form-action 'self'; frame-ancestors 'none'"
 )
 
 LANGUAGE_CODE = "nl"

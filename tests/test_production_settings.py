@@ -103,3 +103,31 @@ def test_check_deploy_is_clean_behind_a_tls_proxy_with_https_off(production):
                              "WARNING"], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+SSO = {"SHELTER_OIDC_CLIENT_ID": "shelter", "SHELTER_OIDC_CLIENT_SECRET": "s3cret-from-the-idp"}
+
+
+def test_single_sign_on_over_plain_http_is_refused_in_production(production):
+    with pytest.raises(ImproperlyConfigured, match="SHELTER_OIDC_ISSUER must be an https"):
+        production(SHELTER_OIDC_ISSUER="http://idp.example.org/realms/city", **SSO)
+
+
+def test_single_sign_on_over_https_is_accepted(production):
+    loaded = production(SHELTER_OIDC_ISSUER="https://idp.example.org/realms/city", **SSO)
+    assert loaded["SHELTER_OIDC_ISSUER"] == "https://idp.example.org/realms/city"
+
+
+def test_without_an_issuer_single_sign_on_is_off(production):
+    assert production()["SHELTER_OIDC_ISSUER"] == ""
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"SHELTER_OIDC_CLIENT_SECRET": None}, "SHELTER_OIDC_CLIENT_ID and SHELTER_OIDC_CLIENT_SECRET"),
+    ({"SHELTER_OIDC_SCOPES": "email profile"}, "must include openid"),
+    ({"SHELTER_OIDC_GROUPS_CLAIM": "groups"}, "SHELTER_OIDC_REQUIRED_GROUP"),
+])
+def test_incomplete_single_sign_on_settings_are_refused(production, overrides, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        production(SHELTER_OIDC_ISSUER="https://idp.example.org/realms/city",
+                   **{**SSO, **overrides})
