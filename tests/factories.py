@@ -234,7 +234,11 @@ class A11yPage:
         self.page, self.axe = page, Axe()
         self.visited: set[str] = set()
         self.checked: set[str] = set()
+        # Pages of another site the journey passes through (the test OpenID provider's login
+        # and logout pages) are not Shelter's: `foreign` origins are not tracked.
+        self.foreign: set[str] = set()
         page.on("framenavigated", lambda frame: frame == page.main_frame
+                and _origin(frame.url) not in self.foreign
                 and self.visited.add(urlsplit(frame.url).path))
 
     # WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices.
@@ -262,6 +266,11 @@ class A11yPage:
     def assert_all_checked(self) -> None:
         unchecked = self.visited - self.checked
         assert not unchecked, f"pages visited without an accessibility check: {unchecked}"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 BROWSER_LOCALES = {"en": "en-GB", "nl": "nl-NL"}

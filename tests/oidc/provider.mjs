@@ -203,9 +203,8 @@ function loginPage(uid, error) {
 async function interaction(req, res, uid, action) {
   const details = await provider.interactionDetails(req, res);
   if (details.prompt.name !== 'login') {
-    // Consent is covered by loadExistingGrant; anything else is finished as is.
-    await provider.interactionFinished(req, res, {}, { mergeWithLastSubmission: true });
-    return;
+    // loadExistingGrant grants whatever is asked, so no other prompt should come: say so loudly.
+    return send(res, 500, { error: `unexpected prompt ${details.prompt.name}` });
   }
   if (req.method === 'GET' && !action) return send(res, 200, loginPage(uid), 'text/html');
   if (req.method !== 'POST' || action !== 'login') return send(res, 405, 'method not allowed');
