@@ -269,3 +269,9 @@ def test_a_linked_account_is_told_so_and_partners_see_nothing(olaf, pia, setting
     assert _render_link_form(pia).strip() == ""
     settings.SHELTER_OIDC_ISSUER = ""
     assert "sso/link" not in _render_link_form(olaf)
+
+
+def test_every_refusal_reason_has_advice_for_the_person():
+    from shelter.accounts.views_sso import ADVICE
+
+    assert set(ADVICE) == set(sso.REASONS)
