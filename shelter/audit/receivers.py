@@ -28,6 +28,9 @@ ACCOUNT_CHANGES = {
     "password_reset_request": Action.PASSWORD_RESET_REQUEST,
     "password_reset_link": Action.PASSWORD_RESET_LINK,
     "password_reset": Action.PASSWORD_RESET,
+    "passkey_added": Action.PASSKEY_ADDED,
+    "passkey_renamed": Action.PASSKEY_RENAMED,
+    "passkey_removed": Action.PASSKEY_REMOVED,
 }
 
 
