@@ -149,7 +149,7 @@ class ShelterWebAuthnHelper(WebAuthnHelper):
                if (algs := self.get_supported_key_algorithms()) else {}))
         device = self.create_credential(user, response, credential, data)
         return services.PasskeyRegistration(
-            credential=device, fmt=str(response.fmt.value),
+            credential=device, fmt=str(getattr(response.fmt, "value", response.fmt)),
             attestation=response.attestation_object,
             client_data_json=credential.response.client_data_json)
 
@@ -199,6 +199,8 @@ class _Answering:
         except exceptions.OTPWebAuthnApiError:
             raise
         except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            # The kind of failure helps an operator; its text could echo what was sent.
+            logger.info("passkey: response not understood (%s)", type(exc).__name__)
             raise exceptions.MalformedRequest(code="invalid_response") from exc
 
 
