@@ -22,6 +22,7 @@ EXEMPT_URL_NAMES = {
     "accounts:login", "accounts:verify", "accounts:enrol", "accounts:logout",
     "accounts:invitation", "accounts:password_forgot", "accounts:password_reset",
     "accounts:sso_start", "accounts:sso_callback",
+    "accounts:webauthn_login_begin", "accounts:webauthn_login_complete",  # the second step
     "set_language",
 }
 

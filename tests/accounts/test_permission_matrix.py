@@ -63,6 +63,15 @@ ROWS = {
     "sso_callback": ("get", open_to_all(404, 404), None),
     "sso_reauth": ("post", signed_in(404), None),
     "sso_link": ("post", signed_in(404), None),
+    # Sign-in and security: one's own passkeys (the matrix's pk is nobody's passkey: 404).
+    "security": ("get", signed_in(), None),
+    "passkey_rename": ("post", signed_in(404), {"passkey-1-name": "Key"}),
+    "passkey_remove": ("get", signed_in(404), None),
+    "webauthn_register_begin": ("post", signed_in(), None),
+    "webauthn_register_complete": ("post", signed_in(400), None),  # nothing begun: 400
+    # The passkey as second step: only after the first factor (401 without one, never a way in).
+    "webauthn_login_begin": ("post", open_to_all(401, 200), None),
+    "webauthn_login_complete": ("post", open_to_all(401, 400), None),  # nothing begun
     "logout": ("post", open_to_all(302, 302), None),  # last: it ends the session
 }
 PROJECT_ROWS = {
