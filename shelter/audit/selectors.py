@@ -116,6 +116,8 @@ def filter_events(events: QuerySet[AuditEvent], filters: Mapping[str, Any]) -> Q
         events = events.filter(action=int(filters["action"]))
     if filters.get("outcome"):
         events = _filter_outcome(events, filters["outcome"])
+    if filters.get("method"):  # a JSON key lookup: the same on SQLite and PostgreSQL
+        events = events.filter(facts__method=str(filters["method"]))
     if filters.get("date_from"):
         events = events.filter(time__gte=_day_start(filters["date_from"]))
     if filters.get("date_to"):
