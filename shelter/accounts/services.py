@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from shelter.accounts.models import (
     BackupCode,
     BackupCodeDevice,
     Organisation,
+    RecoveryPasskey,
     User,
 )
 from shelter.accounts.signals import account_changed
@@ -315,3 +317,25 @@ def password_reset_complete(*, user: User, password: str) -> User:
     end_sessions(user)
     _announce(user, user, "password_reset")
     return user
+
+
+# --- the phishing-resistant policy (decided in shelter.accounts.phishing) -------------------
+@transaction.atomic
+def sign_in_recovery_record(*, user: User, method: str) -> None:
+    """A user whose role must sign in with a passkey (or proven provider MFA) signed in with a
+    code instead: a recovery, allowed and loud. The caller decided it is one
+    (`phishing.on_session_raised`); the entry names the method only."""
+    account_changed.send(sender=User, user=user, acting_user=user, action="sign_in_recovery",
+                         facts={"method": str(method)})
+
+
+@transaction.atomic
+def recovery_passkey_remember(*, credential) -> RecoveryPasskey:
+    """Remember a passkey added in a recovery session: until SHELTER_RECOVERY_PASSKEY_DAYS
+    have passed, a session signed in with it may not remove other passkeys. The caller (the
+    passkey enrolment) records the addition itself, with the fact `recovery: true`."""
+    now = timezone.now()
+    mark, _created = RecoveryPasskey.objects.get_or_create(credential=credential, defaults={
+        "added_at": now, "usable_for_removal_after":
+            now + timedelta(days=settings.SHELTER_RECOVERY_PASSKEY_DAYS)})
+    return mark

@@ -28,6 +28,7 @@ ACCOUNT_CHANGES = {
     "password_reset_request": Action.PASSWORD_RESET_REQUEST,
     "password_reset_link": Action.PASSWORD_RESET_LINK,
     "password_reset": Action.PASSWORD_RESET,
+    "sign_in_recovery": Action.SIGN_IN_RECOVERY,
 }
 
 
