@@ -353,6 +353,10 @@ OTP_WEBAUTHN_RP_ID = _SITE.hostname
 OTP_WEBAUTHN_RP_NAME = "Shelter"
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"{_SITE.scheme}://{_SITE.netloc}"]
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# Our helper: user verification required, attestation "none", registrations saved by a service.
+OTP_WEBAUTHN_HELPER_CLASS = "shelter.accounts.webauthn.ShelterWebAuthnHelper"
+# Failures a browser can cause are answered (400) and logged by us, briefly, never at ERROR.
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""
 
 # Roles that must sign in with a passkey or security key, or single sign-on with the provider's
 # proven MFA (role keys: coordinator, case_officer, partner, auditor). For them an authenticator
@@ -362,6 +366,7 @@ SHELTER_REQUIRE_PHISHING_RESISTANT = roles_from_keys(
     env_list("SHELTER_REQUIRE_PHISHING_RESISTANT", "coordinator,auditor" if PRODUCTION else ""),
     "SHELTER_REQUIRE_PHISHING_RESISTANT")
 SHELTER_RECOVERY_PASSKEY_DAYS = env_int("SHELTER_RECOVERY_PASSKEY_DAYS", 7)
+
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors get nothing

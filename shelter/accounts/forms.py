@@ -135,3 +135,13 @@ class OrganisationForm(forms.Form):
         if clash.exists():
             raise forms.ValidationError(_("An organisation with this name already exists."))
         return name
+
+
+class PasskeyNameForm(forms.Form):
+    """The name a person gives a passkey or security key, to tell them apart later."""
+
+    name = forms.CharField(
+        label=_("Name of the passkey"), max_length=60, initial=_("Security key"),
+        help_text=_("For example \"YubiKey on my keyring\" or \"Work laptop\"."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

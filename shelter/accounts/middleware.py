@@ -21,6 +21,7 @@ SESSION_SEEN = "shelter_seen"
 EXEMPT_URL_NAMES = {
     "accounts:login", "accounts:verify", "accounts:enrol", "accounts:logout",
     "accounts:invitation", "accounts:password_forgot", "accounts:password_reset",
+    "accounts:webauthn_login_begin", "accounts:webauthn_login_complete",  # the second step
     "set_language",
 }
 

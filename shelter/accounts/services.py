@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from importlib import import_module
 
@@ -19,13 +20,15 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext
 from django_otp import user_has_device
+from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential
+from webauthn.helpers import parse_attestation_object
 
 from shelter.accounts import throttle
 from shelter.accounts.models import (
@@ -137,9 +140,11 @@ def user_set_active(*, user: User, active: bool, acting_user: User) -> User:
 
 @transaction.atomic
 def user_reset_second_factor(*, user: User, acting_user: User) -> User:
-    """Remove the user's devices (lost phone): they enrol again at their next sign-in."""
+    """Remove the user's devices (lost phone or key): their authenticator app, backup codes and
+    passkeys. They enrol again at their next sign-in."""
     AuthenticatorDevice.objects.filter(user=user).delete()
     BackupCodeDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
     end_sessions(user)
     _announce(user, acting_user, "second_factor_reset")
     return user
@@ -181,6 +186,81 @@ def backup_codes_issue(*, user: User, count: int = 10) -> list[str]:
         BackupCode(device=device, digest=BackupCodeDevice.digest(c)) for c in codes
     )
     return [f"{c[:5]}-{c[5:]}" for c in codes]
+
+
+# --- passkeys and security keys (django-otp-webauthn) -----------------------------------------
+class PasskeyDuplicate(Exception):
+    """This credential is registered already (to this person or to someone else)."""
+
+
+class PasskeyLastDevice(Exception):
+    """Removing this passkey would leave the person without any second factor."""
+
+
+@dataclass(frozen=True)
+class PasskeyRegistration:
+    """A registration the WebAuthn helper verified (`shelter.accounts.webauthn`); not saved."""
+
+    credential: WebAuthnCredential
+    attestation: bytes
+    client_data_json: bytes
+
+
+@transaction.atomic
+def passkey_add(*, user: User, registration: PasskeyRegistration, name: str,
+                acting_user: User) -> WebAuthnCredential:
+    """Save a verified passkey for `user` under `name` (the caller checked the session is
+    fully signed in). The audit record holds the device id only, never credential data."""
+    credential = registration.credential
+    credential.user, credential.name, credential.confirmed = user, name, True
+    if WebAuthnCredential.objects.filter(
+            credential_id_sha256=credential.get_credential_id_sha256(credential.credential_id)
+    ).exists():
+        raise PasskeyDuplicate
+    try:
+        with transaction.atomic():
+            credential.save()
+    except IntegrityError:  # registered by a request running at the same time
+        raise PasskeyDuplicate from None
+    WebAuthnAttestation.objects.create(
+        credential=credential, fmt=parse_attestation_object(registration.attestation).fmt,
+        data=registration.attestation, client_data_json=registration.client_data_json)
+    account_changed.send(sender=User, user=user, acting_user=acting_user, action="passkey_added",
+                         facts={"device": credential.pk})
+    return credential
+
+
+@transaction.atomic
+def passkey_rename(*, credential: WebAuthnCredential, name: str,
+                   acting_user: User) -> WebAuthnCredential:
+    """Give a passkey a new name (the caller checked it is the acting user's own)."""
+    credential.name = name
+    credential.save(update_fields=["name"])
+    account_changed.send(sender=User, user=credential.user, acting_user=acting_user,
+                         action="passkey_renamed", facts={"device": credential.pk})
+    return credential
+
+
+def passkey_removable(credential: WebAuthnCredential) -> bool:
+    """May this passkey go? Only while another passkey or the authenticator app remains
+    (backup codes alone are for recovery, not for every day)."""
+    others = WebAuthnCredential.objects.filter(user_id=credential.user_id, confirmed=True
+                                               ).exclude(pk=credential.pk)
+    return others.exists() or AuthenticatorDevice.objects.filter(
+        user_id=credential.user_id, confirmed=True).exists()
+
+
+@transaction.atomic
+def passkey_remove(*, credential: WebAuthnCredential, acting_user: User) -> None:
+    """Remove a passkey (the caller checked it is the acting user's own and that their second
+    factor is recent). Refused with PasskeyLastDevice when it is their last device."""
+    User.objects.select_for_update().filter(pk=credential.user_id).first()  # one at a time
+    if not passkey_removable(credential):
+        raise PasskeyLastDevice
+    device_id, user = credential.pk, credential.user
+    credential.delete()
+    account_changed.send(sender=User, user=user, acting_user=acting_user,
+                         action="passkey_removed", facts={"device": device_id})
 
 
 # --- e-mail: invitations and password resets ------------------------------------------------

@@ -44,6 +44,7 @@ from shelter.accounts.methods import (
     FirstFactor,
     SecondFactor,
     first_factor_passed,
+    holds_passkey,
     second_factor_confirmed_again,
     second_factor_passed,
 )
@@ -163,7 +164,9 @@ def code_step(request: HttpRequest, mode: str) -> HttpResponse:
         form.add_error("code", _("Too many wrong codes. Wait a minute, then try again.")
                        if failure == "throttled" else _("This code is not correct."))
     return render(request, "accounts/code_step.html", {
-        "form": form, "next": _next_url(request), "mode": mode, **CODE_STEPS[mode]})
+        "form": form, "next": _next_url(request), "mode": mode, **CODE_STEPS[mode],
+        "holds_passkey": holds_passkey(user),
+        "next_query": urlencode({"next": _next_url(request)})})
 
 
 def _qr_data_uri(device: AuthenticatorDevice) -> str:

@@ -36,6 +36,9 @@ class Action(IntEnum):
     PASSWORD_RESET_REQUEST = 131
     PASSWORD_RESET_LINK = 132
     PASSWORD_RESET = 133
+    PASSKEY_ADDED = 140
+    PASSKEY_RENAMED = 141
+    PASSKEY_REMOVED = 142
     # 2xx cases
     CASE_VIEW_SECTION = 201
     CASE_LIST = 202
@@ -116,6 +119,9 @@ ACTION_LABELS: dict[Action, str | Promise] = {
     Action.PASSWORD_RESET_REQUEST: _("Password reset requested"),
     Action.PASSWORD_RESET_LINK: _("Password reset link opened"),
     Action.PASSWORD_RESET: _("Password reset"),
+    Action.PASSKEY_ADDED: _("Passkey added"),
+    Action.PASSKEY_RENAMED: _("Passkey renamed"),
+    Action.PASSKEY_REMOVED: _("Passkey removed"),
     Action.CASE_VIEW_SECTION: _("Case section viewed"),
     Action.CASE_LIST: _("Case list viewed"),
     Action.CASE_SEARCH: _("Cases searched"),

@@ -47,6 +47,8 @@ TARGET_NOUNS: dict[str, str | Promise] = {
     "housing.schedule": pgettext_lazy("object in the access log", "housing schedule"),
     "accounts.user": pgettext_lazy("object in the access log", "user"),
     "accounts.organisation": pgettext_lazy("object in the access log", "organisation"),
+    "django_otp_webauthn.webauthncredential": pgettext_lazy("object in the access log",
+                                                            "passkey"),
     "audit": pgettext_lazy("object in the access log", "access log"),
     "shelter.route": pgettext_lazy("object in the access log", "page without a guard"),
 }

@@ -29,6 +29,9 @@ ACCOUNT_CHANGES = {
     "password_reset_link": Action.PASSWORD_RESET_LINK,
     "password_reset": Action.PASSWORD_RESET,
     "sign_in_recovery": Action.SIGN_IN_RECOVERY,
+    "passkey_added": Action.PASSKEY_ADDED,
+    "passkey_renamed": Action.PASSKEY_RENAMED,
+    "passkey_removed": Action.PASSKEY_REMOVED,
 }
 
 

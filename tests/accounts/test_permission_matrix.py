@@ -57,6 +57,15 @@ ROWS = {
     "person_reset_second_factor:ask": ("get", coordinators(), None),
     "person_set_active": ("post", coordinators(302), {"active": "1"}),
     "person_reset_second_factor": ("post", coordinators(302), {"confirmed": "1"}),
+    # Sign-in and security: one's own passkeys (the matrix's pk is nobody's passkey: 404).
+    "security": ("get", signed_in(), None),
+    "passkey_rename": ("post", signed_in(404), {"passkey-1-name": "Key"}),
+    "passkey_remove": ("get", signed_in(404), None),
+    "webauthn_register_begin": ("post", signed_in(), None),
+    "webauthn_register_complete": ("post", signed_in(400), None),  # nothing begun: 400
+    # The passkey as second step: only after the first factor (401 without one, never a way in).
+    "webauthn_login_begin": ("post", open_to_all(401, 200), None),
+    "webauthn_login_complete": ("post", open_to_all(401, 400), None),  # nothing begun
     "logout": ("post", open_to_all(302, 302), None),  # last: it ends the session
 }
 PROJECT_ROWS = {
