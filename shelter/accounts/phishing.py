@@ -27,7 +27,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp_webauthn.models import WebAuthnCredential
 
 from shelter.accounts import services
 from shelter.accounts.methods import (
@@ -48,8 +47,7 @@ RECOVERY_SESSION = "shelter_recovery_session"
 # two-factor gate exempts: sign-in, sign-out, the language switch).
 RESTRICTED_ALLOWED_URL_NAMES = {
     "accounts:security", "accounts:logout", "set_language",
-    "otp_webauthn:credential-registration-begin", "otp_webauthn:credential-registration-complete",
-    "otp_webauthn:js-i18n-catalog",
+    "accounts:webauthn_register_begin", "accounts:webauthn_register_complete",
 }
 
 RESTRICTED_MESSAGE = _("Your role must sign in with a passkey or security key. Add one now; "
@@ -130,21 +128,6 @@ def refuse(request: HttpRequest, target_type: str, target_id: Any, reason: str,
     record_refusal(request, target_type, target_id, section=section, reason=reason)
     message = REFUSALS[reason] % {"days": settings.SHELTER_RECOVERY_PASSKEY_DAYS}
     return render(request, "accounts/recovery_refused.html", {"message": message}, status=403)
-
-
-def passkey_added_facts(request: HttpRequest, credential: Any) -> dict[str, bool]:
-    """The facts for the audit entry of a passkey just added, and, in a recovery session, the
-    passkey remembered (`services.recovery_passkey_remember`). Called by the passkey enrolment
-    inside its own transaction: `first_passkey` when it is the user's only one, `recovery` when
-    the session is a recovery."""
-    facts: dict[str, bool] = {}
-    others = WebAuthnCredential.objects.filter(user=credential.user, confirmed=True)
-    if not others.exclude(pk=credential.pk).exists():
-        facts["first_passkey"] = True
-    if is_recovery_session(request):
-        services.recovery_passkey_remember(credential=credential)
-        facts["recovery"] = True
-    return facts
 
 
 def on_session_raised(sender: Any, user: Any = None, request: HttpRequest | None = None,

@@ -208,9 +208,13 @@ class PasskeyRegistration:
 
 @transaction.atomic
 def passkey_add(*, user: User, registration: PasskeyRegistration, name: str,
-                acting_user: User) -> WebAuthnCredential:
+                acting_user: User, recovery: bool = False) -> WebAuthnCredential:
     """Save a verified passkey for `user` under `name` (the caller checked the session is
-    fully signed in). The audit record holds the device id only, never credential data."""
+    fully signed in). The audit record holds the device id only, never credential data, and
+    says whether it is the user's first passkey and whether it was added in a recovery session
+    (`recovery`, decided by `phishing.is_recovery_session`): such a passkey is remembered
+    (`recovery_passkey_remember`)."""
+    first = not WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
     credential = registration.credential
     credential.user, credential.name, credential.confirmed = user, name, True
     if WebAuthnCredential.objects.filter(
@@ -225,8 +229,14 @@ def passkey_add(*, user: User, registration: PasskeyRegistration, name: str,
     WebAuthnAttestation.objects.create(
         credential=credential, fmt=parse_attestation_object(registration.attestation).fmt,
         data=registration.attestation, client_data_json=registration.client_data_json)
+    facts: dict = {"device": credential.pk}
+    if first:
+        facts["first_passkey"] = True
+    if recovery:
+        recovery_passkey_remember(credential=credential)
+        facts["recovery"] = True
     account_changed.send(sender=User, user=user, acting_user=acting_user, action="passkey_added",
-                         facts={"device": credential.pk})
+                         facts=facts)
     return credential
 
 

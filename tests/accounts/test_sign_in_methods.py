@@ -60,7 +60,8 @@ def _session_request(user, first: str = FirstFactor.PASSWORD):
 
 
 def test_a_passkey_is_recorded_as_password_passkey(olaf):
-    credential = WebAuthnCredential.objects.create(user=olaf, name="key", confirmed=True)
+    credential = WebAuthnCredential.objects.create(user=olaf, name="key", confirmed=True,
+                                                   credential_id=b"olaf-key")
     since = head_seq()
     second_factor_passed(_session_request(olaf), credential, "passkey")
     assert only(since, Action.OTP_VERIFIED).facts == {"device": "passkey",
