@@ -28,7 +28,6 @@ from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base
 from django.utils.translation import gettext
 from django_otp import user_has_device
 from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential
-from webauthn.helpers import parse_attestation_object
 
 from shelter.accounts import throttle
 from shelter.accounts.models import (
@@ -202,6 +201,7 @@ class PasskeyRegistration:
     """A registration the WebAuthn helper verified (`shelter.accounts.webauthn`); not saved."""
 
     credential: WebAuthnCredential
+    fmt: str  # the attestation's format ("none": Shelter asks for no attestation)
     attestation: bytes
     client_data_json: bytes
 
@@ -227,7 +227,7 @@ def passkey_add(*, user: User, registration: PasskeyRegistration, name: str,
     except IntegrityError:  # registered by a request running at the same time
         raise PasskeyDuplicate from None
     WebAuthnAttestation.objects.create(
-        credential=credential, fmt=parse_attestation_object(registration.attestation).fmt,
+        credential=credential, fmt=registration.fmt,
         data=registration.attestation, client_data_json=registration.client_data_json)
     facts: dict = {"device": credential.pk}
     if first:

@@ -100,14 +100,15 @@ def _confirm_second_factor_reset(request: HttpRequest, person: User) -> HttpResp
     name = person.full_name or person.email
     if person == request.user:
         consequences = [
-            _("Your authenticator app and your backup codes stop working and are removed."),
+            _("Your authenticator app, your passkeys and your backup codes stop working and "
+              "are removed."),
             _("Every session of yours ends, this one too: you are signed out at once."),
             _("At your next sign-in you enter your password and set up a new second factor."),
         ]
     else:
         consequences = [
-            _("The authenticator app and the backup codes of %(name)s stop working and are "
-              "removed.") % {"name": name},
+            _("The authenticator app, the passkeys and the backup codes of %(name)s stop "
+              "working and are removed.") % {"name": name},
             _("Every open session of %(name)s ends at once.") % {"name": name},
             _("At the next sign-in, %(name)s enters their password and sets up a new second "
               "factor.") % {"name": name},

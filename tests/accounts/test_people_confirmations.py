@@ -114,8 +114,8 @@ def test_asking_to_reset_a_second_factor_shows_what_happens_and_changes_nothing(
     assert response.status_code == 200
     assert response.templates[0].name == "confirm.html"
     consequences = response.context["consequences"]
-    assert consequences[0] == (f"The authenticator app and the backup codes of {olaf.full_name}"
-                               " stop working and are removed.")
+    assert consequences[0] == ("The authenticator app, the passkeys and the backup codes of "
+                               f"{olaf.full_name} stop working and are removed.")
     assert any("sets up a new second factor" in line for line in consequences)
     assert response.context["confirm_label"] == "Reset second factor"
     assert _state(olaf) == before and before[1] == 1 and before[2] == 1
