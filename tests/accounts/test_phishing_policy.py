@@ -314,16 +314,12 @@ def test_the_single_sign_on_link_refusal_is_decided_here(carla, rf):
 # --- a passkey added in a recovery session ------------------------------------------------
 def _add_passkey_through_the_service(user, recovery: bool) -> WebAuthnCredential:
     """What the registration endpoint does once the browser's answer is verified."""
-    from unittest import mock
-
     credential = WebAuthnCredential(user=user, name="new", credential_id=os.urandom(16),
                                     public_key=b"k", sign_count=0)
-    registration = services.PasskeyRegistration(credential=credential, attestation=b"a",
-                                                client_data_json=b"{}")
-    with mock.patch("shelter.accounts.services.parse_attestation_object") as parse:
-        parse.return_value.fmt = "none"
-        return services.passkey_add(user=user, registration=registration, name="new",
-                                    acting_user=user, recovery=recovery)
+    registration = services.PasskeyRegistration(credential=credential, fmt="none",
+                                                attestation=b"a", client_data_json=b"{}")
+    return services.passkey_add(user=user, registration=registration, name="new",
+                                acting_user=user, recovery=recovery)
 
 
 def test_a_passkey_added_in_a_recovery_is_remembered_and_recorded_so(carla, settings):
