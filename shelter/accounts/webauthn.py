@@ -150,7 +150,8 @@ class ShelterWebAuthnHelper(WebAuthnHelper):
                if (algs := self.get_supported_key_algorithms()) else {}))
         device = self.create_credential(user, response, credential, data)
         return services.PasskeyRegistration(
-            credential=device, fmt=str(response.fmt.value), attestation=response.attestation_object,
+            credential=device, fmt=str(getattr(response.fmt, "value", response.fmt)),
+            attestation=response.attestation_object,
             client_data_json=credential.response.client_data_json)
 
 
