@@ -29,7 +29,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp_webauthn import exceptions, views
 from django_otp_webauthn.helpers import WebAuthnHelper
-from django_otp_webauthn.models import WebAuthnCredential
 from django_otp_webauthn.settings import app_settings
 from django_otp_webauthn.utils import rewrite_exceptions
 from webauthn import base64url_to_bytes, verify_registration_response
@@ -159,7 +158,8 @@ class ShelterWebAuthnHelper(WebAuthnHelper):
 def _check_fresh(state: dict) -> dict:
     """A challenge answered later than the browser was told to wait is refused."""
     at = state.get("at") if isinstance(state, dict) else None
-    if not isinstance(at, int | float) or time.time() - at > app_settings.OTP_WEBAUTHN_TIMEOUT_SECONDS:
+    limit = app_settings.OTP_WEBAUTHN_TIMEOUT_SECONDS
+    if not isinstance(at, int | float) or not 0 <= time.time() - at <= limit:
         raise Stale()
     return state
 
@@ -199,6 +199,8 @@ class _Answering:
         except exceptions.OTPWebAuthnApiError:
             raise
         except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            # The kind of failure helps an operator; its text could echo what was sent.
+            logger.info("passkey: response not understood (%s)", type(exc).__name__)
             raise exceptions.MalformedRequest(code="invalid_response") from exc
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django_otp_webauthn.models import WebAuthnCredential
+from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential
 
 from shelter.accounts.models import AuthenticatorDevice, Organisation
 from shelter.accounts.roles import Role
@@ -81,6 +81,7 @@ def test_add_a_passkey_sign_in_with_it_confirm_with_it_and_remove_it(
     a11y.check()
     [passkey] = WebAuthnCredential.objects.filter(user=cora)
     assert (passkey.name, passkey.confirmed) == ("Laptop fingerprint", True)
+    assert WebAuthnAttestation.objects.get(credential=passkey).fmt == "none"
     assert page.locator("[data-passkey] td").first.inner_text() == "Laptop fingerprint"
     assert len(session.send("WebAuthn.getCredentials",
                             {"authenticatorId": authenticator})["credentials"]) == 1
