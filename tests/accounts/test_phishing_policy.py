@@ -382,3 +382,34 @@ def test_the_owners_own_passkey_session_may_remove_passkeys(carla):
     response = client.post(reverse("accounts:passkey_remove", args=[other.pk]),
                            {"confirmed": "1"})
     assert response.status_code == 302
+
+
+def test_the_registration_endpoint_marks_a_passkey_added_in_a_recovery(carla, monkeypatch):
+    from shelter.accounts.webauthn import ShelterWebAuthnHelper
+    from tests.accounts.test_passkeys import (
+        BEGIN_REGISTER,
+        COMPLETE_REGISTER,
+        post_json,
+        registration_for,
+    )
+
+    passkey(carla, "owner's key")
+    client = code_sign_in(carla)
+    monkeypatch.setattr(ShelterWebAuthnHelper, "verify_registration",
+                        lambda self, user, state, data: registration_for(user))
+    since = head_seq()
+    post_json(client, BEGIN_REGISTER, {})
+    response = post_json(client, COMPLETE_REGISTER, {"name": "New", "credential": {}})
+    assert response.status_code == 200
+    added = WebAuthnCredential.objects.get(pk=response.json()["id"])
+    assert RecoveryPasskey.objects.filter(credential=added).exists()
+    [entry] = recorded(since, Action.PASSKEY_ADDED)
+    assert entry.facts == {"device": added.pk, "recovery": True}
+
+
+def test_the_panel_lists_passkeys_added_in_recovery_sessions(carla, aud):
+    services.recovery_passkey_remember(credential=passkey(aud, "added in recovery"))
+    page = strong_client(carla).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    panel = page[page.index('data-marker="recovery-panel"'):]
+    assert "passkey added" in panel and aud.full_name in panel
+    assert "added in recovery" not in panel  # the key's own name is not shown
