@@ -17,6 +17,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from shelter.accounts.roles import roles_from_keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SHELTER_VAR_DIR", BASE_DIR / "var"))
 
@@ -137,6 +139,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "shelter.accounts.middleware.SessionExpiryMiddleware",
     "shelter.accounts.middleware.RequireTwoFactorMiddleware",
+    "shelter.accounts.middleware.PhishingResistantMiddleware",
     "shelter.audit.web.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.sharing.middleware.ShareEndedMiddleware",  # last: sees the guards' 404 first
@@ -386,6 +389,16 @@ OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 OTP_WEBAUTHN_HELPER_CLASS = "shelter.accounts.webauthn.ShelterWebAuthnHelper"
 # Failures a browser can cause are answered (400) and logged by us, briefly, never at ERROR.
 OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""
+
+# Roles that must sign in with a passkey or security key, or single sign-on with the provider's
+# proven MFA (role keys: coordinator, case_officer, partner, auditor). For them an authenticator
+# or backup code is a recovery: allowed, recorded loudly, shown to coordinators. A passkey added
+# in such a recovery session may not remove other passkeys for SHELTER_RECOVERY_PASSKEY_DAYS.
+SHELTER_REQUIRE_PHISHING_RESISTANT = roles_from_keys(
+    env_list("SHELTER_REQUIRE_PHISHING_RESISTANT", "coordinator,auditor" if PRODUCTION else ""),
+    "SHELTER_REQUIRE_PHISHING_RESISTANT")
+SHELTER_RECOVERY_PASSKEY_DAYS = env_int("SHELTER_RECOVERY_PASSKEY_DAYS", 7)
+
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors get nothing

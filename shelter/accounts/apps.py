@@ -21,6 +21,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from shelter.accounts import signals  # noqa: F401
+        from shelter.accounts import panels, phishing, signals
+        from shelter.dashboard import register
 
+        # A sign-in by code of someone whose role must use a passkey: a recovery, made loud.
+        signals.second_factor_verified.connect(phishing.on_session_raised,
+                                               dispatch_uid="shelter_recovery_sign_in")
+        register(panels.recovery_panel, order=20)
         post_migrate.connect(ensure_role_groups, dispatch_uid="shelter_role_groups")

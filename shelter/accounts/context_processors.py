@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from shelter.accounts import phishing
 from shelter.accounts.roles import Role
 
 # (url name, label, roles that see it); entries whose URL does not exist yet are skipped.
@@ -34,4 +35,5 @@ def navigation(request: HttpRequest) -> dict:
             continue
         items.append({"url": url, "label": label, "current": request.path.startswith(url)
                       and (url != "/" or request.path == "/")})
-    return {"nav_items": items}
+    # A session signed in by a recovery method says so on every page (shelter.accounts.phishing).
+    return {"nav_items": items, "recovery_session": phishing.is_recovery_session(request)}

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -84,3 +85,32 @@ class RequireTwoFactorMiddleware:
         if request.method == "GET" and url_has_allowed_host_and_scheme(next_url, None):
             target = f"{target}?{urlencode({'next': next_url})}"
         return HttpResponseRedirect(target)
+
+
+class PhishingResistantMiddleware:
+    """After the two-factor gate: a fully signed-in user whose role must use a passkey (or
+    proven provider MFA), who signed in by code and has no such way yet, reaches only the
+    security page, where they add one (`shelter.accounts.phishing`). GET is sent there; any
+    other method is refused (403), so no form posted from an older page goes through."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        from shelter.accounts import phishing
+
+        if is_exempt(request):
+            return None
+        match = getattr(request, "resolver_match", None)
+        if match and match.view_name in phishing.RESTRICTED_ALLOWED_URL_NAMES:
+            return None
+        if not phishing.is_restricted(request):
+            return None
+        if request.method in {"GET", "HEAD"}:
+            messages.warning(request, phishing.RESTRICTED_MESSAGE)
+            return HttpResponseRedirect(reverse("accounts:security"))
+        return render(request, "accounts/recovery_refused.html",
+                      {"message": phishing.RESTRICTED_MESSAGE}, status=403)

@@ -289,3 +289,21 @@ class ProviderMFADevice(Device):
 
     def verify_token(self, token) -> bool:
         return False
+class RecoveryPasskey(models.Model):
+    """A passkey added in a recovery session (signed in by code though the role must use a
+    passkey). Until `usable_for_removal_after`, a session signed in with it may not remove other
+    passkeys: someone who phished a code must not add their own key, sign in with it and remove
+    the owner's keys at once (`shelter.accounts.phishing`)."""
+
+    credential = models.OneToOneField("django_otp_webauthn.WebAuthnCredential",
+                                      on_delete=models.CASCADE, related_name="recovery_mark",
+                                      verbose_name=_("passkey"))
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+    usable_for_removal_after = models.DateTimeField(_("may remove other passkeys after"))
+
+    class Meta:
+        verbose_name = _("passkey added in a recovery session")
+        verbose_name_plural = _("passkeys added in recovery sessions")
+
+    def __str__(self) -> str:
+        return f"recovery passkey {self.credential_id}"

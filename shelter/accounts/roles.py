@@ -7,6 +7,7 @@ permission is attached to a role group.
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,3 +19,19 @@ class Role(models.TextChoices):
     AUDITOR = "Auditor", _("Auditor")
 
 
+
+
+def role_key(role: str) -> str:
+    """The role's key in settings: "case_officer" for "Case officer"."""
+    return role.lower().replace(" ", "_")
+
+
+def roles_from_keys(keys: list[str], setting: str) -> frozenset[str]:
+    """Role values from a settings list of keys ("coordinator,auditor"); an unknown key is a
+    configuration error that names it (a typo must not switch a policy off)."""
+    by_key = {role_key(role.value): role.value for role in Role}
+    unknown = [key for key in keys if key.strip().lower() not in by_key]
+    if unknown:
+        raise ImproperlyConfigured(
+            f"{setting}: unknown role {', '.join(unknown)} (known: {', '.join(by_key)}).")
+    return frozenset(by_key[key.strip().lower()] for key in keys)

@@ -11,6 +11,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -36,6 +37,7 @@ from shelter.accounts.models import (
     BackupCodeDevice,
     Organisation,
     ProviderMFADevice,
+    RecoveryPasskey,
     User,
 )
 from shelter.accounts.signals import account_changed
@@ -261,9 +263,13 @@ class PasskeyRegistration:
 
 @transaction.atomic
 def passkey_add(*, user: User, registration: PasskeyRegistration, name: str,
-                acting_user: User) -> WebAuthnCredential:
+                acting_user: User, recovery: bool = False) -> WebAuthnCredential:
     """Save a verified passkey for `user` under `name` (the caller checked the session is
-    fully signed in). The audit record holds the device id only, never credential data."""
+    fully signed in). The audit record holds the device id only, never credential data, and
+    says whether it is the user's first passkey and whether it was added in a recovery session
+    (`recovery`, decided by `phishing.is_recovery_session`): such a passkey is remembered
+    (`recovery_passkey_remember`)."""
+    first = not WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
     credential = registration.credential
     credential.user, credential.name, credential.confirmed = user, name, True
     if WebAuthnCredential.objects.filter(
@@ -278,8 +284,14 @@ def passkey_add(*, user: User, registration: PasskeyRegistration, name: str,
     WebAuthnAttestation.objects.create(
         credential=credential, fmt=registration.fmt,
         data=registration.attestation, client_data_json=registration.client_data_json)
+    facts: dict = {"device": credential.pk}
+    if first:
+        facts["first_passkey"] = True
+    if recovery:
+        recovery_passkey_remember(credential=credential)
+        facts["recovery"] = True
     account_changed.send(sender=User, user=user, acting_user=acting_user, action="passkey_added",
-                         facts={"device": credential.pk})
+                         facts=facts)
     return credential
 
 
@@ -450,3 +462,25 @@ def password_reset_complete(*, user: User, password: str) -> User:
     end_sessions(user)
     _announce(user, user, "password_reset")
     return user
+
+
+# --- the phishing-resistant policy (decided in shelter.accounts.phishing) -------------------
+@transaction.atomic
+def sign_in_recovery_record(*, user: User, method: str) -> None:
+    """A user whose role must sign in with a passkey (or proven provider MFA) signed in with a
+    code instead: a recovery, allowed and loud. The caller decided it is one
+    (`phishing.on_session_raised`); the entry names the method only."""
+    account_changed.send(sender=User, user=user, acting_user=user, action="sign_in_recovery",
+                         facts={"method": str(method)})
+
+
+@transaction.atomic
+def recovery_passkey_remember(*, credential) -> RecoveryPasskey:
+    """Remember a passkey added in a recovery session: until SHELTER_RECOVERY_PASSKEY_DAYS
+    have passed, a session signed in with it may not remove other passkeys. The caller (the
+    passkey enrolment) records the addition itself, with the fact `recovery: true`."""
+    now = timezone.now()
+    mark, _created = RecoveryPasskey.objects.get_or_create(credential=credential, defaults={
+        "added_at": now, "usable_for_removal_after":
+            now + timedelta(days=settings.SHELTER_RECOVERY_PASSKEY_DAYS)})
+    return mark

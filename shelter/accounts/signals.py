@@ -10,9 +10,11 @@ from django.dispatch import Signal
 
 # sender=User model; kwargs: user (may be None for an unknown account), request, scope
 account_locked = Signal()
-# kwargs: user, request, device_kind ("totp" or "backup")
+# kwargs: user, request, device_kind (a SecondFactor value), method (a Method value), again
+# (True for a confirm-again before a dangerous act, False when a sign-in completes)
 second_factor_verified = Signal()
-# kwargs: user, request, reason ("wrong_code" or "throttled")
+# kwargs: user, request, reason ("wrong_code" or "throttled"), device_kind (optional: the
+# SecondFactor value, when the step knows which factor was tried)
 second_factor_failed = Signal()
 # kwargs: user, request
 second_factor_enrolled = Signal()

@@ -198,7 +198,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
             second_factor_passed(request, device, SecondFactor.TOTP)
             second_factor_enrolled.send(sender=User, user=user, request=request)
             return _show_backup_codes(request, codes)
-        second_factor_failed.send(sender=User, user=user, request=request, reason="wrong_code")
+        second_factor_failed.send(sender=User, user=user, request=request, reason="wrong_code",
+                                  device_kind=SecondFactor.TOTP)
         form.add_error("code", _("This code is not correct. Check the time on your phone and "
                                  "enter the newest code."))
     secret = device.base32_secret

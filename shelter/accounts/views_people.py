@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shelter.access import guarded_by
-from shelter.accounts import services
+from shelter.accounts import phishing, services
 from shelter.accounts.access import access_organisation, access_people, access_person
 from shelter.accounts.forms import InviteForm, OrganisationForm, PersonForm
 from shelter.accounts.models import Organisation, User
@@ -123,6 +123,10 @@ def person_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
     """GET (or a POST without `confirmed=1`) shows what will happen; the confirmation's POST
     removes the devices."""
     person = access_person(request, pk)
+    # A session signed in by a recovery method resets nobody's factors: a phished code must
+    # not let its holder take over someone else's account (shelter.accounts.phishing).
+    if reason := phishing.second_factor_reset_refusal(request):
+        return phishing.refuse(request, "accounts.user", person.pk, reason, section="people")
     if not confirmed(request):
         return _confirm_second_factor_reset(request, person)
     services.user_reset_second_factor(user=person, acting_user=request.user)

@@ -13,12 +13,14 @@ from django.views.decorators.cache import never_cache
 from django_otp_webauthn.models import WebAuthnCredential
 
 from shelter.access import guarded_by, signed_in
-from shelter.accounts import services
+from shelter.accounts import phishing, services
 from shelter.accounts.access import access_own_passkey
 from shelter.accounts.forms import PasskeyNameForm
 from shelter.accounts.models import AuthenticatorDevice, BackupCode
 from shelter.accounts.recent import ask_for_recent_second_factor
 from shelter.accounts.views_people import confirmed
+
+PASSKEY = "django_otp_webauthn.webauthncredential"
 
 
 def _last_device() -> str:
@@ -71,6 +73,10 @@ def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """GET (or a POST without `confirmed=1`) asks; the confirmation's POST removes the passkey.
     Both need a recent second factor; the last device cannot go."""
     credential = access_own_passkey(request, pk)
+    # Refusing comes before asking for a fresh code: a recovery session may not take the
+    # account's passkeys away (shelter.accounts.phishing).
+    if reason := phishing.passkey_removal_refusal(request):
+        return phishing.refuse(request, PASSKEY, credential.pk, reason, section="security")
     if fresh := ask_for_recent_second_factor(request):
         return fresh
     if not services.passkey_removable(credential):

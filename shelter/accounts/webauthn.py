@@ -40,7 +40,7 @@ from webauthn.helpers.structs import (
 )
 
 from shelter.access import guarded_by, public, signed_in
-from shelter.accounts import services
+from shelter.accounts import phishing, services
 from shelter.accounts.methods import (
     SecondFactor,
     second_factor_confirmed_again,
@@ -219,7 +219,8 @@ class RegisterComplete(_Answering, views.CompleteCredentialRegistrationView):
         try:
             device = services.passkey_add(user=user, registration=registration,
                                           name=name.strip() or _("Security key"),
-                                          acting_user=user)
+                                          acting_user=user,
+                                          recovery=phishing.is_recovery_session(self.request))
         except services.PasskeyDuplicate:
             raise Duplicate() from None
         return JsonResponse({"id": device.pk})

@@ -23,6 +23,7 @@ class Action(IntEnum):
     OTP_FAILED = 105
     ENROLLED = 106
     SIGN_OUT = 107
+    SIGN_IN_RECOVERY = 108
     USER_INVITE = 110
     INVITATION_ACCEPT = 111
     USER_UPDATE = 112
@@ -106,6 +107,7 @@ ACTION_LABELS: dict[Action, str | Promise] = {
     Action.OTP_FAILED: _("Second factor failed"),
     Action.ENROLLED: _("Second factor enrolled"),
     Action.SIGN_OUT: _("Signed out"),
+    Action.SIGN_IN_RECOVERY: _("Sign-in by a recovery method"),
     Action.USER_INVITE: _("User invited"),
     Action.INVITATION_ACCEPT: _("Invitation accepted"),
     Action.USER_UPDATE: _("User changed"),

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shelter.accounts.methods import Method
 from shelter.accounts.models import Organisation, User
 from shelter.audit import labels
 from shelter.audit.actions import Action, Outcome
@@ -31,6 +32,8 @@ class EventFilterForm(forms.Form):
                                     empty_value=None, required=False, label=_("Action"))
     outcome = forms.ChoiceField(choices=[("", "—"), *Outcome.choices], required=False,
                                 label=_("Outcome"))
+    method = forms.ChoiceField(choices=[("", "—"), *Method.choices], required=False,
+                               label=_("Sign-in method"))
     date_from = forms.DateField(required=False, label=_("From"),
                                 widget=DateInput())
     date_to = forms.DateField(required=False,
@@ -75,6 +78,7 @@ class EventFilterForm(forms.Form):
             "target_id": data.get("target_id") or None,
             "action": data.get("action"),
             "outcome": data.get("outcome") or None,
+            "method": data.get("method") or None,
             "date_from": data["date_from"].isoformat() if data.get("date_from") else None,
             "date_to": data["date_to"].isoformat() if data.get("date_to") else None,
         }

@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from shelter.accounts.methods import FirstFactor, Method, SecondFactor
 from shelter.accounts.roles import Role
 
 CASE = "cases.case"
@@ -81,6 +82,19 @@ SECTION_LABELS: dict[str, str | Promise] = {
     "other": _("other"),
 }
 
+# Why a sign-in or an account's act was refused (the `reason` fact of sign-in entries and
+# refusals). Other apps' reasons are shown as their code.
+REASON_LABELS: dict[str, str | Promise] = {
+    "bad_credentials": _("wrong e-mail address or password"),
+    "wrong_code": _("wrong code"),
+    "throttled": _("too many attempts"),
+    "recovery_session": _("not allowed in a session signed in by a recovery method"),
+    "recovery_passkey": _("not allowed with a passkey added in a recovery session, yet"),
+    "not_signed_in": _("not signed in"),
+    "no_guard": _("page without a guard"),
+    "guard_not_called": _("page did not call its guard"),
+}
+
 _CODE_NAMES: dict[str, CodeNames] = {}
 _CASE_FINDER: list[CaseFinder] = []
 _FORMER_TYPES: dict[str, set[str]] = {}
@@ -133,6 +147,26 @@ def role_label(role: str) -> str:
         return str(Role(role).label)
     except ValueError:
         return role
+
+
+def method_label(method: str) -> str:
+    """ "Password + authenticator app" for ``password+totp``; an unknown code as it is."""
+    try:
+        return str(Method(method).label)
+    except ValueError:
+        return method
+
+
+def factor_label(factor: str) -> str:
+    """The first or second factor a refusal names; an unknown code as it is."""
+    for choices in (FirstFactor, SecondFactor):
+        if factor in choices.values:
+            return str(choices(factor).label)
+    return factor
+
+
+def reason_label(reason: str) -> str:
+    return str(REASON_LABELS[reason]) if reason in REASON_LABELS else reason
 
 
 def section_label(section: str) -> str:

@@ -19,9 +19,10 @@ from shelter.audit.models import AuditEvent
 from shelter.context import get_request_info
 from shelter.crypto.keyring import audit_subject_pseudonym
 
-# Ids, numbers, short enum values; no spaces, so no names or free text fit.
+# Ids, numbers, short enum values; no spaces, so no names or free text fit. ("+" joins the two
+# factors of a sign-in method, "password+totp".)
 FACT_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-FACT_TEXT = re.compile(r"^[A-Za-z0-9_.:\-]{0,64}$")
+FACT_TEXT = re.compile(r"^[A-Za-z0-9_.:+\-]{0,64}$")
 FACTS_MAX_BYTES = 1024
 FACTS_MAX_LIST = 50
 SECTION = re.compile(r"^[a-z0-9_.\-]{0,32}$")

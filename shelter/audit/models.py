@@ -111,6 +111,33 @@ class AuditEvent(models.Model):
     def object_label(self) -> str:
         return labels.target_noun(self.target_type)
 
+    def _fact(self, key: str) -> str:
+        value = self.facts.get(key) if isinstance(self.facts, dict) else None
+        return value if isinstance(value, str) else ""
+
+    @property
+    def shows_sign_in_details(self) -> bool:
+        """Sign-in and account entries, and refusals: their method and reason are codes about
+        signing in or being refused, never case content."""
+        return self.action // 100 == 1 or self.action == Action.REFUSED
+
+    @property
+    def method_label(self) -> str:
+        """The sign-in method of this entry in words ("" when it names none)."""
+        method = self._fact("method") if self.shows_sign_in_details else ""
+        return labels.method_label(method) if method else ""
+
+    @property
+    def factor_label(self) -> str:
+        factor = self._fact("factor") if self.shows_sign_in_details else ""
+        return labels.factor_label(factor) if factor else ""
+
+    @property
+    def reason_label(self) -> str:
+        """Why it was refused, in words ("" when it says nothing)."""
+        reason = self._fact("reason") if self.shows_sign_in_details else ""
+        return labels.reason_label(reason) if reason else ""
+
 
 class ChainVerification(models.Model):
     """The result of one run of `verify_audit_log`, shown on the auditors' pages.

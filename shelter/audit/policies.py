@@ -20,6 +20,12 @@ def can_read_log(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.has_role(Role.AUDITOR))
 
 
+def can_see_recovery_sign_ins(user: Any) -> bool:
+    """The "recovery sign-ins" panel (who signed in by code though their role must use a
+    passkey): coordinators, who lead the staff and must hear of a phished account first."""
+    return bool(user and user.is_authenticated and user.has_role(Role.COORDINATOR))
+
+
 def register_history_policy(target_type: str, policy: HistoryPolicy) -> None:
     """Let `policy(user, target_id)` open the history of `target_type` objects to more users."""
     _HISTORY_POLICIES[target_type] = policy

@@ -29,6 +29,7 @@ ACCOUNT_CHANGES = {
     "password_reset_link": Action.PASSWORD_RESET_LINK,
     "password_reset": Action.PASSWORD_RESET,
     "sso_link": Action.SSO_LINK,
+    "sign_in_recovery": Action.SIGN_IN_RECOVERY,
     "passkey_added": Action.PASSKEY_ADDED,
     "passkey_renamed": Action.PASSKEY_RENAMED,
     "passkey_removed": Action.PASSKEY_REMOVED,
@@ -45,22 +46,44 @@ def on_logged_out(sender: Any, request: Any = None, user: Any = None, **kwargs: 
 
 def on_login_failed(sender: Any, credentials: Any = None, request: Any = None,
                     **kwargs: Any) -> None:
-    # `credentials` holds the typed e-mail address: deliberately not recorded.
-    record(None, Action.SIGN_IN_FAILED, None, Outcome.REFUSED)
+    # `credentials` holds the typed e-mail address: deliberately not recorded. The reason
+    # does not tell an unknown address from a wrong password either.
+    record(None, Action.SIGN_IN_FAILED, None, Outcome.REFUSED, factor="password",
+           reason="bad_credentials")
 
 
 def on_account_locked(sender: Any, user: Any = None, scope: str = "", **kwargs: Any) -> None:
-    record(user, Action.LOCKOUT, user, Outcome.REFUSED, scope=scope)
+    record(user, Action.LOCKOUT, user, Outcome.REFUSED, scope=scope, factor="password")
 
 
 def on_second_factor_verified(sender: Any, user: Any = None, device_kind: str = "",
-                              **kwargs: Any) -> None:
-    record(user, Action.OTP_VERIFIED, user, device=device_kind)
+                              method: str = "", again: bool = False, **kwargs: Any) -> None:
+    """A sign-in completed (`again` False) or a second factor confirmed again before a
+    dangerous act (`again` True): the device kind and the session's method, both short codes."""
+    facts: dict[str, Any] = {"device": device_kind}
+    if method:
+        facts["method"] = method
+    if again:
+        facts["again"] = True
+    record(user, Action.OTP_VERIFIED, user, **facts)
 
 
 def on_second_factor_failed(sender: Any, user: Any = None, reason: str = "",
-                            **kwargs: Any) -> None:
-    record(user, Action.OTP_FAILED, user, Outcome.REFUSED, reason=reason)
+                            device_kind: str = "", **kwargs: Any) -> None:
+    """A wrong or throttled second factor; `device_kind` when the step knows which factor was
+    tried (the code step tries authenticator and backup codes alike, so it names none)."""
+    facts: dict[str, Any] = {"reason": reason}
+    if device_kind:
+        facts["factor"] = str(device_kind)
+    record(user, Action.OTP_FAILED, user, Outcome.REFUSED, **facts)
+
+
+def on_sign_in_refused(sender: Any, user: Any = None, reason: str = "", factor: str = "",
+                       **kwargs: Any) -> None:
+    """A sign-in refused after its first step was reached (single sign-on: unknown identity,
+    bad token, …): the factor and the reason, short codes only, never the identity's claims."""
+    actor = user if user is not None and getattr(user, "pk", None) else None
+    record(actor, Action.SIGN_IN_FAILED, actor, Outcome.REFUSED, factor=factor, reason=reason)
 
 
 def on_second_factor_enrolled(sender: Any, user: Any = None, **kwargs: Any) -> None:
@@ -85,13 +108,6 @@ def on_account_changed(sender: Any, user: Any = None, acting_user: Any = None, a
     record(acting_user, audit_action, user, outcome, **facts)
 
 
-def on_sign_in_refused(sender: Any, user: Any = None, reason: str = "", factor: str = "",
-                       **kwargs: Any) -> None:
-    """A sign-in refused after its first step (single sign-on: unknown identity, bad token…):
-    the account if one is known, the factor and the reason code; never a claim of the token."""
-    record(user, Action.SIGN_IN_FAILED, user, Outcome.REFUSED, factor=factor, reason=reason)
-
-
 def record_crypto_event(actor: Any, action: str, target: Any, outcome: str,
                         **facts: Any) -> Any:
     """What crypto records (`shelter.crypto.events`): downloads, integrity failures, commands."""
@@ -108,9 +124,9 @@ def connect() -> None:
         (account_signals.account_locked, on_account_locked),
         (account_signals.second_factor_verified, on_second_factor_verified),
         (account_signals.second_factor_failed, on_second_factor_failed),
+        (account_signals.sign_in_refused, on_sign_in_refused),
         (account_signals.second_factor_enrolled, on_second_factor_enrolled),
         (account_signals.account_changed, on_account_changed),
-        (account_signals.sign_in_refused, on_sign_in_refused),
     ]
     for signal, receiver in pairs:
         signal.connect(receiver, dispatch_uid=f"shelter.audit.{receiver.__name__}")

@@ -21,7 +21,11 @@ from shelter.audit.actions import (
 )
 from shelter.audit.labels import same_types
 from shelter.audit.models import AuditEvent, ChainVerification
-from shelter.audit.policies import can_read_history, can_read_log
+from shelter.audit.policies import (
+    can_read_history,
+    can_read_log,
+    can_see_recovery_sign_ins,
+)
 
 
 def _legacy_rejection() -> Q:
@@ -116,6 +120,8 @@ def filter_events(events: QuerySet[AuditEvent], filters: Mapping[str, Any]) -> Q
         events = events.filter(action=int(filters["action"]))
     if filters.get("outcome"):
         events = _filter_outcome(events, filters["outcome"])
+    if filters.get("method"):  # a JSON key lookup: the same on SQLite and PostgreSQL
+        events = events.filter(facts__method=str(filters["method"]))
     if filters.get("date_from"):
         events = events.filter(time__gte=_day_start(filters["date_from"]))
     if filters.get("date_to"):
@@ -188,3 +194,27 @@ def integrity_failures(since: datetime | None = None) -> QuerySet[AuditEvent]:
     if since is not None:
         events = events.filter(time__gte=since)
     return events.order_by("-seq")
+
+
+def has_signed_in_with(user: Any, method: str) -> bool:
+    """Has this user ever completed a sign-in with `method` (the log's OTP_VERIFIED entries; a
+    confirm-again names its session's method, so it never adds one)? Used by the
+    phishing-resistant policy: single sign-on with the provider's MFA, proven once, is a
+    phishing-resistant way this user has."""
+    return AuditEvent.objects.filter(actor_id=user.pk, action=int(Action.OTP_VERIFIED),
+                                     facts__method=str(method)).exists()
+
+
+def recovery_sign_ins_visible_to(user: Any, days: int = 14, limit: int = 20
+                                 ) -> list[AuditEvent]:
+    """Sign-ins by a recovery method in the last `days`, newest first, with `actor_name`
+    attached (one query for the names). Coordinators only (PermissionDenied otherwise)."""
+    if not can_see_recovery_sign_ins(user):
+        raise PermissionDenied
+    since = timezone.now() - timedelta(days=days)
+    events = list(AuditEvent.objects.filter(action=int(Action.SIGN_IN_RECOVERY), time__gte=since)
+                  .order_by("-seq")[:limit])
+    names = actor_names(events)
+    for event in events:
+        event.actor_name = names.get(event.actor_id, "")
+    return events

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -173,7 +174,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         return _render_page(request, queryset, {"form": form, "query": _query(request)},
                             status=400)
     record(request.user, Action.AUDIT_EXPORT, None, Outcome.ALLOWED, **facts)
-    response = StreamingHttpResponse(csv_rows(queryset.iterator(chunk_size=2000)),
+    response = StreamingHttpResponse(csv_rows(queryset.iterator(chunk_size=2000), get_language()),
                                      content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
     return response

@@ -48,7 +48,8 @@ def test_lockout(olaf, settings, since):
         sign_in(client, olaf.email, "wrong password!")
     entry = only(since, Action.LOCKOUT)
     assert (entry.actor_id, entry.outcome, entry.facts) == (olaf.pk, "refused",
-                                                            {"scope": "account"})
+                                                            {"scope": "account",
+                                                             "factor": "password"})
     no_personal_data(entry, olaf.email)
     assert len([e for e in events_after(since) if e.action == Action.SIGN_IN_FAILED]) == 2
 
@@ -64,7 +65,8 @@ def test_second_factor_verified_and_failed(olaf, since):
     device.throttle_reset()
     client.post("/accounts/verify/", {"code": totp_now(device)})
     verified = only(since, Action.OTP_VERIFIED)
-    assert (verified.actor_id, verified.facts) == (olaf.pk, {"device": "totp"})
+    assert (verified.actor_id, verified.facts) == (olaf.pk, {"device": "totp",
+                                                             "method": "password+totp"})
 
 
 def test_enrolment(municipality, since):
