@@ -47,11 +47,6 @@ async function newSigningKey() {
   return { ...jwk, kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
 }
 
-function publicPart(jwk) {
-  const { kty, n, e, kid, alg, use } = jwk;
-  return { kty, n, e, kid, alg, use };
-}
-
 // --- the provider's configuration -----------------------------------------------------------
 
 async function findAccount(ctx, sub) {
