@@ -14,6 +14,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.contrib.sessions.models import Session
@@ -154,15 +155,21 @@ def user_link_sso(*, user: User, subject: str, via: str) -> bool:
     row, so of two links racing for one account exactly one wins."""
     if User.objects.filter(oidc_subject=subject).exists():
         return False
+    changes: dict = {"oidc_subject": subject}
+    if via == "invitation":
+        # The invitation is used up: a new unusable password hash voids its link (its token is
+        # bound to the hash), so the e-mail cannot open the account another way later.
+        changes["password"] = make_password(None)
     try:
         with transaction.atomic():  # a savepoint: a lost race leaves the transaction usable
             linked = User.objects.filter(pk=user.pk, oidc_subject__isnull=True).update(
-                oidc_subject=subject)
+                **changes)
     except IntegrityError:  # the same identity was linked to another account meanwhile
         return False
     if not linked:
         return False
     user.oidc_subject = subject
+    user.password = changes.get("password", user.password)
     _announce_facts(user, user, "sso_link", {"via": via})
     return True
 

@@ -20,7 +20,7 @@ from shelter.accounts.recent import OTP_VERIFIED_AT
 from shelter.accounts.roles import Role
 from shelter.accounts.sso import subject_of
 from shelter.audit.actions import Action
-from tests.factories import fresh_client, head_seq, recorded
+from tests.factories import fresh_client, head_seq, recorded, verified_client
 
 START = "/accounts/sso/start/"
 NEW = "new.officer@example.org"
@@ -182,12 +182,31 @@ def test_keys_rotated_by_the_provider_are_picked_up(sso, olaf):
     assert sso.login_via_http(Client(), START, "olaf-sub")["Location"] == "/"
 
 
-def test_a_discovery_document_for_another_issuer_is_refused(sso, settings):
+def test_a_discovery_document_for_another_issuer_is_refused(sso, settings, caplog):
+    # The same provider under another name: its document names 127.0.0.1, not localhost.
     settings.SHELTER_OIDC_ISSUER = sso.issuer.replace("127.0.0.1", "localhost")
     since = head_seq()
     response = Client().get(START)
     assert response.status_code == 403
     assert [r["reason"] for r in refusals(since)] == ["provider_error"]
+    assert "sso: discovery refused (issuer_mismatch)" in caplog.messages
+
+
+def test_the_authorization_request_carries_pkce_state_and_nonce(sso):
+    location = Client().get(f"{START}?next=https://evil.example.org/")["Location"]
+    query = parse_qs(urlsplit(location).query)
+    assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) == 43
+    assert len(query["state"][0]) >= 32 and len(query["nonce"][0]) >= 32
+    assert query["scope"] == ["openid email profile"]
+    assert query["redirect_uri"] == ["http://testserver/accounts/sso/callback/"]
+    assert "prompt" not in query
+
+
+def test_an_unsafe_next_is_replaced_by_the_dashboard(sso, olaf):
+    link(olaf, sso, "olaf-sub")
+    sso.set_accounts(account("olaf-sub", email=olaf.email, amr=["mfa"]))
+    response = sso.login_via_http(Client(), f"{START}?next=https://evil.example.org/", "olaf-sub")
+    assert response["Location"] == "/"
 
 
 def test_signing_out_ends_the_providers_session_too(sso, olaf):
@@ -387,3 +406,24 @@ def test_form_action_allows_the_provider_only_when_single_sign_on_is_on(sso, set
     settings.SHELTER_OIDC_ISSUER = ""
     policy = Client().get("/accounts/sign-in/")["Content-Security-Policy"]
     assert "form-action 'self';" in policy
+
+
+def test_a_stale_link_intent_is_dropped(sso, olaf):
+    sso.set_accounts(account("olaf-sub", email=olaf.email))
+    client = fresh_client(olaf)
+    location = client.post(reverse("accounts:sso_link"), {"next": "/"})["Location"]
+    session = client.session
+    for entry in session["oidc_states"].values():
+        entry["shelter"]["at"] -= 11 * 60
+    session.save()
+    back = urlsplit(sso.walk(location, "olaf-sub"))
+    since = head_seq()
+    assert client.get(f"{back.path}?{back.query}").status_code == 403
+    assert [r["reason"] for r in refusals(since)] == ["state"]
+    olaf.refresh_from_db()
+    assert olaf.oidc_subject is None
+
+
+def test_linking_needs_a_recent_second_factor(sso, olaf):
+    response = verified_client(olaf).post(reverse("accounts:sso_link"), {"next": "/"})
+    assert response["Location"].startswith(reverse("accounts:reverify"))

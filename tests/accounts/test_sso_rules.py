@@ -51,6 +51,16 @@ def test_a_pending_invitation_with_a_verified_address_is_linked(invited):
     assert linked.facts == {"via": "invitation"}
 
 
+def test_linking_uses_the_invitation_up(carla, municipality, client):
+    user, path = services.user_invite(email=NEW, full_name="New Officer", role=Role.CASE_OFFICER,
+                                      organisation=municipality, acting_user=carla)
+    assert client.get(path).status_code == 200
+    sso.user_for_sign_in(claims())
+    assert client.get(path).status_code == 404
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+
+
 def test_the_address_is_compared_lowercased(invited):
     assert sso.user_for_sign_in(claims(email=NEW.upper())) == invited
 
@@ -235,3 +245,33 @@ def test_safety_settings_of_the_library_are_fixed():
     assert sso.oidc_setting("OIDC_CREATE_USER") is False
     assert sso.oidc_setting("OIDC_ALLOW_UNSECURED_JWT") is False
     assert sso.oidc_setting("OIDC_STORE_ID_TOKEN") is False
+
+
+# --- the security page's part ----------------------------------------------------------------
+def _render_link_form(user) -> str:
+    from django.template import RequestContext, Template
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/accounts/security/")
+    request.user = user
+    return Template("{% load sso_tags %}{% sso_link_form %}").render(RequestContext(request))
+
+
+def test_the_security_page_offers_linking_to_staff_not_yet_linked(olaf):
+    html = _render_link_form(olaf)
+    assert 'action="/accounts/sso/link/"' in html and "csrfmiddlewaretoken" in html
+    assert 'name="next" value="/accounts/security/"' in html
+
+
+def test_a_linked_account_is_told_so_and_partners_see_nothing(olaf, pia, settings):
+    services.user_link_sso(user=olaf, subject="d" * 64, via="security_page")
+    assert "sso-linked" in _render_link_form(olaf)
+    assert _render_link_form(pia).strip() == ""
+    settings.SHELTER_OIDC_ISSUER = ""
+    assert "sso/link" not in _render_link_form(olaf)
+
+
+def test_every_refusal_reason_has_advice_for_the_person():
+    from shelter.accounts.views_sso import ADVICE
+
+    assert set(ADVICE) == set(sso.REASONS)
