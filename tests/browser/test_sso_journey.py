@@ -186,3 +186,24 @@ def test_a_key_rotation_between_two_sign_ins_keeps_both_working(shelter, sso, of
     sign_in_at_provider(shelter, sso, SUB)
     page.get_by_role("heading", name=f"Welcome, {NAME}").wait_for()
     assert sso.logouts() == 1
+
+
+def test_confirming_again_asks_the_provider_for_a_new_login(shelter, sso, officer):
+    """Before a dangerous act: the confirm-again page's single sign-on button posts a form that
+    Shelter redirects to the provider (allowed by form-action), which asks to sign in again
+    although its session is still on (prompt=login), and sends the person on."""
+    sso.set_accounts(account(amr=["pwd", "otp", "mfa"]))
+    page = shelter.page
+    sign_in_at_provider(shelter, sso, SUB)
+    page.get_by_role("heading", name=f"Welcome, {NAME}").wait_for()
+    shelter.check()
+    page.goto("/accounts/confirm/?next=/")
+    shelter.check()
+    since = head_seq()
+    page.get_by_role("button", name="Confirm with single sign-on").click()
+    page.wait_for_url(re.compile(re.escape(sso.issuer) + r"/interaction/"))
+    page.get_by_label("Account").fill(SUB)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("heading", name=f"Welcome, {NAME}").wait_for()
+    [again] = recorded(since, Action.OTP_VERIFIED)
+    assert again.facts["device"] == "mfa" and again.actor_id == officer.pk

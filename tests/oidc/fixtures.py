@@ -136,7 +136,8 @@ class OIDCProvider:
         self._control("rotate", {})
 
     def reset(self) -> None:
-        """No accounts, no tampering, the original key, the logout count at 0, a fresh browser."""
+        """No accounts, no redirect URIs allowed, no tampering, the original key, the logout
+        count at 0, and a fresh browser for the flows over HTTP."""
         self._control("reset", {})
         self.agent = requests.Session()
 
@@ -215,6 +216,6 @@ def oidc_provider():
 
 @pytest.fixture
 def oidc(oidc_provider) -> OIDCProvider:
-    """The provider, reset: no accounts, no tampering, the original key."""
+    """The provider, reset (see OIDCProvider.reset): a test allows its own redirect URIs."""
     oidc_provider.reset()
     return oidc_provider

@@ -28,10 +28,10 @@ const TAMPER_MODES = new Set(['audience', 'expired', 'signature', 'issuer', 'non
 // Everything the control API may change. The Provider is rebuilt from it whenever the client's
 // URIs or the keys change (oidc-provider reads clients and keys once, at construction); its
 // sessions, grants and codes live in its module-level memory adapter, so they survive a rebuild.
+const NOWHERE = { redirectUris: ['http://127.0.0.1/callback'], postLogoutRedirectUris: [] };
 const state = {
   accounts: new Map(), // sub -> {sub, email, email_verified, amr, acr, groups?}
-  redirectUris: ['http://127.0.0.1/callback'],
-  postLogoutRedirectUris: ['http://127.0.0.1/signed-out'],
+  ...NOWHERE, // until a test allows its relying party's addresses
   originalKey: null, // the key the process started with; `reset` brings it back
   signingKeys: [], // private JWKs, the current one first; retired ones still verify hints
   tamper: null,
@@ -45,11 +45,6 @@ async function newSigningKey() {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = await exportJWK(privateKey);
   return { ...jwk, kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
-}
-
-function publicPart(jwk) {
-  const { kty, n, e, kid, alg, use } = jwk;
-  return { kty, n, e, kid, alg, use };
 }
 
 // --- the provider's configuration -----------------------------------------------------------
@@ -242,7 +237,7 @@ const control = {
     build(issuer);
   },
   async reset(body, issuer) {
-    Object.assign(state, { accounts: new Map(), tamper: null, logouts: 0 });
+    Object.assign(state, { accounts: new Map(), tamper: null, logouts: 0, ...NOWHERE });
     state.signingKeys = [state.originalKey];
     build(issuer);
   },

@@ -326,3 +326,20 @@ def test_a_post_logout_uri_that_was_not_allowed_is_refused(provider):
         "post_logout_redirect_uri": "http://elsewhere.test/"})
     page = provider.agent.get(end, allow_redirects=False, timeout=10)
     assert page.status_code == 400 and provider.logouts() == 0
+
+
+def test_reset_forgets_accounts_redirects_and_tampering(provider):
+    provider.tamper("audience")
+    provider.reset()
+    url, _ = authorize_url(provider)
+    page = provider.agent.get(url, allow_redirects=False, timeout=10)
+    assert page.status_code == 400 and "redirect_uri" in page.text  # RP's address forgotten
+    provider.allow_redirects(RP)
+    page = provider.agent.get(url, timeout=10)
+    action = page.text.split('action="', 1)[1].split('"', 1)[0]
+    again = provider.agent.post(provider.issuer + action, data={"login": ALICE["sub"]},
+                                allow_redirects=False, timeout=10)
+    assert "No such account." in again.text  # accounts forgotten
+    provider.set_accounts(ALICE)
+    tokens, _ = sign_in(provider, ALICE["sub"])
+    assert verified(provider, tokens["id_token"])["sub"] == ALICE["sub"]  # no tampering
