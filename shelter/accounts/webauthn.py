@@ -164,6 +164,11 @@ def _check_fresh(state: dict) -> dict:
     return state
 
 
+# 400s whose code says something to the person; every other 400 is "invalid_response".
+OWN_400_CODES = frozenset({"invalid_state", "stale_challenge", "invalid_name",
+                           "malformed_request"})
+
+
 class _Answering:
     """Our error answers: a translated message and a code; garbage from the browser is a 400
     (the library would answer some with 422 or let a wrong type through to a 500)."""
@@ -171,9 +176,7 @@ class _Answering:
     def handle_exception(self, exc: Exception) -> HttpResponse:
         if isinstance(exc, exceptions.OTPWebAuthnApiError):
             status = 400 if exc.status_code in (422, 500) else exc.status_code
-            code = exc.code if status != 400 or exc.code in {
-                "invalid_state", "stale_challenge", "invalid_name", "malformed_request",
-            } else "invalid_response"
+            code = exc.code if status != 400 or exc.code in OWN_400_CODES else "invalid_response"
             self.refused(code)
             logger.info("passkey: refused (%s)", code)
             return JsonResponse({"detail": error_message(code), "code": code}, status=status)
@@ -181,14 +184,6 @@ class _Answering:
 
     def refused(self, code: str) -> None:
         """Hook: the sign-in endpoints announce a failed second factor."""
-
-    def check_can_authenticate(self) -> None:
-        """Only after the first factor, and only for an active account."""
-        user = self.request.user
-        if not user.is_authenticated:
-            raise SignInFirst()
-        if not user.is_active:
-            raise exceptions.UserDisabled()
 
     def verified(self, call):
         """Run the library's (or our) verification: any failure of the response's shape or
@@ -231,7 +226,17 @@ class RegisterComplete(_Answering, views.CompleteCredentialRegistrationView):
         return JsonResponse({"id": device.pk})
 
 
-class LoginBegin(_Answering, views.BeginCredentialAuthenticationView):
+class _SecondStep:
+    def check_can_authenticate(self) -> None:
+        """Only after the first factor, and only for an active account."""
+        user = self.request.user
+        if not user.is_authenticated:
+            raise SignInFirst()
+        if not user.is_active:
+            raise exceptions.UserDisabled()
+
+
+class LoginBegin(_Answering, _SecondStep, views.BeginCredentialAuthenticationView):
     def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
         user = self.get_user()
         data, state = self.get_helper().authenticate_begin(user=user,
@@ -240,7 +245,7 @@ class LoginBegin(_Answering, views.BeginCredentialAuthenticationView):
         return JsonResponse(data)
 
 
-class LoginComplete(_Answering, views.CompleteCredentialAuthenticationView):
+class LoginComplete(_Answering, _SecondStep, views.CompleteCredentialAuthenticationView):
     """The second step of signing in (or confirming again) with a passkey. The session is
     raised by `second_factor_passed`, never by the library's own login."""
 

@@ -431,3 +431,30 @@ def test_a_registration_is_saved_under_its_name_or_the_default(olaf, monkeypatch
     names = list(WebAuthnCredential.objects.filter(user=olaf).order_by("pk")
                  .values_list("name", flat=True))
     assert names == ["Work laptop", "Security key"]
+
+
+def test_someone_elses_passkey_does_not_pass_the_second_step(olaf, otto):
+    make_passkey(olaf)
+    theirs = bytes_to_base64url(bytes(make_passkey(otto).credential_id))
+    client = first_factor_client(olaf)
+    post_json(client, BEGIN_LOGIN, {})
+    response = post_json(client, COMPLETE_LOGIN, {
+        "id": theirs, "rawId": theirs, "type": "public-key",
+        "response": {"clientDataJSON": "e30", "authenticatorData": "AAAA", "signature": "AAAA"}})
+    assert response.status_code == 403
+    assert response.json()["code"] == "credential_user_mismatch"
+    assert not client.session.get(SIGN_IN_METHOD)
+
+
+def test_the_helper_requires_user_verification_and_names_the_site(olaf, rf, settings):
+    settings.OTP_WEBAUTHN_RP_ID = "shelter.example.org"
+    make_passkey(olaf)
+    helper = ShelterWebAuthnHelper(request=rf.get("/"))
+    options, state = helper.authenticate_begin(user=olaf, require_user_verification=False)
+    assert options["userVerification"] == "required" and state["require_user_verification"]
+    assert options["rpId"] == "shelter.example.org"
+    options, state = helper.register_begin(user=olaf)
+    assert options["rp"] == {"name": "Shelter", "id": "shelter.example.org"}
+    assert state["require_user_verification"] is True
+    assert options["user"]["name"] == olaf.email  # the user handle is random, not the address
+    assert olaf.email not in json.dumps(options["user"]["id"])
