@@ -52,8 +52,6 @@ RESTRICTED_ALLOWED_URL_NAMES = {
 
 RESTRICTED_MESSAGE = _("Your role must sign in with a passkey or security key. Add one now; "
                        "until then you can only reach this page.")
-RECOVERY_BANNER = _("You signed in with a recovery method. If this was not you, tell your "
-                    "coordinator now.")
 REFUSALS = {
     "recovery_session": _("You signed in with a recovery method (an authenticator or backup "
                           "code). This cannot be done in such a session: sign in with your "
