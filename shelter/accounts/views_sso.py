@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shelter.access import guarded_by, public, signed_in
-from shelter.accounts import services, sso
+from shelter.accounts import phishing, services, sso
 from shelter.accounts.methods import (
     FIRST_FACTOR,
     FirstFactor,
@@ -131,6 +131,8 @@ def sso_link(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(next_url)
     if request.user.is_partner:
         return refused(request, sso.Refused("partner", request.user))
+    if reason := phishing.sso_link_refusal(request):  # a recovery session adds no way in
+        return phishing.refuse(request, "accounts.user", request.user.pk, reason, "security")
     return _to_provider(request, LINK, next_url, NEW_LOGIN)
 
 
@@ -216,6 +218,8 @@ def _finish_link(request: HttpRequest, intent: dict, claims: dict) -> HttpRespon
     if not _same_person(request, intent):
         raise sso.Refused("state")
     user = request.user
+    if reason := phishing.sso_link_refusal(request):
+        return phishing.refuse(request, "accounts.user", user.pk, reason, "security")
     if not sso.fresh_login(claims):
         raise sso.Refused("stale_login", user)
     sso.check_groups(claims, user)

@@ -100,7 +100,7 @@ class Action(IntEnum):
 
 
 ACTION_LABELS: dict[Action, str | Promise] = {
-    Action.SIGN_IN: _("Signed in (password)"),
+    Action.SIGN_IN: _("Signed in (first step)"),
     Action.SIGN_IN_FAILED: _("Sign-in failed"),
     Action.LOCKOUT: _("Sign-in locked"),
     Action.OTP_VERIFIED: _("Second factor verified"),

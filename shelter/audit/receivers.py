@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
 from shelter.accounts import signals as account_signals
@@ -37,7 +38,11 @@ ACCOUNT_CHANGES = {
 
 
 def on_logged_in(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
-    record(user, Action.SIGN_IN, user)
+    """The first step passed: Shelter's password, or single sign-on (`login()` names the
+    backend that authenticated the user)."""
+    session = getattr(request, "session", None) or {}
+    sso = session.get(BACKEND_SESSION_KEY) == "shelter.accounts.sso.ShelterOIDCBackend"
+    record(user, Action.SIGN_IN, user, factor="sso" if sso else "password")
 
 
 def on_logged_out(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:

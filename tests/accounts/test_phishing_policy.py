@@ -413,3 +413,18 @@ def test_the_panel_lists_passkeys_added_in_recovery_sessions(carla, aud):
     panel = page[page.index('data-marker="recovery-panel"'):]
     assert "passkey added" in panel and aud.full_name in panel
     assert "added in recovery" not in panel  # the key's own name is not shown
+
+
+def test_a_recovery_session_may_not_link_single_sign_on(carla, settings):
+    settings.SHELTER_OIDC_ISSUER = "https://idp.example"  # never reached: refused before
+    settings.SHELTER_OIDC_CLIENT_ID, settings.SHELTER_OIDC_CLIENT_SECRET = "shelter", "secret"
+    passkey(carla)
+    client, since = code_sign_in(carla), head_seq()
+    response = client.post(reverse("accounts:sso_link"), {"next": "/accounts/security/"},
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 403
+    assert "recovery method" in response.content.decode()
+    [refusal] = recorded(since, Action.REFUSED)
+    assert (refusal.actor_id, refusal.facts["reason"]) == (carla.pk, "recovery_session")
+    carla.refresh_from_db()
+    assert carla.oidc_subject is None

@@ -97,7 +97,9 @@ def test_provider_mfa_signs_in_with_method_sso_mfa(sso, invited):
     assert client.session[OTP_VERIFIED_AT] <= time.time()
     assert client.get("/").status_code == 200
     [verified] = recorded(since, Action.OTP_VERIFIED)
-    assert verified.facts["device"] == "mfa"
+    assert verified.facts["device"] == "mfa" and verified.facts["method"] == "sso+mfa"
+    [first_step] = recorded(since, Action.SIGN_IN)
+    assert first_step.facts == {"factor": "sso"}
 
 
 def test_amr_without_mfa_still_asks_for_shelters_code(sso, olaf):

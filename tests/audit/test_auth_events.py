@@ -32,6 +32,7 @@ def test_password_sign_in(olaf, since):
     entry = only(since, Action.SIGN_IN)
     assert (entry.actor_id, entry.outcome, entry.target_id) == (olaf.pk, "allowed", str(olaf.pk))
     assert entry.request_id and entry.ip_address == "127.0.0.1"
+    assert entry.facts == {"factor": "password"}
 
 
 def test_failed_sign_in_records_no_email_address(olaf, since):
