@@ -220,7 +220,9 @@ class RegisterComplete(_Answering, views.CompleteCredentialRegistrationView):
             device = services.passkey_add(user=user, registration=registration,
                                           name=name.strip() or _("Security key"),
                                           acting_user=user,
-                                          recovery=phishing.is_recovery_session(self.request))
+                                          recovery=phishing.adds_recovery_passkey(self.request),
+                                          recovery_not_before=phishing.recovery_mark_not_before(
+                                              self.request))
         except services.PasskeyDuplicate:
             raise Duplicate() from None
         return JsonResponse({"id": device.pk})

@@ -428,3 +428,52 @@ def test_a_recovery_session_may_not_link_single_sign_on(carla, settings):
     assert (refusal.actor_id, refusal.facts["reason"]) == (carla.pk, "recovery_session")
     carla.refresh_from_db()
     assert carla.oidc_subject is None
+
+
+def test_a_passkey_added_with_a_young_recovery_passkey_is_held_back_as_long(carla, monkeypatch):
+    """The attack: phished code → recovery session → key P1 (marked) → sign in with P1 → add
+    P2. P2 is marked too, with P1's date, so signing in with P2 removes nothing either."""
+    from shelter.accounts.webauthn import ShelterWebAuthnHelper
+    from tests.accounts.test_passkeys import (
+        BEGIN_REGISTER,
+        COMPLETE_REGISTER,
+        post_json,
+        registration_for,
+    )
+
+    victims_key = passkey(carla, "owner's key")
+    first = passkey(carla, "intruder's first")
+    parent = services.recovery_passkey_remember(credential=first)
+    client = passkey_session(carla, first)
+    session = client.session
+    session["shelter_otp_verified_at"] = __import__("time").time()
+    session.save()
+    monkeypatch.setattr(ShelterWebAuthnHelper, "verify_registration",
+                        lambda self, user, state, data: registration_for(user))
+    since = head_seq()
+    post_json(client, BEGIN_REGISTER, {})
+    response = post_json(client, COMPLETE_REGISTER, {"name": "Second", "credential": {}})
+    assert response.status_code == 200
+    second = WebAuthnCredential.objects.get(pk=response.json()["id"])
+    mark = RecoveryPasskey.objects.get(credential=second)
+    assert mark.usable_for_removal_after >= parent.usable_for_removal_after
+    [entry] = recorded(since, Action.PASSKEY_ADDED)
+    assert entry.facts == {"device": second.pk, "recovery": True}
+    client = passkey_session(carla, second)
+    session = client.session
+    session["shelter_otp_verified_at"] = __import__("time").time()
+    session.save()
+    response = client.post(reverse("accounts:passkey_remove", args=[victims_key.pk]),
+                           {"confirmed": "1"})
+    assert response.status_code == 403
+    assert WebAuthnCredential.objects.filter(pk=victims_key.pk).exists()
+
+
+def test_a_child_mark_keeps_the_later_of_the_two_dates(carla, settings):
+    settings.SHELTER_RECOVERY_PASSKEY_DAYS = 7
+    later = timezone.now() + timedelta(days=30)
+    mark = services.recovery_passkey_remember(credential=passkey(carla), not_before=later)
+    assert mark.usable_for_removal_after == later
+    earlier = timezone.now() + timedelta(days=1)
+    mark = services.recovery_passkey_remember(credential=passkey(carla, "b"), not_before=earlier)
+    assert mark.usable_for_removal_after > timezone.now() + timedelta(days=6)
