@@ -54,7 +54,9 @@ ROWS = {
     "organisation_edit": ("get", coordinators(), None),
     # Deactivating and resetting a second factor ask first (the page of what will happen).
     "person_set_active:ask": ("get", coordinators(), None),
-    "person_reset_second_factor:ask": ("get", coordinators(), None),
+    # Resetting a second factor first asks for a recent one of the coordinator's own (the
+    # matrix's sessions are not fresh: sent to confirm again).
+    "person_reset_second_factor:ask": ("get", coordinators(302), None),
     "person_set_active": ("post", coordinators(302), {"active": "1"}),
     "person_reset_second_factor": ("post", coordinators(302), {"confirmed": "1"}),
     # Single sign-on is off in this matrix (no SHELTER_OIDC_ISSUER): its pages answer 404; the

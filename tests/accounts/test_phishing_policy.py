@@ -477,3 +477,31 @@ def test_a_child_mark_keeps_the_later_of_the_two_dates(carla, settings):
     earlier = timezone.now() + timedelta(days=1)
     mark = services.recovery_passkey_remember(credential=passkey(carla, "b"), not_before=earlier)
     assert mark.usable_for_removal_after > timezone.now() + timedelta(days=6)
+
+
+def test_a_young_recovery_passkey_session_may_not_reset_anyones_second_factor(carla, olaf):
+    intruders_key = passkey(carla, "added in recovery")
+    services.recovery_passkey_remember(credential=intruders_key)
+    client, since = passkey_session(carla, intruders_key), head_seq()
+    session = client.session
+    session["shelter_otp_verified_at"] = __import__("time").time()
+    session.save()
+    response = client.post(reverse("accounts:person_reset_second_factor", args=[olaf.pk]),
+                           {"confirmed": "1"})
+    assert response.status_code == 403
+    assert AuthenticatorDevice.objects.filter(user=olaf).exists()
+    [refusal] = recorded(since, Action.REFUSED)
+    assert refusal.facts["reason"] == "recovery_passkey"
+
+
+def test_a_young_recovery_passkey_session_may_not_link_single_sign_on(carla, rf):
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from shelter.accounts.phishing import sso_link_refusal
+
+    intruders_key = passkey(carla, "added in recovery")
+    services.recovery_passkey_remember(credential=intruders_key)
+    request = rf.get("/")
+    request.user, request.session = carla, {DEVICE_ID_SESSION_KEY: intruders_key.persistent_id}
+    carla.otp_device, carla.is_verified = intruders_key, lambda: True
+    assert sso_link_refusal(request) == "recovery_passkey"
