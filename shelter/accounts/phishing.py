@@ -49,6 +49,8 @@ RECOVERY_SESSION = "shelter_recovery_session"
 RESTRICTED_ALLOWED_URL_NAMES = {
     "accounts:security", "accounts:logout", "set_language",
     "accounts:webauthn_register_begin", "accounts:webauthn_register_complete",
+    # Adding a passkey needs a recent second factor: confirming it again must stay reachable.
+    "accounts:reverify",
 }
 
 RESTRICTED_MESSAGE = _("Your role must sign in with a passkey or security key. Add one now; "

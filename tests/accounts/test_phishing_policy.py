@@ -505,3 +505,20 @@ def test_a_young_recovery_passkey_session_may_not_link_single_sign_on(carla, rf)
     request.user, request.session = carla, {DEVICE_ID_SESSION_KEY: intruders_key.persistent_id}
     carla.otp_device, carla.is_verified = intruders_key, lambda: True
     assert sso_link_refusal(request) == "recovery_passkey"
+
+
+def test_a_restricted_session_whose_code_is_old_can_confirm_again_to_add_a_passkey(carla):
+    client = code_sign_in(carla)
+    session = client.session
+    session["shelter_otp_verified_at"] = 0
+    session.save()
+    response = client.post(reverse("accounts:webauthn_register_begin"),
+                           content_type="application/json")
+    assert response.status_code == 403
+    confirm = client.get(response.json()["reverify"])
+    assert confirm.status_code == 200  # not sent back to the security page
+    AuthenticatorDevice.objects.filter(user=carla).update(last_t=-1)  # the code may repeat
+    client.post(response.json()["reverify"], {"code": totp_now(AuthenticatorDevice.objects.get(
+        user=carla))})
+    assert client.post(reverse("accounts:webauthn_register_begin"),
+                       content_type="application/json").status_code == 200
