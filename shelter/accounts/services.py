@@ -141,11 +141,14 @@ def user_set_active(*, user: User, active: bool, acting_user: User) -> User:
 
 @transaction.atomic
 def user_reset_second_factor(*, user: User, acting_user: User) -> User:
-    """Remove the user's devices (lost phone or key): their authenticator app, backup codes and
-    passkeys. They enrol again at their next sign-in."""
+    """Remove the user's devices (lost phone or key): their authenticator app, backup codes,
+    passkeys and the record that their provider proves MFA (kept, it would count as a device
+    and send a password sign-in to a code step that cannot accept it). A reset is a new start
+    the coordinator vouches for: they enrol again at their next sign-in."""
     AuthenticatorDevice.objects.filter(user=user).delete()
     BackupCodeDevice.objects.filter(user=user).delete()
     WebAuthnCredential.objects.filter(user=user).delete()
+    ProviderMFADevice.objects.filter(user=user).delete()
     end_sessions(user)
     _announce(user, acting_user, "second_factor_reset")
     return user

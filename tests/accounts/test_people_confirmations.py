@@ -179,3 +179,22 @@ def test_only_coordinators_see_the_confirmations(persona, path, otto, request, a
     assert client.post(_active(path, otto), {"confirmed": "1"}).status_code == 403
     assert _state(otto)[:2] == (True, 1)
     assert any(e.outcome == "refused" for e in recorded(since))
+
+
+def test_after_a_reset_a_single_sign_on_user_signing_in_by_password_enrols_again(carla, olaf):
+    """The record that olaf's provider proves MFA goes with the reset: kept, it would count as
+    a device and send the password sign-in to a code step that cannot accept it."""
+    from django.test import Client
+
+    from shelter.accounts import services
+    from shelter.accounts.models import ProviderMFADevice
+    from tests.factories import PASSWORD
+
+    services.provider_mfa_device(user=olaf)
+    response = fresh_client(carla).post(_active("reset-second-factor", olaf), {"confirmed": "1"})
+    assert response.status_code == 302
+    assert not ProviderMFADevice.objects.filter(user=olaf).exists()
+    client = Client()
+    response = client.post("/accounts/sign-in/", {"email": olaf.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/enrol/")
+    assert client.get("/accounts/enrol/").status_code == 200
