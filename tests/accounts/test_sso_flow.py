@@ -429,3 +429,19 @@ def test_a_stale_link_intent_is_dropped(sso, olaf):
 def test_linking_needs_a_recent_second_factor(sso, olaf):
     response = verified_client(olaf).post(reverse("accounts:sso_link"), {"next": "/"})
     assert response["Location"].startswith(reverse("accounts:reverify"))
+
+
+def test_linking_by_invitation_with_a_non_members_token_deactivates_nobody(sso, invited,
+                                                                          settings):
+    """A token from outside the group that carries the invitee's address is refused, but the
+    invitee (who may not be its owner) stays active and unlinked."""
+    settings.SHELTER_OIDC_GROUPS_CLAIM, settings.SHELTER_OIDC_REQUIRED_GROUP = "groups", "shelter"
+    sso.set_accounts(account("stranger", groups=["finance"]))
+    since = head_seq()
+    response = sso.login_via_http(Client(), START, "stranger")
+    assert response.status_code == 403
+    invited.refresh_from_db()
+    assert invited.is_active and invited.oidc_subject is None
+    assert recorded(since, Action.USER_DEACTIVATE) == []
+    assert [r["reason"] for r in refusals(since)] == ["not_in_group"]
+
