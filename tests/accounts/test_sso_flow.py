@@ -445,3 +445,17 @@ def test_linking_by_invitation_with_a_non_members_token_deactivates_nobody(sso, 
     assert recorded(since, Action.USER_DEACTIVATE) == []
     assert [r["reason"] for r in refusals(since)] == ["not_in_group"]
 
+
+def test_confirming_again_after_leaving_the_group_is_refused_and_deactivates(sso, olaf,
+                                                                            settings):
+    client = _signed_in_by_sso(sso, olaf, "olaf-sub")
+    settings.SHELTER_OIDC_GROUPS_CLAIM, settings.SHELTER_OIDC_REQUIRED_GROUP = "groups", "shelter"
+    sso.set_accounts(account("olaf-sub", email=olaf.email, amr=["mfa"], groups=["finance"]))
+    since = head_seq()
+    response = _reauth(client, sso, "olaf-sub")
+    assert response.status_code == 403
+    assert [r["reason"] for r in refusals(since)] == ["not_in_group"]
+    olaf.refresh_from_db()
+    assert not olaf.is_active
+    assert recorded(since, Action.OTP_VERIFIED) == []
+
