@@ -187,8 +187,9 @@ class ShelterOIDCBackend(OIDCAuthenticationBackend):
         try:
             OIDCAuthenticationBackend.authenticate(self, request, nonce=nonce,
                                                    code_verifier=code_verifier)
-        except (requests.RequestException, ValueError) as error:
+        except (requests.RequestException, ValueError, AttributeError, TypeError) as error:
             # The message of the library's HTTPError quotes the provider's answer: not logged.
+            # AttributeError/TypeError: a token answer that is JSON but not an object (`[]`).
             logger.warning("sso: token request failed (%s)", type(error).__name__)
             raise Refused("provider_error") from error
         if self._claims is None:

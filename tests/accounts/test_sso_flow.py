@@ -459,3 +459,25 @@ def test_confirming_again_after_leaving_the_group_is_refused_and_deactivates(sso
     assert not olaf.is_active
     assert recorded(since, Action.OTP_VERIFIED) == []
 
+
+@pytest.mark.parametrize("body", [[], "a string", 3, None])
+def test_a_token_answer_that_is_not_an_object_is_a_provider_error(sso, olaf, monkeypatch,
+                                                                  body, caplog):
+    """The provider's token endpoint answers JSON that is no object: a refusal, not a 500."""
+    import mozilla_django_oidc.auth as library
+
+    link(olaf, sso, "olaf-sub")
+    sso.set_accounts(account("olaf-sub", email=olaf.email, amr=["mfa"]))
+    real_post = library.requests.post
+
+    def post(url, *args, **kwargs):
+        response = real_post(url, *args, **kwargs)
+        response._content = __import__("json").dumps(body).encode()
+        return response
+
+    monkeypatch.setattr(library.requests, "post", post)
+    since = head_seq()
+    response = sso.login_via_http(Client(), START, "olaf-sub")
+    assert response.status_code == 403
+    assert [r["reason"] for r in refusals(since)] == ["provider_error"]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
