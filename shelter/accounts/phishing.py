@@ -20,6 +20,7 @@ passkeys away, and is seen.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -48,6 +49,8 @@ RECOVERY_SESSION = "shelter_recovery_session"
 RESTRICTED_ALLOWED_URL_NAMES = {
     "accounts:security", "accounts:logout", "set_language",
     "accounts:webauthn_register_begin", "accounts:webauthn_register_complete",
+    # Adding a passkey needs a recent second factor: confirming it again must stay reachable.
+    "accounts:reverify",
 }
 
 RESTRICTED_MESSAGE = _("Your role must sign in with a passkey or security key. Add one now; "
@@ -59,6 +62,8 @@ REFUSALS = {
     "recovery_passkey": _("This passkey was added in a recovery session, less than "
                           "%(days)s days ago. Until then it cannot be used to remove other "
                           "passkeys."),
+    "own_account": _("You cannot reset your own second factor. Ask another coordinator to "
+                     "do it."),
 }
 
 
@@ -91,33 +96,61 @@ def is_recovery_session(request: HttpRequest) -> bool:
     return bool(_verified(request) and session is not None and session.get(RECOVERY_SESSION))
 
 
-def _signed_in_with_young_recovery_passkey(request: HttpRequest) -> bool:
+def _young_recovery_mark(request: HttpRequest) -> RecoveryPasskey | None:
+    """The mark of the recovery passkey this session signed in with, while it is young."""
+    if not _verified(request):
+        return None
     device = getattr(request.user, "otp_device", None)
     if device is None or device._meta.label_lower != "django_otp_webauthn.webauthncredential":
-        return False
+        return None
     return RecoveryPasskey.objects.filter(credential_id=device.pk,
-                                          usable_for_removal_after__gt=timezone.now()).exists()
+                                          usable_for_removal_after__gt=timezone.now()).first()
+
+
+def adds_recovery_passkey(request: HttpRequest) -> bool:
+    """Is a passkey added in this session a recovery passkey? In a recovery session, and in
+    a session signed in with a young recovery passkey: else the intruder's first key would
+    add a second, unmarked one and sign in with that to remove the owner's keys."""
+    return is_recovery_session(request) or _young_recovery_mark(request) is not None
+
+
+def recovery_mark_not_before(request: HttpRequest) -> datetime | None:
+    """When the mark of a passkey added in this session may lapse at the earliest: the parent
+    recovery passkey's own date (a child never outlives its parent's waiting days), or None."""
+    mark = _young_recovery_mark(request)
+    return mark.usable_for_removal_after if mark else None
+
+
+def _held_back(request: HttpRequest) -> str | None:
+    """The reason shared by every act that takes a way in away or adds one for someone else:
+    a recovery session, or a session signed in with a young recovery passkey."""
+    if is_recovery_session(request):
+        return "recovery_session"
+    if _young_recovery_mark(request) is not None:
+        return "recovery_passkey"
+    return None
 
 
 def passkey_removal_refusal(request: HttpRequest) -> str | None:
     """Why this session may not remove a passkey ("recovery_session", "recovery_passkey"),
     or None. The passkey removal view asks this first."""
-    if is_recovery_session(request):
-        return "recovery_session"
-    if _verified(request) and _signed_in_with_young_recovery_passkey(request):
-        return "recovery_passkey"
-    return None
+    return _held_back(request)
 
 
 def sso_link_refusal(request: HttpRequest) -> str | None:
     """Why this session may not link single sign-on to the account, or None: a recovery
-    session may not add a way in. The single sign-on link view asks this first."""
-    return "recovery_session" if is_recovery_session(request) else None
+    session (or one signed in with a young recovery passkey) may not add a way in. The single
+    sign-on link view asks this first."""
+    return _held_back(request)
 
 
-def second_factor_reset_refusal(request: HttpRequest) -> str | None:
-    """Why this coordinator may not reset anyone's second factor now, or None."""
-    return "recovery_session" if is_recovery_session(request) else None
+def second_factor_reset_refusal(request: HttpRequest, person: Any = None) -> str | None:
+    """Why this coordinator may not reset `person`'s second factor now, or None. Nobody
+    resets their own (another coordinator does it): that is never needed, and it is the way an
+    intruder holding a phished code would replace the owner's factors with their own."""
+    if person is not None and person.pk == getattr(request.user, "pk", None):
+        return "own_account"
+    return _held_back(request)
 
 
 def refuse(request: HttpRequest, target_type: str, target_id: Any, reason: str,

@@ -11,7 +11,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -141,11 +141,14 @@ def user_set_active(*, user: User, active: bool, acting_user: User) -> User:
 
 @transaction.atomic
 def user_reset_second_factor(*, user: User, acting_user: User) -> User:
-    """Remove the user's devices (lost phone or key): their authenticator app, backup codes and
-    passkeys. They enrol again at their next sign-in."""
+    """Remove the user's devices (lost phone or key): their authenticator app, backup codes,
+    passkeys and the record that their provider proves MFA (kept, it would count as a device
+    and send a password sign-in to a code step that cannot accept it). A reset is a new start
+    the coordinator vouches for: they enrol again at their next sign-in."""
     AuthenticatorDevice.objects.filter(user=user).delete()
     BackupCodeDevice.objects.filter(user=user).delete()
     WebAuthnCredential.objects.filter(user=user).delete()
+    ProviderMFADevice.objects.filter(user=user).delete()
     end_sessions(user)
     _announce(user, acting_user, "second_factor_reset")
     return user
@@ -263,12 +266,14 @@ class PasskeyRegistration:
 
 @transaction.atomic
 def passkey_add(*, user: User, registration: PasskeyRegistration, name: str,
-                acting_user: User, recovery: bool = False) -> WebAuthnCredential:
+                acting_user: User, recovery: bool = False,
+                recovery_not_before: datetime | None = None) -> WebAuthnCredential:
     """Save a verified passkey for `user` under `name` (the caller checked the session is
     fully signed in). The audit record holds the device id only, never credential data, and
     says whether it is the user's first passkey and whether it was added in a recovery session
-    (`recovery`, decided by `phishing.is_recovery_session`): such a passkey is remembered
-    (`recovery_passkey_remember`)."""
+    (`recovery`, decided by `phishing.adds_recovery_passkey`): such a passkey is remembered
+    (`recovery_passkey_remember`), its waiting days ending no earlier than
+    `recovery_not_before` (the mark of the recovery passkey the session signed in with)."""
     first = not WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
     credential = registration.credential
     credential.user, credential.name, credential.confirmed = user, name, True
@@ -288,7 +293,7 @@ def passkey_add(*, user: User, registration: PasskeyRegistration, name: str,
     if first:
         facts["first_passkey"] = True
     if recovery:
-        recovery_passkey_remember(credential=credential)
+        recovery_passkey_remember(credential=credential, not_before=recovery_not_before)
         facts["recovery"] = True
     account_changed.send(sender=User, user=user, acting_user=acting_user, action="passkey_added",
                          facts=facts)
@@ -475,12 +480,17 @@ def sign_in_recovery_record(*, user: User, method: str) -> None:
 
 
 @transaction.atomic
-def recovery_passkey_remember(*, credential) -> RecoveryPasskey:
+def recovery_passkey_remember(*, credential, not_before: datetime | None = None
+                              ) -> RecoveryPasskey:
     """Remember a passkey added in a recovery session: until SHELTER_RECOVERY_PASSKEY_DAYS
-    have passed, a session signed in with it may not remove other passkeys. The caller (the
-    passkey enrolment) records the addition itself, with the fact `recovery: true`."""
+    have passed (and not before `not_before`, the parent recovery passkey's own date, when it
+    was added in a session signed in with one), a session signed in with it may not remove
+    other passkeys. The caller (the passkey enrolment) records the addition itself, with the
+    fact `recovery: true`."""
     now = timezone.now()
+    until = now + timedelta(days=settings.SHELTER_RECOVERY_PASSKEY_DAYS)
+    if not_before is not None:
+        until = max(until, not_before)
     mark, _created = RecoveryPasskey.objects.get_or_create(credential=credential, defaults={
-        "added_at": now, "usable_for_removal_after":
-            now + timedelta(days=settings.SHELTER_RECOVERY_PASSKEY_DAYS)})
+        "added_at": now, "usable_for_removal_after": until})
     return mark

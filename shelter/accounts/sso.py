@@ -187,8 +187,9 @@ class ShelterOIDCBackend(OIDCAuthenticationBackend):
         try:
             OIDCAuthenticationBackend.authenticate(self, request, nonce=nonce,
                                                    code_verifier=code_verifier)
-        except (requests.RequestException, ValueError) as error:
+        except (requests.RequestException, ValueError, AttributeError, TypeError) as error:
             # The message of the library's HTTPError quotes the provider's answer: not logged.
+            # AttributeError/TypeError: a token answer that is JSON but not an object (`[]`).
             logger.warning("sso: token request failed (%s)", type(error).__name__)
             raise Refused("provider_error") from error
         if self._claims is None:
@@ -249,10 +250,13 @@ def _check_may_use_sso(user: User) -> None:
         raise Refused("partner", user)
 
 
-def check_groups(claims: dict, user: User | None) -> None:
+def check_groups(claims: dict, user: User | None, *, deactivate: bool = True) -> None:
     """With SHELTER_OIDC_GROUPS_CLAIM and SHELTER_OIDC_REQUIRED_GROUP set: someone outside the
     group is deactivated and refused. A claim that is missing, or too big for the token (Entra's
-    "overage": `_claim_names`), proves nothing either way: refused, nobody deactivated."""
+    "overage": `_claim_names`), proves nothing either way: refused, nobody deactivated.
+    `deactivate=False` only refuses: while linking by invitation the token is not yet known to
+    be the account's own, so a non-member's token carrying the invitee's address must not
+    deactivate the invitee."""
     claim, group = settings.SHELTER_OIDC_GROUPS_CLAIM, settings.SHELTER_OIDC_REQUIRED_GROUP
     if not claim or not group:
         return
@@ -261,7 +265,7 @@ def check_groups(claims: dict, user: User | None) -> None:
     if overage or not isinstance(value, list):
         raise Refused("provider_error", user)
     if group not in value:
-        if user is not None and user.is_active:
+        if deactivate and user is not None and user.is_active:
             services.user_deactivate_by_sso_group(user=user)
         raise Refused("not_in_group", user)
 
@@ -277,7 +281,7 @@ def user_for_sign_in(claims: dict) -> User:
     if user is None:
         raise Refused("not_invited")
     _check_may_use_sso(user)
-    check_groups(claims, user)
+    check_groups(claims, user, deactivate=not linking)
     if linking and not services.user_link_sso(user=user, subject=subject, via="invitation"):
         raise Refused("link_taken", user)
     return user

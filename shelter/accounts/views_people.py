@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +14,7 @@ from shelter.accounts import phishing, services
 from shelter.accounts.access import access_organisation, access_people, access_person
 from shelter.accounts.forms import InviteForm, OrganisationForm, PersonForm
 from shelter.accounts.models import Organisation, User
+from shelter.accounts.recent import ask_for_recent_second_factor
 from shelter.accounts.views import invited
 
 
@@ -98,21 +97,13 @@ def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _confirm_second_factor_reset(request: HttpRequest, person: User) -> HttpResponse:
     name = person.full_name or person.email
-    if person == request.user:
-        consequences = [
-            _("Your authenticator app, your passkeys and your backup codes stop working and "
-              "are removed."),
-            _("Every session of yours ends, this one too: you are signed out at once."),
-            _("At your next sign-in you enter your password and set up a new second factor."),
-        ]
-    else:
-        consequences = [
-            _("The authenticator app, the passkeys and the backup codes of %(name)s stop "
-              "working and are removed.") % {"name": name},
-            _("Every open session of %(name)s ends at once.") % {"name": name},
-            _("At the next sign-in, %(name)s enters their password and sets up a new second "
-              "factor.") % {"name": name},
-        ]
+    consequences = [
+        _("The authenticator app, the passkeys and the backup codes of %(name)s stop "
+          "working and are removed.") % {"name": name},
+        _("Every open session of %(name)s ends at once.") % {"name": name},
+        _("At the next sign-in, %(name)s enters their password and sets up a new second "
+          "factor.") % {"name": name},
+    ]
     return _confirm(request, person, consequences=consequences,
                     title=_("Reset the second factor of %(name)s?") % {"name": name},
                     confirm_label=_("Reset second factor"))
@@ -123,19 +114,16 @@ def person_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
     """GET (or a POST without `confirmed=1`) shows what will happen; the confirmation's POST
     removes the devices."""
     person = access_person(request, pk)
-    # A session signed in by a recovery method resets nobody's factors: a phished code must
-    # not let its holder take over someone else's account (shelter.accounts.phishing).
-    if reason := phishing.second_factor_reset_refusal(request):
+    # Nobody resets their own factors, and a session signed in by a recovery method (or with a
+    # young recovery passkey) resets nobody's: a phished code must not let its holder replace
+    # the owner's factors or take over someone else's account (shelter.accounts.phishing).
+    if reason := phishing.second_factor_reset_refusal(request, person):
         return phishing.refuse(request, "accounts.user", person.pk, reason, section="people")
+    if fresh := ask_for_recent_second_factor(request):
+        return fresh
     if not confirmed(request):
         return _confirm_second_factor_reset(request, person)
     services.user_reset_second_factor(user=person, acting_user=request.user)
-    if person == request.user:
-        # Their own session is gone from the store: start a clean anonymous one, so the
-        # response does not try to save the deleted session back.
-        logout(request)
-        messages.info(request, _("Your second factor is reset. Sign in and set it up again."))
-        return redirect(settings.LOGIN_URL)
     messages.success(request, _("The second factor is reset; the user enrols again at sign-in."))
     return redirect("accounts:person_edit", pk=person.pk)
 

@@ -17,7 +17,7 @@ from shelter.accounts import phishing, services
 from shelter.accounts.access import access_own_passkey
 from shelter.accounts.forms import PasskeyNameForm
 from shelter.accounts.models import AuthenticatorDevice, BackupCode
-from shelter.accounts.recent import ask_for_recent_second_factor
+from shelter.accounts.recent import ask_for_recent_second_factor, has_recent_second_factor
 from shelter.accounts.views_people import confirmed
 
 PASSKEY = "django_otp_webauthn.webauthncredential"
@@ -40,6 +40,7 @@ def _security_context(request: HttpRequest) -> dict:
                                                                 confirmed=True).exists(),
         "backup_codes_left": BackupCode.objects.filter(device__user=user,
                                                        device__confirmed=True).count(),
+        "confirm_first": not has_recent_second_factor(request),
     }
 
 

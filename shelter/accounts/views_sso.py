@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -70,6 +70,11 @@ ADVICE = {
 def refused(request: HttpRequest, refusal: sso.Refused) -> HttpResponse:
     sign_in_refused.send(sender=User, user=refusal.user, request=request,
                          reason=refusal.reason, factor=FirstFactor.SSO.value)
+    if (refusal.user is not None and not refusal.user.is_active
+            and request.user.is_authenticated and request.user.pk == refusal.user.pk):
+        # Deactivated just now (left the required group while signed in): every session of
+        # theirs is gone from the store; start a clean anonymous one rather than save it back.
+        logout(request)
     return render(request, "accounts/sso_refused.html",
                   {"advice": ADVICE[refusal.reason], "reason": refusal.reason}, status=403)
 
@@ -239,6 +244,8 @@ def _finish_reauth(request: HttpRequest, intent: dict, claims: dict) -> HttpResp
         raise sso.Refused("reauth_mismatch", user)
     if not sso.fresh_login(claims):
         raise sso.Refused("stale_login", user)
+    # Someone who left the required group confirms nothing: deactivated, as at sign-in.
+    sso.check_groups(claims, user)
     if not sso.mfa_proven(claims):
         messages.error(request, _("Your identity provider did not confirm a second factor; "
                                   "enter a code instead."))

@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp_webauthn import exceptions, views
@@ -47,6 +48,7 @@ from shelter.accounts.methods import (
     second_factor_passed,
 )
 from shelter.accounts.models import User
+from shelter.accounts.recent import has_recent_second_factor, reverify_url
 from shelter.accounts.signals import second_factor_failed
 
 logger = logging.getLogger("shelter.accounts")
@@ -220,7 +222,9 @@ class RegisterComplete(_Answering, views.CompleteCredentialRegistrationView):
             device = services.passkey_add(user=user, registration=registration,
                                           name=name.strip() or _("Security key"),
                                           acting_user=user,
-                                          recovery=phishing.is_recovery_session(self.request))
+                                          recovery=phishing.adds_recovery_passkey(self.request),
+                                          recovery_not_before=phishing.recovery_mark_not_before(
+                                              self.request))
         except services.PasskeyDuplicate:
             raise Duplicate() from None
         return JsonResponse({"id": device.pk})
@@ -284,7 +288,15 @@ _login_complete = LoginComplete.as_view()
 # the gate (EXEMPT_URL_NAMES) but only for the person who passed the first factor.
 @guarded_by(signed_in)
 def register_begin(request: HttpRequest) -> HttpResponse:
+    """Adding a way in needs a second factor from the last minutes (like removing one): a
+    session left open or stolen cannot add the intruder's key. The page's script follows
+    `reverify` and comes back to the security page."""
     signed_in(request)
+    if not has_recent_second_factor(request):
+        return JsonResponse({"detail": _("Confirm your second factor first."),
+                             "code": "not_recent",
+                             "reverify": reverify_url(request, reverse("accounts:security"))},
+                            status=403)
     return _register_begin(request)
 
 

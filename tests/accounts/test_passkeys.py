@@ -17,6 +17,7 @@ import time
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential
 from webauthn.helpers import bytes_to_base64url
 
@@ -333,7 +334,7 @@ def test_garbage_is_a_400_with_a_message(olaf, caplog, ceremony, kind, body):
     raw_id = bytes_to_base64url(bytes(make_passkey(olaf).credential_id))
     if isinstance(body, dict) and body.get("id") == "RAW":  # a real id, a forged rest
         body = {**body, "id": raw_id, "rawId": raw_id}
-    client = verified_client(olaf) if ceremony == "register" else first_factor_client(olaf)
+    client = fresh_client(olaf) if ceremony == "register" else first_factor_client(olaf)
     begin, complete = ((BEGIN_REGISTER, COMPLETE_REGISTER) if ceremony == "register"
                        else (BEGIN_LOGIN, COMPLETE_LOGIN))
     assert post_json(client, begin, {}).status_code == 200
@@ -359,7 +360,7 @@ def test_an_unknown_credential_is_a_404_with_a_message(olaf, caplog):
 
 
 def test_a_form_body_is_a_400(olaf):
-    client = verified_client(olaf)
+    client = fresh_client(olaf)
     post_json(client, BEGIN_REGISTER, {})
     response = client.post(COMPLETE_REGISTER, {"name": "Key"})
     assert response.status_code == 400
@@ -368,7 +369,7 @@ def test_a_form_body_is_a_400(olaf):
 @pytest.mark.parametrize("ceremony", ["register", "login"])
 def test_a_replayed_or_unbegun_ceremony_is_a_400(olaf, ceremony):
     make_passkey(olaf)
-    client = verified_client(olaf) if ceremony == "register" else first_factor_client(olaf)
+    client = fresh_client(olaf) if ceremony == "register" else first_factor_client(olaf)
     complete = COMPLETE_REGISTER if ceremony == "register" else COMPLETE_LOGIN
     response = post_json(client, complete, {})
     assert response.status_code == 400 and response.json()["code"] == "invalid_state"
@@ -377,7 +378,7 @@ def test_a_replayed_or_unbegun_ceremony_is_a_400(olaf, ceremony):
 @pytest.mark.parametrize("ceremony", ["register", "login"])
 def test_a_stale_challenge_is_a_400(olaf, ceremony):
     make_passkey(olaf)
-    client = verified_client(olaf) if ceremony == "register" else first_factor_client(olaf)
+    client = fresh_client(olaf) if ceremony == "register" else first_factor_client(olaf)
     begin, complete, key = ((BEGIN_REGISTER, COMPLETE_REGISTER, "otp_webauthn_register_state")
                             if ceremony == "register" else
                             (BEGIN_LOGIN, COMPLETE_LOGIN, "otp_webauthn_authentication_state"))
@@ -393,7 +394,7 @@ def test_a_stale_challenge_is_a_400(olaf, ceremony):
 
 
 def test_registration_options_require_user_verification_and_no_attestation(olaf):
-    options = post_json(verified_client(olaf), BEGIN_REGISTER, {}).json()
+    options = post_json(fresh_client(olaf), BEGIN_REGISTER, {}).json()
     assert options["authenticatorSelection"]["userVerification"] == "required"
     assert options["attestation"] == "none"
     assert options["rp"]["id"] == "localhost"
@@ -407,7 +408,7 @@ def test_registration_needs_both_factors(olaf):
 def test_a_duplicate_credential_is_a_409_without_an_error_line(olaf, otto, monkeypatch,
                                                                 caplog):
     taken = make_passkey(otto)
-    client = verified_client(olaf)
+    client = fresh_client(olaf)
     post_json(client, BEGIN_REGISTER, {})
     monkeypatch.setattr(ShelterWebAuthnHelper, "verify_registration",
                         lambda self, user, state, data: registration_for(
@@ -421,7 +422,7 @@ def test_a_duplicate_credential_is_a_409_without_an_error_line(olaf, otto, monke
 
 
 def test_a_registration_is_saved_under_its_name_or_the_default(olaf, monkeypatch):
-    client = verified_client(olaf)
+    client = fresh_client(olaf)
     monkeypatch.setattr(ShelterWebAuthnHelper, "verify_registration",
                         lambda self, user, state, data: registration_for(user))
     for name in ("  Work laptop ", ""):
@@ -458,3 +459,17 @@ def test_the_helper_requires_user_verification_and_names_the_site(olaf, rf, sett
     assert state["require_user_verification"] is True
     assert options["user"]["name"] == olaf.email  # the user handle is random, not the address
     assert olaf.email not in json.dumps(options["user"]["id"])
+
+
+def test_adding_a_passkey_asks_for_a_recent_second_factor(olaf):
+    client = verified_client(olaf)  # signed in with both factors, but not in the last minutes
+    response = post_json(client, BEGIN_REGISTER, {})
+    assert response.status_code == 403
+    assert response.json()["reverify"] == (
+        f"{reverse('accounts:reverify')}?next=%2Faccounts%2Fsecurity%2F")
+    assert "otp_webauthn_register_state" not in client.session
+    page = client.get("/accounts/security/", **EN).content.decode()
+    assert 'data-marker="confirm-first"' in page
+    fresh = fresh_client(olaf)
+    assert post_json(fresh, BEGIN_REGISTER, {}).status_code == 200
+    assert 'data-marker="confirm-first"' not in fresh.get("/accounts/security/").content.decode()

@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.urls import reverse
 
 from shelter.accounts.models import AuthenticatorDevice, BackupCodeDevice, User
 from shelter.accounts.services import backup_codes_issue
 from shelter.audit import Action
-from tests.factories import head_seq, recorded
+from tests.factories import fresh_client, head_seq, recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,7 @@ def test_a_coordinator_cannot_deactivate_themselves_even_confirmed(carla, as_use
 def test_asking_to_reset_a_second_factor_shows_what_happens_and_changes_nothing(
         carla, olaf, olaf_signed_in, as_user, method):
     before, since = _state(olaf), head_seq()
-    response = getattr(as_user(carla), method)(_active("reset-second-factor", olaf), **EN)
+    response = getattr(fresh_client(carla), method)(_active("reset-second-factor", olaf), **EN)
     assert response.status_code == 200
     assert response.templates[0].name == "confirm.html"
     consequences = response.context["consequences"]
@@ -125,17 +126,38 @@ def test_asking_to_reset_a_second_factor_shows_what_happens_and_changes_nothing(
 def test_confirming_the_reset_removes_the_devices_and_records_it(carla, olaf, olaf_signed_in,
                                                                   as_user):
     since = head_seq()
-    response = as_user(carla).post(_active("reset-second-factor", olaf), {"confirmed": "1"})
+    response = fresh_client(carla).post(_active("reset-second-factor", olaf), {"confirmed": "1"})
     assert response.status_code == 302
     assert _state(olaf) == (True, 0, 0, 0)
     [event] = recorded(since, Action.SECOND_FACTOR_RESET)
     assert event.actor_id == carla.pk and event.target_id == str(olaf.pk)
 
 
-def test_resetting_ones_own_second_factor_says_you_are_signed_out(carla, as_user):
-    response = as_user(carla).get(_active("reset-second-factor", carla), **EN)
-    assert "you are signed out at once" in " ".join(response.context["consequences"])
+def test_resetting_a_second_factor_asks_for_a_recent_one_first(carla, olaf, as_user):
+    since = head_seq()
+    response = as_user(carla).post(_active("reset-second-factor", olaf), {"confirmed": "1"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:reverify"))
+    assert AuthenticatorDevice.objects.filter(user=olaf).count() == 1
+    assert recorded(since, Action.SECOND_FACTOR_RESET) == []
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_coordinator_may_not_reset_their_own_second_factor(carla, method):
+    since = head_seq()
+    response = getattr(fresh_client(carla), method)(_active("reset-second-factor", carla),
+                                                    {"confirmed": "1"}, **EN)
+    assert response.status_code == 403
+    assert "Ask another coordinator" in response.content.decode()
     assert AuthenticatorDevice.objects.filter(user=carla).count() == 1
+    [refusal] = recorded(since, Action.REFUSED)
+    assert (refusal.target_id, refusal.facts["reason"]) == (str(carla.pk), "own_account")
+    assert recorded(since, Action.SECOND_FACTOR_RESET) == []
+
+
+def test_ones_own_page_offers_no_reset(carla, as_user):
+    html = as_user(carla).get(f"/accounts/people/{carla.pk}/", **EN).content.decode()
+    assert _active("reset-second-factor", carla) not in html
 
 
 def test_the_confirmation_pages_are_in_dutch(carla, olaf, as_user):
@@ -143,8 +165,8 @@ def test_the_confirmation_pages_are_in_dutch(carla, olaf, as_user):
     page = client.get(_active("active", olaf), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert f"{olaf.full_name} kan niet meer inloggen." in page
     assert "Deactiveren en overal uitloggen" in page and "Dit gaat er gebeuren:" in page
-    page = client.get(_active("reset-second-factor", olaf),
-                      HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    page = fresh_client(carla).get(_active("reset-second-factor", olaf),
+                                   HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert f"De tweede factor van {olaf.full_name} wissen?" in page
 
 
@@ -157,3 +179,22 @@ def test_only_coordinators_see_the_confirmations(persona, path, otto, request, a
     assert client.post(_active(path, otto), {"confirmed": "1"}).status_code == 403
     assert _state(otto)[:2] == (True, 1)
     assert any(e.outcome == "refused" for e in recorded(since))
+
+
+def test_after_a_reset_a_single_sign_on_user_signing_in_by_password_enrols_again(carla, olaf):
+    """The record that olaf's provider proves MFA goes with the reset: kept, it would count as
+    a device and send the password sign-in to a code step that cannot accept it."""
+    from django.test import Client
+
+    from shelter.accounts import services
+    from shelter.accounts.models import ProviderMFADevice
+    from tests.factories import PASSWORD
+
+    services.provider_mfa_device(user=olaf)
+    response = fresh_client(carla).post(_active("reset-second-factor", olaf), {"confirmed": "1"})
+    assert response.status_code == 302
+    assert not ProviderMFADevice.objects.filter(user=olaf).exists()
+    client = Client()
+    response = client.post("/accounts/sign-in/", {"email": olaf.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/enrol/")
+    assert client.get("/accounts/enrol/").status_code == 200

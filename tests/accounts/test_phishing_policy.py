@@ -428,3 +428,97 @@ def test_a_recovery_session_may_not_link_single_sign_on(carla, settings):
     assert (refusal.actor_id, refusal.facts["reason"]) == (carla.pk, "recovery_session")
     carla.refresh_from_db()
     assert carla.oidc_subject is None
+
+
+def test_a_passkey_added_with_a_young_recovery_passkey_is_held_back_as_long(carla, monkeypatch):
+    """The attack: phished code → recovery session → key P1 (marked) → sign in with P1 → add
+    P2. P2 is marked too, with P1's date, so signing in with P2 removes nothing either."""
+    from shelter.accounts.webauthn import ShelterWebAuthnHelper
+    from tests.accounts.test_passkeys import (
+        BEGIN_REGISTER,
+        COMPLETE_REGISTER,
+        post_json,
+        registration_for,
+    )
+
+    victims_key = passkey(carla, "owner's key")
+    first = passkey(carla, "intruder's first")
+    parent = services.recovery_passkey_remember(credential=first)
+    client = passkey_session(carla, first)
+    session = client.session
+    session["shelter_otp_verified_at"] = __import__("time").time()
+    session.save()
+    monkeypatch.setattr(ShelterWebAuthnHelper, "verify_registration",
+                        lambda self, user, state, data: registration_for(user))
+    since = head_seq()
+    post_json(client, BEGIN_REGISTER, {})
+    response = post_json(client, COMPLETE_REGISTER, {"name": "Second", "credential": {}})
+    assert response.status_code == 200
+    second = WebAuthnCredential.objects.get(pk=response.json()["id"])
+    mark = RecoveryPasskey.objects.get(credential=second)
+    assert mark.usable_for_removal_after >= parent.usable_for_removal_after
+    [entry] = recorded(since, Action.PASSKEY_ADDED)
+    assert entry.facts == {"device": second.pk, "recovery": True}
+    client = passkey_session(carla, second)
+    session = client.session
+    session["shelter_otp_verified_at"] = __import__("time").time()
+    session.save()
+    response = client.post(reverse("accounts:passkey_remove", args=[victims_key.pk]),
+                           {"confirmed": "1"})
+    assert response.status_code == 403
+    assert WebAuthnCredential.objects.filter(pk=victims_key.pk).exists()
+
+
+def test_a_child_mark_keeps_the_later_of_the_two_dates(carla, settings):
+    settings.SHELTER_RECOVERY_PASSKEY_DAYS = 7
+    later = timezone.now() + timedelta(days=30)
+    mark = services.recovery_passkey_remember(credential=passkey(carla), not_before=later)
+    assert mark.usable_for_removal_after == later
+    earlier = timezone.now() + timedelta(days=1)
+    mark = services.recovery_passkey_remember(credential=passkey(carla, "b"), not_before=earlier)
+    assert mark.usable_for_removal_after > timezone.now() + timedelta(days=6)
+
+
+def test_a_young_recovery_passkey_session_may_not_reset_anyones_second_factor(carla, olaf):
+    intruders_key = passkey(carla, "added in recovery")
+    services.recovery_passkey_remember(credential=intruders_key)
+    client, since = passkey_session(carla, intruders_key), head_seq()
+    session = client.session
+    session["shelter_otp_verified_at"] = __import__("time").time()
+    session.save()
+    response = client.post(reverse("accounts:person_reset_second_factor", args=[olaf.pk]),
+                           {"confirmed": "1"})
+    assert response.status_code == 403
+    assert AuthenticatorDevice.objects.filter(user=olaf).exists()
+    [refusal] = recorded(since, Action.REFUSED)
+    assert refusal.facts["reason"] == "recovery_passkey"
+
+
+def test_a_young_recovery_passkey_session_may_not_link_single_sign_on(carla, rf):
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from shelter.accounts.phishing import sso_link_refusal
+
+    intruders_key = passkey(carla, "added in recovery")
+    services.recovery_passkey_remember(credential=intruders_key)
+    request = rf.get("/")
+    request.user, request.session = carla, {DEVICE_ID_SESSION_KEY: intruders_key.persistent_id}
+    carla.otp_device, carla.is_verified = intruders_key, lambda: True
+    assert sso_link_refusal(request) == "recovery_passkey"
+
+
+def test_a_restricted_session_whose_code_is_old_can_confirm_again_to_add_a_passkey(carla):
+    client = code_sign_in(carla)
+    session = client.session
+    session["shelter_otp_verified_at"] = 0
+    session.save()
+    response = client.post(reverse("accounts:webauthn_register_begin"),
+                           content_type="application/json")
+    assert response.status_code == 403
+    confirm = client.get(response.json()["reverify"])
+    assert confirm.status_code == 200  # not sent back to the security page
+    AuthenticatorDevice.objects.filter(user=carla).update(last_t=-1)  # the code may repeat
+    client.post(response.json()["reverify"], {"code": totp_now(AuthenticatorDevice.objects.get(
+        user=carla))})
+    assert client.post(reverse("accounts:webauthn_register_begin"),
+                       content_type="application/json").status_code == 200

@@ -429,3 +429,55 @@ def test_a_stale_link_intent_is_dropped(sso, olaf):
 def test_linking_needs_a_recent_second_factor(sso, olaf):
     response = verified_client(olaf).post(reverse("accounts:sso_link"), {"next": "/"})
     assert response["Location"].startswith(reverse("accounts:reverify"))
+
+
+def test_linking_by_invitation_with_a_non_members_token_deactivates_nobody(sso, invited,
+                                                                          settings):
+    """A token from outside the group that carries the invitee's address is refused, but the
+    invitee (who may not be its owner) stays active and unlinked."""
+    settings.SHELTER_OIDC_GROUPS_CLAIM, settings.SHELTER_OIDC_REQUIRED_GROUP = "groups", "shelter"
+    sso.set_accounts(account("stranger", groups=["finance"]))
+    since = head_seq()
+    response = sso.login_via_http(Client(), START, "stranger")
+    assert response.status_code == 403
+    invited.refresh_from_db()
+    assert invited.is_active and invited.oidc_subject is None
+    assert recorded(since, Action.USER_DEACTIVATE) == []
+    assert [r["reason"] for r in refusals(since)] == ["not_in_group"]
+
+
+def test_confirming_again_after_leaving_the_group_is_refused_and_deactivates(sso, olaf,
+                                                                            settings):
+    client = _signed_in_by_sso(sso, olaf, "olaf-sub")
+    settings.SHELTER_OIDC_GROUPS_CLAIM, settings.SHELTER_OIDC_REQUIRED_GROUP = "groups", "shelter"
+    sso.set_accounts(account("olaf-sub", email=olaf.email, amr=["mfa"], groups=["finance"]))
+    since = head_seq()
+    response = _reauth(client, sso, "olaf-sub")
+    assert response.status_code == 403
+    assert [r["reason"] for r in refusals(since)] == ["not_in_group"]
+    olaf.refresh_from_db()
+    assert not olaf.is_active
+    assert recorded(since, Action.OTP_VERIFIED) == []
+
+
+@pytest.mark.parametrize("body", [[], "a string", 3, None])
+def test_a_token_answer_that_is_not_an_object_is_a_provider_error(sso, olaf, monkeypatch,
+                                                                  body, caplog):
+    """The provider's token endpoint answers JSON that is no object: a refusal, not a 500."""
+    import mozilla_django_oidc.auth as library
+
+    link(olaf, sso, "olaf-sub")
+    sso.set_accounts(account("olaf-sub", email=olaf.email, amr=["mfa"]))
+    real_post = library.requests.post
+
+    def post(url, *args, **kwargs):
+        response = real_post(url, *args, **kwargs)
+        response._content = __import__("json").dumps(body).encode()
+        return response
+
+    monkeypatch.setattr(library.requests, "post", post)
+    since = head_seq()
+    response = sso.login_via_http(Client(), START, "olaf-sub")
+    assert response.status_code == 403
+    assert [r["reason"] for r in refusals(since)] == ["provider_error"]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

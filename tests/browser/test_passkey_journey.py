@@ -141,3 +141,31 @@ def _age_second_factor(user) -> None:
             store = import_module(settings.SESSION_ENGINE).SessionStore(row.session_key)
             store[OTP_VERIFIED_AT] = store[OTP_VERIFIED_AT] - 3600
             store.save()
+
+
+def test_adding_a_passkey_with_an_old_code_confirms_again_first(
+        chromium, live_server, relying_party, cora):
+    a11y = browser_page(chromium, live_server, None, "en")
+    page = a11y.page
+    virtual_authenticator(page)
+    sign_in_with_password(a11y, cora)
+    device = AuthenticatorDevice.objects.get(user=cora)
+    page.get_by_label("Code").fill(device.current_code())
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("heading", name="Welcome, Cora Coordinator").wait_for()
+    _age_second_factor(cora)
+    page.goto("/accounts/security/")
+    page.get_by_text("Adding a passkey asks you to confirm your second factor first.").wait_for()
+    page.get_by_label("Name of the passkey").fill("Laptop fingerprint")
+    page.get_by_role("button", name="Add passkey").click()
+    page.wait_for_url("**/accounts/confirm/?next=%2Faccounts%2Fsecurity%2F")
+    assert not WebAuthnCredential.objects.filter(user=cora).exists()
+    AuthenticatorDevice.objects.filter(user=cora).update(last_t=-1)  # the same code again
+    page.get_by_label("Code").fill(device.current_code())
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**/accounts/security/")
+    page.get_by_label("Name of the passkey").fill("Laptop fingerprint")
+    page.get_by_role("button", name="Add passkey").click()
+    page.locator("[data-passkey]").wait_for()
+    assert WebAuthnCredential.objects.filter(user=cora).count() == 1
+    page.context.close()

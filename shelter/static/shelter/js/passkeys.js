@@ -32,7 +32,15 @@
     });
     let data = {};
     try { data = await response.json(); } catch (_e) { data = {}; }
-    if (!response.ok) throw new Error(data.detail || response.statusText);
+    if (!response.ok) {
+      const error = new Error(data.detail || response.statusText);
+      // Adding a passkey needs a recent second factor: the server names where to confirm it.
+      if (typeof data.reverify === "string" && data.reverify.startsWith("/")
+          && !data.reverify.startsWith("//")) {
+        error.reverify = data.reverify;
+      }
+      throw error;
+    }
     return data;
   };
 
@@ -94,6 +102,7 @@
       await post(form.dataset.completeUrl, {name, credential: registrationJSON(credential)}, token);
       window.location.assign(form.dataset.doneUrl);
     } catch (error) {
+      if (error.reverify) { window.location.assign(error.reverify); return; }
       cancelled(form, error);
     }
   };
