@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "shelter.accounts",
     "shelter.crypto",
     "shelter.audit",
+    "shelter.mail",
     "cases",
     "cases.sharing",
     "housing",
@@ -127,6 +128,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "shelter.middleware.RequestContextMiddleware",
+    "shelter.mail.middleware.DeliverAfterResponseMiddleware",
     "shelter.crypto.middleware.KeyCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shelter.middleware.SecurityHeadersMiddleware",
@@ -367,6 +369,13 @@ EMAIL_HOST_PASSWORD = os.environ.get("SHELTER_EMAIL_PASSWORD", "")
 EMAIL_TIMEOUT = env_int("SHELTER_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("SHELTER_FROM_EMAIL", "shelter@localhost")
 EMAIL_SUBJECT_PREFIX = ""
+# The outbox (shelter.mail): a mail is queued with the business event and attempted once after
+# the commit with this short timeout (the request's answer never waits for it); the
+# send_queued_mail job retries with backoff (1, 2, 4 ... minutes, at most 6 hours), at most
+# SHELTER_MAIL_PER_RUN mails a run, and gives up after SHELTER_MAIL_MAX_ATTEMPTS.
+SHELTER_MAIL_ATTEMPT_TIMEOUT = env_int("SHELTER_MAIL_ATTEMPT_TIMEOUT", 3)
+SHELTER_MAIL_MAX_ATTEMPTS = env_int("SHELTER_MAIL_MAX_ATTEMPTS", 8)
+SHELTER_MAIL_PER_RUN = env_int("SHELTER_MAIL_PER_RUN", 100)
 # A password-reset link works for this long, once; at most this many links per address an hour.
 # The forgotten-password form answers no faster than SHELTER_PASSWORD_RESET_MIN_SECONDS, whether
 # or not the address has an account (a mail sent takes time; an unknown address would not).
