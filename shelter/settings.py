@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "cases",
     "cases.sharing",
     "housing",
+    "shelter.jobs",  # last: its ready() imports every app's jobs.py
 ]
 
 MIDDLEWARE = [
@@ -342,6 +343,18 @@ if _s3_bucket := os.environ.get("SHELTER_DOCUMENTS_S3_BUCKET", "").strip():
 SHELTER_MAX_UPLOAD_MB = env_int("SHELTER_MAX_UPLOAD_MB", 100)
 # Closed cases are crypto-shredded this long after they end (apply_retention); about 24 months.
 SHELTER_RETENTION_DAYS = env_int("SHELTER_RETENTION_DAYS", 730)
+# Scheduled jobs (manage.py run_due_jobs): a runner's lease on a job lasts this long, so a
+# crashed runner's lock frees itself. The daily audit checkpoint is written, one file a day, to
+# SHELTER_CHECKPOINT_DIR: outside the database, readable by the service account only.
+SHELTER_JOB_LEASE_MINUTES = env_int("SHELTER_JOB_LEASE_MINUTES", 30)
+SHELTER_CHECKPOINT_DIR = os.environ.get("SHELTER_CHECKPOINT_DIR", "").strip()
+if not SHELTER_CHECKPOINT_DIR:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SHELTER_CHECKPOINT_DIR is not set. Production needs a directory outside the "
+            "database (and outside its backups) for the daily audit checkpoints "
+            "(see SECURITY.md, 'Audit checkpoints').")
+    SHELTER_CHECKPOINT_DIR = str(VAR_DIR / "checkpoints")
 # Never spool uploads to a plaintext temp file: the encrypting handler seals chunks as they arrive.
 FILE_UPLOAD_HANDLERS = ["shelter.crypto.uploads.EncryptingUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
