@@ -56,6 +56,9 @@ seed: $(VENV)/.installed translations
 run: seed
 	@echo ""
 	@echo "  Shelter is running at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	@if [ -z "$$SHELTER_EMAIL_BACKEND" ]; then \
+	  echo "  Demo mail (invitations, password resets) is printed in this terminal."; \
+	else echo "  Mail goes to $$SHELTER_EMAIL_BACKEND (host $${SHELTER_EMAIL_HOST:-localhost})."; fi
 	@echo ""
 	$(DEV_ENV) $(PY) manage.py runserver --insecure --noreload $(HOST):$(PORT)
 
