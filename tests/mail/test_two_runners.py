@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection  # noqa: F401 (the skipif condition reads it)
 
 from shelter.mail.models import OutgoingMail
 from shelter.mail.outbox import send_due
@@ -47,3 +48,58 @@ def test_a_runner_that_died_mid_send_leaves_a_lease_that_expires(olaf, clock, mo
     assert claimed is not None and send_due()["sent"] == 0
     clock.shift(outbox.LEASE + datetime.timedelta(seconds=1))
     assert send_due()["sent"] == 1 and len(mail.outbox) == 1
+
+
+postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'",
+                                   reason="real concurrent runners need row locks (PostgreSQL)")
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_runners_in_threads_with_their_own_connections_send_each_mail_once(
+        olaf, otto, carla, aud, settings, monkeypatch):
+    import threading
+
+    from django.db import connections
+    from django.utils import timezone
+
+    from shelter.mail import outbox
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    for person in (olaf, otto, carla, aud):
+        outbox.queue_mail("password_reset", person)  # committed: attempted at once, sent
+    OutgoingMail.objects.update(state="queued", sent_at=None, attempts=0,  # due again
+                                next_attempt_at=timezone.now())
+    mail.outbox.clear()
+    barrier = threading.Barrier(2)
+    claim = outbox._claim
+    results: list = []
+
+    def claim_together(pk):
+        if not getattr(local, "waited", False):  # both runners listed the due mails
+            local.waited = True
+            barrier.wait(30)
+        return claim(pk)
+
+    local = threading.local()
+    monkeypatch.setattr(outbox, "_claim", claim_together)
+
+    def runner() -> None:
+        try:
+            results.append(outbox.send_due())
+        except Exception as error:  # noqa: BLE001 - reported below
+            results.append(f"error: {type(error).__name__}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert all(isinstance(r, dict) for r in results), results
+    assert sum(r["sent"] for r in results) == 4
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        p.email for p in (olaf, otto, carla, aud))
+    assert set(OutgoingMail.objects.values_list("state", "attempts")) == {("sent", 1)}
