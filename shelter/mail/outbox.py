@@ -21,6 +21,7 @@ mid-send leaves a lease that expires (the mail is then sent again: at least once
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +47,7 @@ State = OutgoingMail.State
 LEASE = timedelta(minutes=15)
 MAX_DELAY = timedelta(hours=6)
 KEEP_FINISHED = timedelta(days=30)
+CODE = re.compile(r"[a-z0-9_-]{0,24}")
 # Ids of mails committed during the current request, attempted after its answer.
 _pending: ContextVar[list[int] | None] = ContextVar("shelter_mail_pending", default=None)
 
@@ -64,9 +66,20 @@ def queue_mail(kind: str, user: Any, **params: Any) -> OutgoingMail:
     when it is sent."""
     if registry.get(kind) is None:
         raise ValueError(f"unknown mail kind {kind!r}")
+    for name, value in params.items():
+        if not _is_id_count_or_code(value):
+            raise ValueError(f"mail param {name!r}: ids, counts and short codes only")
     mail = OutgoingMail.objects.create(kind=kind, recipient=user, params=params)
     transaction.on_commit(partial(_after_commit, mail.pk))
     return mail
+
+
+def _is_id_count_or_code(value: Any) -> bool:
+    """An int, a bool, or a short code such as "nl" or "tasks_due": nothing that could be an
+    address, a name, a text or a token."""
+    if isinstance(value, bool | int):
+        return True
+    return isinstance(value, str) and CODE.fullmatch(value) is not None
 
 
 def _after_commit(pk: int) -> None:

@@ -93,3 +93,12 @@ def test_bad_input_to_the_forgotten_password_form_never_500s(olaf, data):
     assert response.status_code in (200, 400)
     send_due()
     assert all(m.to == [olaf.email] for m in mail.outbox)
+
+
+@pytest.mark.parametrize("value", ["olaf@example.org", "Ana Demo Pérez",
+                                   "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5", 1.5, ["x"], {"a": 1}])
+def test_params_hold_ids_counts_and_short_codes_only(olaf, value):
+    with pytest.raises(ValueError, match="ids, counts and short codes only"):
+        queue_mail("password_reset", olaf, language=value)
+    assert not OutgoingMail.objects.exists()
+    queue_mail("password_reset", olaf, language="nl", case=12, urgent=True)
