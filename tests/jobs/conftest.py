@@ -14,6 +14,8 @@ from shelter.jobs import registry
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 # A Wednesday afternoon in the municipality: every job's current period has begun.
 NOON = datetime.datetime(2026, 12, 2, 14, 20, tzinfo=AMSTERDAM)
+UPKEEP = {"apply_retention", "audit_checkpoint", "expire_shares", "sweep_orphan_files",
+          "verify_audit_log"}
 
 
 @pytest.fixture(autouse=True)

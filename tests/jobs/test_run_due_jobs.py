@@ -9,12 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from shelter.jobs.models import JobRun
-from tests.jobs.conftest import NOON
+from tests.jobs.conftest import NOON, UPKEEP
 
 pytestmark = pytest.mark.django_db
-
-UPKEEP = {"apply_retention", "audit_checkpoint", "expire_shares", "sweep_orphan_files",
-          "verify_audit_log"}
 
 
 def run_jobs(*args: str) -> str:
