@@ -16,6 +16,8 @@ AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOON = datetime.datetime(2026, 12, 2, 14, 20, tzinfo=AMSTERDAM)
 UPKEEP = {"apply_retention", "audit_checkpoint", "expire_shares", "sweep_orphan_files",
           "verify_audit_log"}
+# Every registered job: the upkeep and the outbox's (shelter/mail/jobs.py, every minute).
+JOBS = UPKEEP | {"send_queued_mail"}
 
 
 @pytest.fixture(autouse=True)

@@ -79,9 +79,13 @@ def test_two_runner_processes_at_once_run_each_job_exactly_once(tmp_path):
         outputs = [runner.communicate(timeout=240) for runner in runners]
         for runner, (_out, err) in zip(runners, outputs, strict=True):
             assert runner.returncode == 0, err
-        runs = query(database_url, "SELECT job, outcome FROM jobs_jobrun")
+        # The mail job is due every minute: the two runners may straddle a minute, so only
+        # the upkeep jobs' periods are certainly shared (the mail job's lock has its own test).
+        runs = [run for run in query(database_url, "SELECT job, outcome FROM jobs_jobrun")
+                if run[0] in UPKEEP]
         assert sorted(runs) == [(job, "ok") for job in sorted(UPKEEP)], runs
-        logged = [line for _out, err in outputs for line in err.splitlines() if "outcome=" in line]
+        logged = [line for _out, err in outputs for line in err.splitlines()
+                  if "outcome=" in line and "job=send_queued_mail" not in line]
         assert len(logged) == len(UPKEEP), logged  # one log line per job, from either runner
         checkpoints = query(database_url,
                             "SELECT count(*) FROM audit_auditevent WHERE action = 703")
