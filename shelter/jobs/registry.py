@@ -29,7 +29,7 @@ DAY = datetime.timedelta(days=1)
 JobFunction = Callable[["JobRun"], Mapping[str, int]]
 
 
-class Skip(Exception):  # noqa: N818 (a decision, not an error)
+class Skip(Exception):  # a decision, not an error
     """Raised by a job: nothing to do in this period; the period counts as done."""
 
 

@@ -27,12 +27,15 @@ def checkpoint_dir(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def marked_store(db):
-    """The document store is this installation's (as after the first upload): the sweep may
-    delete in it. A test about an unmarked store removes the marker again."""
+def marked_store(db, settings, tmp_path):
+    """A document store of the test's own (the sweep must not see the session's shared store),
+    marked as this installation's, as after the first upload: the sweep may delete in it."""
     from shelter.crypto.api import mark_document_storage
     from shelter.crypto.documents import document_storage
 
+    settings.STORAGES = {**settings.STORAGES, "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "documents"), "base_url": None}}}
     mark_document_storage(document_storage())
 
 

@@ -131,8 +131,9 @@ def test_a_broken_chain_fails_the_job_and_logs_at_error(clock, olaf, caplog):
     assert not ChainVerification.objects.latest().ok
 
 
-def test_sweep_orphan_files_deletes_old_orphans_only(clock):
+def test_sweep_orphan_files_deletes_old_orphans_only(clock, tmp_path):
     storage = document_storage()
+    assert storage.location == str(tmp_path / "documents")  # the test's own store
     old = storage.save(new_storage_name(), io.BytesIO(b"\x00" * 64))
     fresh = storage.save(new_storage_name(), io.BytesIO(b"\x00" * 64))
     past = time.time() - 2 * 3600
