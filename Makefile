@@ -9,7 +9,8 @@ PORT   ?= 8000
 .PHONY: run test bench seed lint translations messages oidc-provider clean help
 
 help:
-	@echo "make run    set up and serve the app on http://$(HOST):$(PORT)/ with demo data (SQLite)"
+	@echo "make run    set up and serve the app on http://$(HOST):$(PORT)/ with demo data (SQLite);"
+	@echo "            the scheduled jobs run in the background (manage.py run_due_jobs every 60 s)"
 	@echo "make test   set up and run ruff, the import contracts, the migrations check and the whole test suite"
 	@echo "make seed   add what is missing of the demo data; existing demo users keep passwords, codes and sessions"
 	@echo "            (fresh backup codes: SHELTER_ENV=development .venv/bin/python manage.py demo_codes)"
@@ -53,11 +54,22 @@ seed: $(VENV)/.installed translations
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
 
+# The scheduled jobs run in the background as in production (manage.py run_due_jobs), here
+# every 60 s; the loop ends with the server (Ctrl+C stops both).
+JOBS_EVERY ?= 60
+
 run: seed
 	@echo ""
 	@echo "  Shelter is running at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	@echo "  Scheduled jobs run in the background every $(JOBS_EVERY) s (manage.py run_due_jobs; see /jobs/)"
+	@if [ -z "$$SHELTER_EMAIL_BACKEND" ]; then \
+	  echo "  Demo mail (invitations, password resets) is printed in this terminal."; \
+	else echo "  Mail goes to $$SHELTER_EMAIL_BACKEND (host $${SHELTER_EMAIL_HOST:-localhost})."; fi
 	@echo ""
-	$(DEV_ENV) $(PY) manage.py runserver --insecure --noreload $(HOST):$(PORT)
+	@$(DEV_ENV) sh -c 'trap "kill \$$nap 2>/dev/null; exit 0" TERM; \
+	  while :; do $(PY) manage.py run_due_jobs; sleep $(JOBS_EVERY) & nap=$$!; wait $$nap; done' & \
+	  jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
+	  $(DEV_ENV) $(PY) manage.py runserver --insecure --noreload $(HOST):$(PORT)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

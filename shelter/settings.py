@@ -120,13 +120,16 @@ INSTALLED_APPS = [
     "shelter.accounts",
     "shelter.crypto",
     "shelter.audit",
+    "shelter.mail",
     "cases",
     "cases.sharing",
     "housing",
+    "shelter.jobs",  # last: its ready() imports every app's jobs.py
 ]
 
 MIDDLEWARE = [
     "shelter.middleware.RequestContextMiddleware",
+    "shelter.mail.middleware.DeliverAfterResponseMiddleware",
     "shelter.crypto.middleware.KeyCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shelter.middleware.SecurityHeadersMiddleware",
@@ -340,6 +343,18 @@ if _s3_bucket := os.environ.get("SHELTER_DOCUMENTS_S3_BUCKET", "").strip():
 SHELTER_MAX_UPLOAD_MB = env_int("SHELTER_MAX_UPLOAD_MB", 100)
 # Closed cases are crypto-shredded this long after they end (apply_retention); about 24 months.
 SHELTER_RETENTION_DAYS = env_int("SHELTER_RETENTION_DAYS", 730)
+# Scheduled jobs (manage.py run_due_jobs): a runner's lease on a job lasts this long, so a
+# crashed runner's lock frees itself. The daily audit checkpoint is written, one file a day, to
+# SHELTER_CHECKPOINT_DIR: outside the database, readable by the service account only.
+SHELTER_JOB_LEASE_MINUTES = env_int("SHELTER_JOB_LEASE_MINUTES", 30)
+SHELTER_CHECKPOINT_DIR = os.environ.get("SHELTER_CHECKPOINT_DIR", "").strip()
+if not SHELTER_CHECKPOINT_DIR:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SHELTER_CHECKPOINT_DIR is not set. Production needs a directory outside the "
+            "database (and outside its backups) for the daily audit checkpoints "
+            "(see SECURITY.md, 'Audit checkpoints').")
+    SHELTER_CHECKPOINT_DIR = str(VAR_DIR / "checkpoints")
 # Never spool uploads to a plaintext temp file: the encrypting handler seals chunks as they arrive.
 FILE_UPLOAD_HANDLERS = ["shelter.crypto.uploads.EncryptingUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
@@ -367,6 +382,13 @@ EMAIL_HOST_PASSWORD = os.environ.get("SHELTER_EMAIL_PASSWORD", "")
 EMAIL_TIMEOUT = env_int("SHELTER_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("SHELTER_FROM_EMAIL", "shelter@localhost")
 EMAIL_SUBJECT_PREFIX = ""
+# The outbox (shelter.mail): a mail is queued with the business event and attempted once after
+# the commit with this short timeout (the request's answer never waits for it); the
+# send_queued_mail job retries with backoff (1, 2, 4 ... minutes, at most 6 hours), at most
+# SHELTER_MAIL_PER_RUN mails a run, and gives up after SHELTER_MAIL_MAX_ATTEMPTS.
+SHELTER_MAIL_ATTEMPT_TIMEOUT = env_int("SHELTER_MAIL_ATTEMPT_TIMEOUT", 3)
+SHELTER_MAIL_MAX_ATTEMPTS = env_int("SHELTER_MAIL_MAX_ATTEMPTS", 8)
+SHELTER_MAIL_PER_RUN = env_int("SHELTER_MAIL_PER_RUN", 100)
 # A password-reset link works for this long, once; at most this many links per address an hour.
 # The forgotten-password form answers no faster than SHELTER_PASSWORD_RESET_MIN_SECONDS, whether
 # or not the address has an account (a mail sent takes time; an unknown address would not).

@@ -13,6 +13,7 @@ urlpatterns = deny_unguarded([
     path("cases/", include("cases.urls")),
     path("housing/", include("housing.urls")),
     path("audit/", include("shelter.audit.urls")),
+    path("jobs/", include("shelter.jobs.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
 ])
 

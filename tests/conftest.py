@@ -42,6 +42,20 @@ def _empty_process_key_cache():
 
 
 @pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback, and the settings that send to it (tests/smtp.py)."""
+    from django.test import override_settings
+
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer()
+    server.start()
+    with override_settings(**server.settings()):
+        yield server
+    server.stop()
+
+
+@pytest.fixture
 def municipality(db) -> Organisation:
     return Organisation.objects.create(name="Gemeente Test", kind=Organisation.Kind.MUNICIPALITY)
 

@@ -34,7 +34,8 @@ def production(tmp_path, monkeypatch):
         "SHELTER_ENV": "production",
         "SHELTER_SECRET_KEY": "k-" + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN",
         "SHELTER_ALLOWED_HOSTS": "shelter.example.org", "SHELTER_MASTER_KEY_FILE": str(key_file),
-        "SHELTER_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SHELTER_VAR_DIR": str(tmp_path), "SHELTER_CHECKPOINT_DIR": str(tmp_path / "cp"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     })
 
     def load(**overrides: str | None) -> dict:

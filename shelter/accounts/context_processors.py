@@ -18,6 +18,7 @@ NAVIGATION = [
     ("audit:events", _("Access log"), {Role.AUDITOR}),
     ("accounts:people", _("People"), {Role.COORDINATOR}),
     ("accounts:organisations", _("Organisations"), {Role.COORDINATOR}),
+    ("jobs:status", _("Scheduled jobs"), {Role.COORDINATOR, Role.AUDITOR}),
 ]
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import import_module
@@ -20,13 +19,10 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.contrib.sessions.models import Session
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
-from django.utils.translation import gettext
 from django_otp import user_has_device
 from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential
 
@@ -41,6 +37,8 @@ from shelter.accounts.models import (
     User,
 )
 from shelter.accounts.signals import account_changed
+from shelter.mail.models import OutgoingMail
+from shelter.mail.outbox import queue_mail
 
 BACKUP_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 logger = logging.getLogger("shelter.accounts")
@@ -86,8 +84,13 @@ def user_invite(*, email: str, full_name: str, role: str, organisation: Organisa
     user = User.objects.create_user(email=email, full_name=full_name, organisation=organisation)
     _set_role(user, role)
     _announce(user, acting_user, "user_invite")
+    return user, invitation_path(user)
+
+
+def invitation_path(user: User) -> str:
+    """A fresh invitation link's path (a stateless token: made again for each mail)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return user, f"/accounts/invitation/{uid}/{default_token_generator.make_token(user)}/"
+    return f"/accounts/invitation/{uid}/{default_token_generator.make_token(user)}/"
 
 
 @transaction.atomic
@@ -360,43 +363,17 @@ def password_reset_path(user: User) -> str:
     return f"/accounts/password/reset/{uid}/{password_reset_tokens.make_token(user)}/"
 
 
-def _deliver(to: str, subject: str, body: str, *, user_id: int | None, kind: str) -> bool:
-    """Hand one mail to the configured backend; False if the mail server refused or is down.
-    Logged with the user's id and the error's type only: SMTP errors can quote the address."""
-    try:
-        return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to]).send() == 1
-    except OSError as error:  # smtplib's errors and socket errors alike
-        logger.error("mail: %s for user %s not delivered (%s)", kind, user_id,
-                     type(error).__name__)
-        return False
+def invitation_send(*, user: User, acting_user: User | None) -> OutgoingMail:
+    """Queue the invitation mail for the invitee (sent after the commit, or by the job).
 
-
-def _in_languages(languages: tuple[str, ...], make: Callable[[], str], joiner: str) -> str:
-    parts = []
-    for language in languages:
-        with translation.override(language):
-            parts.append(make())
-    return joiner.join(parts)
-
-
-def invitation_send(*, user: User, link: str, acting_user: User | None) -> bool:
-    """E-mail the invitation link to the invitee; returns whether the mail server took it.
-
-    The mail carries the link and nothing else about anyone (the invitee's language is not
-    known yet, so it is written in Dutch and English). Recorded either way, with ids only:
-    a failed delivery is `rejected` with the reason `delivery_failed`.
-    """
-    languages = ("nl", "en")
-    subject = _in_languages(languages, lambda: gettext("Your invitation to Shelter"), " / ")
-    body = _in_languages(languages, lambda: render_to_string(
-        "accounts/email/invitation.txt", {"link": link}), "\n\n-----\n\n")
-    delivered = _deliver(user.email, subject, body, user_id=user.pk, kind="invitation")
+    The mail carries a link and nothing else about anyone; its token is made when it is sent,
+    so nothing secret is stored (shelter.mail). Recorded with the mail's id; its delivery is
+    recorded when it happens (Action.MAIL_DELIVERY)."""
     with transaction.atomic():
+        mail = queue_mail("invitation", user)
         account_changed.send(sender=User, user=user, acting_user=acting_user,
-                             action="invitation_send",
-                             outcome="allowed" if delivered else "rejected",
-                             facts={} if delivered else {"reason": "delivery_failed"})
-    return delivered
+                             action="invitation_send", facts={"mail": mail.pk})
+    return mail
 
 
 def _reset_candidate(email: str) -> tuple[User | None, str]:
@@ -415,27 +392,23 @@ def _reset_candidate(email: str) -> tuple[User | None, str]:
     return user, ""
 
 
-def password_reset_request(*, email: str, site_url: str) -> None:
-    """Someone asked for a reset link for `email`: mail one if it names an active account with
-    a password, within SHELTER_PASSWORD_RESET_PER_HOUR. Anyone may ask, so the caller answers
-    the same whatever happens here. Recorded with the account's id, or with no target at all
-    for an unknown address (the address itself is never kept)."""
+def password_reset_request(*, email: str, language: str = "") -> None:
+    """Someone asked for a reset link for `email`: queue one if it names an active account with
+    a password and a second factor, within SHELTER_PASSWORD_RESET_PER_HOUR. Anyone may ask, so
+    the caller answers the same whatever happens here (and the mail goes out after the answer).
+    Recorded with the account's id, or with no target at all for an unknown address (the
+    address itself is never kept). `language` is the asker's, for the mail if the account has
+    no preference."""
     allowed = throttle.password_reset_allowed(email)
     user, reason = _reset_candidate(email)
     if not reason and not allowed:
         reason = "throttled"
-    if not reason:
-        body = render_to_string("accounts/email/password_reset.txt", {
-            "link": site_url.rstrip("/") + password_reset_path(user),
-            "minutes": settings.SHELTER_PASSWORD_RESET_MINUTES})
-        if not _deliver(user.email, gettext("Reset your Shelter password"), body,
-                        user_id=user.pk, kind="password reset"):
-            reason = "delivery_failed"
     with transaction.atomic():
+        facts = {"reason": reason} if reason else {
+            "mail": queue_mail("password_reset", user, language=language).pk}
         account_changed.send(sender=User, user=user if reason != "unknown_address" else None,
                              acting_user=None, action="password_reset_request",
-                             outcome="rejected" if reason else "allowed",
-                             facts={"reason": reason} if reason else {})
+                             outcome="rejected" if reason else "allowed", facts=facts)
 
 
 def password_reset_user(uidb64: str, token: str) -> User | None:

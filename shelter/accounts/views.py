@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_str
 from django.utils.http import (
@@ -55,6 +55,7 @@ from shelter.accounts.signals import (
     second_factor_enrolled,
     second_factor_failed,
 )
+from shelter.mail import outbox
 from shelter.middleware import client_ip
 
 
@@ -251,8 +252,11 @@ def invited(request: HttpRequest, user: User, path: str) -> HttpResponse:
     """After an invitation is made: e-mail its link, and show the link as the fallback (the
     mail server may be down, or the coordinator hands the link over another safe way)."""
     link = request.build_absolute_uri(path)
-    sent = services.invitation_send(user=user, link=link, acting_user=request.user)
-    return render(request, "accounts/invited.html", {"invitee": user, "link": link, "sent": sent})
+    mail = services.invitation_send(user=user, acting_user=request.user)
+    outbox.attempt_pending()  # one short attempt now, so the page can say whether it went out
+    mail.refresh_from_db(fields=["state"])
+    return render(request, "accounts/invited.html", {
+        "invitee": user, "link": link, "sent": mail.state == mail.State.SENT})
 
 
 # --- backup codes: shown once, right after they are made --------------------------------------
@@ -318,8 +322,9 @@ def password_forgot(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             return render(request, "accounts/password_forgot.html", context, status=400)
         started = time.monotonic()
-        site_url = settings.SHELTER_SITE_URL or request.build_absolute_uri("/")
-        services.password_reset_request(email=form.cleaned_data["email"], site_url=site_url)
+        # The mail, if any, is sent after this answer (shelter.mail): its timing tells nothing.
+        services.password_reset_request(email=form.cleaned_data["email"],
+                                        language=translation.get_language() or "")
         _answer_no_sooner_than(started)
         return render(request, "accounts/password_sent.html")
     return render(request, "accounts/password_forgot.html", context)

@@ -36,6 +36,7 @@ class Action(IntEnum):
     PASSWORD_RESET_REQUEST = 131
     PASSWORD_RESET_LINK = 132
     PASSWORD_RESET = 133
+    MAIL_DELIVERY = 134
     SSO_LINK = 150
     PASSKEY_ADDED = 140
     PASSKEY_RENAMED = 141
@@ -120,6 +121,7 @@ ACTION_LABELS: dict[Action, str | Promise] = {
     Action.PASSWORD_RESET_REQUEST: _("Password reset requested"),
     Action.PASSWORD_RESET_LINK: _("Password reset link opened"),
     Action.PASSWORD_RESET: _("Password reset"),
+    Action.MAIL_DELIVERY: _("Account e-mail delivered or given up"),
     Action.SSO_LINK: _("Single sign-on linked"),
     Action.PASSKEY_ADDED: _("Passkey added"),
     Action.PASSKEY_RENAMED: _("Passkey renamed"),

@@ -93,6 +93,10 @@ REASON_LABELS: dict[str, str | Promise] = {
     "not_signed_in": _("not signed in"),
     "no_guard": _("page without a guard"),
     "guard_not_called": _("page did not call its guard"),
+    # An account mail that left the outbox unsent (Action.MAIL_DELIVERY).
+    "gave_up": _("not delivered, retries given up"),
+    "expired": _("too old to send"),
+    "inactive": _("account deactivated"),
 }
 
 _CODE_NAMES: dict[str, CodeNames] = {}

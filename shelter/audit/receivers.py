@@ -15,6 +15,7 @@ from shelter.accounts import signals as account_signals
 from shelter.audit.actions import Action, Outcome
 from shelter.audit.log import record
 from shelter.crypto import events as crypto_events
+from shelter.mail import signals as mail_signals
 
 ACCOUNT_CHANGES = {
     "user_invite": Action.USER_INVITE,
@@ -113,6 +114,17 @@ def on_account_changed(sender: Any, user: Any = None, acting_user: Any = None, a
     record(acting_user, audit_action, user, outcome, **facts)
 
 
+def on_mail_finished(sender: Any, mail: Any = None, outcome: str = "", reason: str = "",
+                     **kwargs: Any) -> None:
+    """An account mail (invitation, password reset) left the outbox: sent, dropped or given
+    up. The mail's id ties it to the event that queued it; never the address or the link."""
+    facts: dict[str, Any] = {"mail": mail.pk, "kind": mail.kind, "attempts": mail.attempts}
+    if outcome != "sent":
+        facts["reason"] = reason
+    record(None, Action.MAIL_DELIVERY, mail.recipient,
+           Outcome.ALLOWED if outcome == "sent" else Outcome.REJECTED, **facts)
+
+
 def record_crypto_event(actor: Any, action: str, target: Any, outcome: str,
                         **facts: Any) -> Any:
     """What crypto records (`shelter.crypto.events`): downloads, integrity failures, commands."""
@@ -132,6 +144,7 @@ def connect() -> None:
         (account_signals.sign_in_refused, on_sign_in_refused),
         (account_signals.second_factor_enrolled, on_second_factor_enrolled),
         (account_signals.account_changed, on_account_changed),
+        (mail_signals.mail_finished, on_mail_finished),
     ]
     for signal, receiver in pairs:
         signal.connect(receiver, dispatch_uid=f"shelter.audit.{receiver.__name__}")

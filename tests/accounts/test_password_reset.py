@@ -15,6 +15,8 @@ from django.test import Client
 from shelter.accounts import services
 from shelter.accounts.models import AuthenticatorDevice
 from shelter.audit import Action
+from shelter.mail.models import OutgoingMail
+from shelter.mail.outbox import send_due
 from tests.factories import head_seq, recorded, verified_client
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +30,10 @@ def _no_padding(settings):
 
 
 def ask(address: str):
-    return Client().post("/accounts/password/forgot/", {"email": address})
+    """Ask, then send what was queued (after the answer, or by the job: shelter.mail)."""
+    response = Client().post("/accounts/password/forgot/", {"email": address})
+    send_due()
+    return response
 
 
 def reset_path() -> str:
@@ -58,7 +63,7 @@ def test_requests_are_audited_with_ids_only(olaf, pia):
     ask(pia.email)
     asked = recorded(since, Action.PASSWORD_RESET_REQUEST)
     assert [(e.actor_id, e.target_id, e.outcome, e.facts) for e in asked] == [
-        (None, str(olaf.pk), "allowed", {}),
+        (None, str(olaf.pk), "allowed", {"mail": OutgoingMail.objects.get().pk}),
         (None, "", "rejected", {"reason": "unknown_address"}),
         (None, str(pia.pk), "rejected", {"reason": "inactive"}),
     ]

@@ -27,6 +27,7 @@ from cases.sharing.models import CaseShare
 from cases.sharing.services import break_glass_open
 from shelter.accounts.policies import can_manage_people
 from shelter.audit.policies import can_read_log
+from shelter.jobs.policies import can_view_jobs
 from tests.factories import HandedPolicies, make_case, make_share, make_user
 
 policies = HandedPolicies(case_policies)
@@ -186,6 +187,8 @@ def role_table(world: World) -> list[list[str]]:
                     "yes (reason, time-limited, loud)"),
         _simple_row(world, "users, organisations", can_manage_people, "yes"),
         _history_row(world),
+        _simple_row(world, "scheduled jobs (names, outcomes, counts)", can_view_jobs,
+                    "read-only"),
     ]
 
 

@@ -1,21 +1,14 @@
 """Crypto-shred cases that ended (closed, rejected, withdrawn) longer ago than the retention
-period. Schedule daily. Prints case ids only, never names."""
+period. The scheduled job `apply_retention` runs this daily (manage.py run_due_jobs); by hand
+it is the same service. Prints case ids only, never names."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
-from cases import selectors, services
-from shelter import audit
-from shelter.audit import Action
-from shelter.crypto.api import purge_shredded_remnants
-
-DEFAULT_RETENTION_DAYS = 2 * 365
+from cases import upkeep
 
 
 class Command(BaseCommand):
@@ -28,16 +21,13 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="List, change nothing.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        days = options["days"] or getattr(settings, "SHELTER_RETENTION_DAYS",
-                                          DEFAULT_RETENTION_DAYS)
-        cutoff = timezone.now() - datetime.timedelta(days=days)
-        due = list(selectors.cases_due_for_retention(cutoff))
-        for case in due:
-            self.stdout.write(f"{'would shred' if options['dry_run'] else 'shredding'} {case.pk}")
-            if not options["dry_run"]:
-                services.case_shred(case=case, acting_user=None, reason="retention")
-        if not options["dry_run"]:
-            audit.record(None, Action.RETENTION_APPLY, None, cases=len(due), days=days)
-            if due:
-                purge_shredded_remnants()
+        days = options["days"] or upkeep.retention_days()
+        if options["dry_run"]:
+            due = upkeep.cases_past_retention(days=days)
+            for case in due:
+                self.stdout.write(f"would shred {case.pk}")
+        else:
+            due = upkeep.retention_apply(days=days)
+            for case in due:
+                self.stdout.write(f"shredded {case.pk}")
         self.stdout.write(f"{len(due)} case(s) past {days} days of retention.")

@@ -1,7 +1,8 @@
 """Remove the guardian permissions of shares that ran out and report them (ids only).
 
 Expired shares grant nothing whether or not this runs (the queries check the expiry); this
-keeps the permission tables small and records each expiry (SHARE_EXPIRE). Schedule hourly.
+keeps the permission tables small and records each expiry (SHARE_EXPIRE). The scheduled job
+`expire_shares` (manage.py run_due_jobs) runs the same service hourly.
 """
 
 from __future__ import annotations

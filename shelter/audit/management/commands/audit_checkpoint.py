@@ -2,6 +2,8 @@
 
 Store the line outside this system (print it, mail it to the privacy officer, a WORM bucket);
 `verify_audit_log --checkpoint` later proves nothing up to it was removed or rewritten.
+The scheduled job `audit_checkpoint` (manage.py run_due_jobs) writes one a day to
+SHELTER_CHECKPOINT_DIR (shelter.audit.checkpoints).
 """
 
 from __future__ import annotations

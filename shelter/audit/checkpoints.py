@@ -1,0 +1,64 @@
+"""Checkpoints kept outside the database: one file a day in SHELTER_CHECKPOINT_DIR.
+
+Each file holds one checkpoint line (the JSON `audit_checkpoint` prints), so
+`verify_audit_log --checkpoint <file>` checks the chain against it. A file is written once,
+atomically (a temporary file in the same directory, then linked into place, which fails rather
+than replace an existing file), mode 0600, and never overwritten.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+from shelter.audit.chain import Checkpoint
+
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def checkpoint_dir() -> Path:
+    return Path(settings.SHELTER_CHECKPOINT_DIR)
+
+
+def checkpoint_path(day: str) -> Path:
+    """The file of `day` ("2026-12-02")."""
+    if not DAY.match(day):
+        raise ValueError("a checkpoint day is YYYY-MM-DD")
+    return checkpoint_dir() / f"audit-checkpoint-{day}.json"
+
+
+def checkpoint_write(checkpoint: Checkpoint, day: str) -> Path:
+    """Write `checkpoint` as the file of `day`; FileExistsError if that day has one already."""
+    path = checkpoint_path(day)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(checkpoint.as_json() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, path)  # atomic, and refuses to replace an existing file
+    finally:
+        temporary.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+    return path
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def checkpoint_deliver(path: Path, checkpoint: Checkpoint) -> None:
+    """Send the day's checkpoint on, off this system (the auditors, by mail).
+
+    The place where delivery plugs in: the mail outbox (issue 15) queues the checkpoint line
+    to every active auditor here. Until then the file in SHELTER_CHECKPOINT_DIR is the copy.
+    """

@@ -1,0 +1,51 @@
+"""The access log's scheduled jobs (run by `manage.py run_due_jobs`)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from shelter.audit.chain import ChainReport
+from shelter.audit.checkpoints import checkpoint_deliver, checkpoint_path, checkpoint_write
+from shelter.audit.services import chain_checkpoint, chain_verify
+from shelter.jobs.models import JobRun
+from shelter.jobs.registry import JobFailed, Skip, job
+
+logger = logging.getLogger("shelter.audit")
+
+
+class ChainBroken(JobFailed):
+    """The daily verification found the chain broken."""
+
+
+@job("audit_checkpoint", every=timedelta(days=1), at="00:15", label=_("Audit log checkpoint"))
+def audit_checkpoint(run: JobRun) -> dict[str, int]:
+    """Write the day's signed head to SHELTER_CHECKPOINT_DIR (once a day, never overwritten),
+    then hand it to delivery. A day whose file exists already (an earlier attempt wrote it) is
+    skipped: no second checkpoint entry in the log."""
+    if checkpoint_path(run.period).exists():
+        raise Skip
+    checkpoint = chain_checkpoint()
+    path = checkpoint_write(checkpoint, run.period)
+    checkpoint_deliver(path, checkpoint)
+    return {"seq": checkpoint.seq}
+
+
+def chain_broken_alert(report: ChainReport) -> None:
+    """Tell people at once that the chain is broken. The notifications (issue 15) alert the
+    auditors and coordinators here; until then the ERROR line and the failed job show it."""
+    logger.error("audit chain BROKEN at entry seq=%s (%s); %s entries before it verified",
+                 report.broken_seq, report.reason, report.entries)
+
+
+@job("verify_audit_log", every=timedelta(days=1), at="01:00", label=_("Verify the audit log"))
+def verify_audit_log(run: JobRun) -> dict[str, int]:
+    """Verify the whole chain (recorded for the auditors' chain page); broken → failed."""
+    report = chain_verify()
+    counts = {"entries": report.entries, "last_seq": report.last_seq or 0}
+    if not report.ok:
+        chain_broken_alert(report)
+        raise ChainBroken(counts={**counts, "broken_seq": report.broken_seq or 0})
+    return counts
