@@ -3,11 +3,13 @@
 Each file holds one checkpoint line (the JSON `audit_checkpoint` prints), so
 `verify_audit_log --checkpoint <file>` checks the chain against it. A file is written once,
 atomically (a temporary file in the same directory, then linked into place, which fails rather
-than replace an existing file), mode 0600, and never overwritten.
+than replace an existing file; renamed with os.replace where the file system has no hard
+links), mode 0600, and never overwritten.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from pathlib import Path
@@ -17,6 +19,7 @@ from django.conf import settings
 from shelter.audit.chain import Checkpoint
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
 
 
 def checkpoint_dir() -> Path:
@@ -41,11 +44,26 @@ def checkpoint_write(checkpoint: Checkpoint, day: str) -> Path:
             handle.write(checkpoint.as_json() + "\n")
             handle.flush()
             os.fsync(handle.fileno())
-        os.link(temporary, path)  # atomic, and refuses to replace an existing file
+        _put_in_place(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
     _fsync_dir(path.parent)
     return path
+
+
+def _put_in_place(temporary: Path, path: Path) -> None:
+    """Link the finished file into place: atomic, and it refuses to replace an existing file.
+    On a file system without hard links, rename it (the job's lock keeps writers apart)."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in NO_HARD_LINKS:
+            raise
+        if path.exists():
+            raise FileExistsError(errno.EEXIST, "checkpoint exists") from exc
+        os.replace(temporary, path)
 
 
 def _fsync_dir(directory: Path) -> None:

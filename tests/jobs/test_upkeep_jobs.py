@@ -167,3 +167,21 @@ def test_the_time_used_is_the_municipalitys(clock):
     run_jobs("--job", "expire_shares")
     assert last_run("expire_shares").period == "2026-12-03T00"
     assert timezone.now().hour == 23  # the stored times stay UTC
+
+
+def test_without_hard_links_the_checkpoint_is_renamed_into_place(clock, checkpoint_dir,
+                                                                 monkeypatch):
+    import errno
+
+    from shelter.audit import checkpoints
+    from shelter.audit.chain import make_checkpoint
+
+    def no_links(source, target):
+        raise OSError(errno.EPERM, "no hard links here")
+    monkeypatch.setattr(checkpoints.os, "link", no_links)
+    path = checkpoints.checkpoint_write(make_checkpoint(1, "0" * 64), "2026-12-02")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and parse_checkpoint(str(path)).seq == 1
+    with pytest.raises(FileExistsError):
+        checkpoints.checkpoint_write(make_checkpoint(2, "0" * 64), "2026-12-02")
+    assert parse_checkpoint(str(path)).seq == 1
+    assert [p.name for p in checkpoint_dir.iterdir()] == [path.name]
