@@ -398,6 +398,12 @@ SHELTER_PASSWORD_RESET_MIN_SECONDS = float(
     os.environ.get("SHELTER_PASSWORD_RESET_MIN_SECONDS", "1.5"))
 
 SHELTER_SITE_URL = os.environ.get("SHELTER_SITE_URL", "")
+# The site's own address: the passkeys' relying party and the links in mails (sent by a job,
+# with no request to take a host from) depend on it, so production names it, over https.
+if PRODUCTION and urlsplit(SHELTER_SITE_URL).scheme != "https":
+    raise ImproperlyConfigured(
+        "SHELTER_SITE_URL must be set to the site's https address in production, e.g. "
+        "https://shelter.leiden.nl (passkeys and the links in mails depend on it).")
 
 # Passkeys and security keys (django-otp-webauthn) are a second factor only, never a way in on
 # their own. The relying party is the site: its host name is the RP id, its origin the only

@@ -35,6 +35,7 @@ def production(tmp_path, monkeypatch):
         "SHELTER_SECRET_KEY": "k-" + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN",
         "SHELTER_ALLOWED_HOSTS": "shelter.example.org", "SHELTER_MASTER_KEY_FILE": str(key_file),
         "SHELTER_VAR_DIR": str(tmp_path), "SHELTER_CHECKPOINT_DIR": str(tmp_path / "cp"),
+        "SHELTER_SITE_URL": "https://shelter.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     })
 
@@ -132,3 +133,15 @@ def test_incomplete_single_sign_on_settings_are_refused(production, overrides, m
     with pytest.raises(ImproperlyConfigured, match=message):
         production(SHELTER_OIDC_ISSUER="https://idp.example.org/realms/city",
                    **{**SSO, **overrides})
+
+
+@pytest.mark.parametrize("url", [None, "", "http://shelter.example.org"])
+def test_production_needs_the_sites_https_address(production, url):
+    with pytest.raises(ImproperlyConfigured, match="SHELTER_SITE_URL must be set"):
+        production(SHELTER_SITE_URL=url)
+
+
+def test_the_sites_address_names_the_passkeys_relying_party(production):
+    loaded = production(SHELTER_SITE_URL="https://shelter.example.org")
+    assert loaded["OTP_WEBAUTHN_RP_ID"] == "shelter.example.org"
+    assert loaded["OTP_WEBAUTHN_ALLOWED_ORIGINS"] == ["https://shelter.example.org"]

@@ -70,6 +70,7 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "SHELTER_ALLOWED_HOSTS": "shelter.example.org", "SHELTER_MASTER_KEY_FILE": str(key_file),
         "SHELTER_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "SHELTER_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
+        "SHELTER_SITE_URL": "https://shelter.example.org",
         "DJANGO_SETTINGS_MODULE": "shelter.settings",
     })
     env.update(overrides)
