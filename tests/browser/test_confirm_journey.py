@@ -32,6 +32,7 @@ WORDS = {
                         "cancelled.",
         "delete": "Delete", "reason": "Reason for deletion", "delete_for_good": "Delete for good",
         "deleted": "The document is deleted.", "document_line": "Passport and visa, version 1",
+        "code": "Code", "confirm": "Confirm",
         "reset": "Reset second factor", "reset_done": "The second factor is reset",
         "deactivate": "Deactivate and sign out everywhere",
         "no_sign_in": "Olga Officer can no longer sign in.",
@@ -49,6 +50,7 @@ WORDS = {
         "delete": "Verwijderen", "reason": "Reden voor verwijderen",
         "delete_for_good": "Definitief verwijderen", "deleted": "Het document is verwijderd.",
         "document_line": "Paspoort en visum, versie 1",
+        "code": "Code", "confirm": "Bevestigen",
         "reset": "Tweede factor wissen", "reset_done": "De tweede factor is gewist",
         "deactivate": "Deactiveren en overal uitloggen",
         "no_sign_in": "Olga Officer kan niet meer inloggen.",
@@ -103,7 +105,7 @@ def test_confirm_journey(chromium, live_server, world, language):
     try:
         _booking_and_its_cancellation(page, a11y, expect, t, heron, start, end, language)
         _document_deletion(page, a11y, expect, t, heron)
-        _colleague_second_factor_and_deactivation(page, a11y, expect, t, olga)
+        _colleague_second_factor_and_deactivation(page, a11y, expect, t, olga, cora)
     finally:
         context.close()
     a11y.assert_all_checked()
@@ -178,13 +180,19 @@ def _document_deletion(page, a11y, expect, t, heron):
     assert Document.objects.get(pk=document.pk).deleted_at is not None
 
 
-def _colleague_second_factor_and_deactivation(page, a11y, expect, t, olga):
+def _colleague_second_factor_and_deactivation(page, a11y, expect, t, olga, cora):
     page.goto("/accounts/people/")
     a11y.check()
     page.get_by_role("link", name="Olga Officer").click()
     page.wait_for_url(f"**/accounts/people/{olga.pk}/")
     a11y.check()
     page.get_by_role("link", name=t["reset"]).click()
+    # No code entered yet in this session: resetting someone's factor asks for a fresh one.
+    page.wait_for_url("**/accounts/confirm/**")
+    a11y.check()
+    cora_device = AuthenticatorDevice.objects.get(user=cora)
+    page.get_by_label(t["code"]).fill(cora_device.current_code())
+    page.get_by_role("button", name=t["confirm"]).click()
     page.wait_for_url(f"**/accounts/people/{olga.pk}/reset-second-factor/")
     a11y.check()
     assert AuthenticatorDevice.objects.filter(user=olga).exists()  # asking changes nothing
