@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "shelter.crypto",
     "shelter.audit",
     "shelter.mail",
+    "shelter.notifications",
     "cases",
     "cases.sharing",
     "housing",
