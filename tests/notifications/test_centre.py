@@ -3,6 +3,8 @@ change of a security kind."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -85,3 +87,15 @@ def test_a_made_up_mode_changes_nothing(as_user, olaf):
 
 def test_signed_out_is_sent_to_sign_in(client):
     assert client.get(reverse("notifications:list")).status_code == 302
+
+
+def test_newest_first_and_paginated(as_user, olaf, clock):
+    for day in range(30):
+        notify("test_tasks_due", olaf, count=day + 1, dedupe=f"tasks:{day}")
+        clock.shift(datetime.timedelta(hours=1))
+    client = as_user(olaf)
+    first = client.get(reverse("notifications:list")).content.decode()
+    assert first.index("30 tasks are due") < first.index("29 tasks are due")
+    assert ">6 tasks are due<" in first and ">5 tasks are due<" not in first
+    second = client.get(reverse("notifications:list"), {"page": 2}).content.decode()
+    assert ">5 tasks are due<" in second and ">30 tasks" not in second

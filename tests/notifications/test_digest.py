@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from shelter.jobs.models import JobRun
+from shelter.mail.models import OutgoingMail
 from shelter.mail.outbox import send_due
 from shelter.notifications.api import notify
 from shelter.notifications.models import Notification
@@ -70,3 +71,12 @@ def test_immediate_and_security_mails_are_content_free_and_in_the_users_language
     subjects = {str(m["Subject"]) for m in smtp_server.inbox.messages()}
     assert subjects == {"1 share ends within 7 days",  # the test kind has no Dutch
                         "Uw account is 1 keer vergrendeld na mislukte aanmeldingen"}, subjects
+
+
+def test_no_digest_for_an_inactive_user(olaf, clock):
+    notify("test_tasks_due", olaf, count=3, dedupe="tasks:1")
+    olaf.is_active = False
+    olaf.save(update_fields=["is_active"])
+    run()
+    assert JobRun.objects.get(job="send_digests").counts == {"digests": 0, "notifications": 0}
+    assert not OutgoingMail.objects.exists()
