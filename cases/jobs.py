@@ -16,8 +16,10 @@ from shelter.jobs.registry import job
 
 @job("apply_retention", every=timedelta(days=1), at="02:30", label=_("Apply retention"))
 def apply_retention(run: JobRun) -> dict[str, int]:
-    """Crypto-shred the cases past SHELTER_RETENTION_DAYS (recorded per case and per run)."""
-    return {"shredded": len(upkeep.retention_apply(now=run.started_at))}
+    """Crypto-shred the cases past SHELTER_RETENTION_DAYS that no legal hold keeps (recorded
+    per case and per run); the held ones are counted."""
+    result = upkeep.retention_apply(now=run.started_at)
+    return {"shredded": len(result.shredded), "held": result.held}
 
 
 @job("sweep_orphan_files", every=timedelta(days=1), at="03:30",
