@@ -215,11 +215,12 @@ def access_activity(request: HttpRequest, pk: uuid.UUID | str, activity_id: uuid
 
 @guard
 def access_legal_hold(request: HttpRequest, pk: uuid.UUID | str) -> Case:
-    """The case whose legal hold page is asked for: coordinators (recorded as a read of its
-    basic section); 403 for others who may see the case, 404 for everyone else."""
+    """The case whose legal hold page is asked for: coordinators (recorded as a read); 403
+    for case officers, 404 for everyone else (partners: like any section not shared)."""
     case = selectors.case_get_for(request.user, pk)
-    if case is None or not policies.can_view_section(request.user, case, "basic"):
-        raise refuse(request, pk, "basic")
+    if (case is None or not policies.can_list_cases(request.user)
+            or not policies.can_view_section(request.user, case, "basic")):
+        raise refuse(request, pk, "legal_hold")
     if not policies.can_manage_legal_hold(request.user, case):
         raise _forbid(request, pk, "legal_hold")
     if request.method == "GET":
