@@ -172,7 +172,7 @@ def _render(mail: OutgoingMail, kind: registry.MailKind | None) -> EmailMessage 
     subjects, bodies = [], []
     for language in languages:
         with translation.override(language):
-            subjects.append(str(kind.subject))
+            subjects.append(str(kind.subject_of(context) if kind.subject_of else kind.subject))
             bodies.append(render_to_string(kind.template, context))
     return EmailMessage(" / ".join(subjects), "\n\n-----\n\n".join(bodies),
                         settings.DEFAULT_FROM_EMAIL, [user.email])

@@ -30,6 +30,9 @@ class MailKind:
     max_age: Callable[[], timedelta | None] = lambda: None
     # Security mails (invitations, resets): their delivery, drop or failure is in the access log.
     audited: bool = False
+    # A subject made from the context, in each language (a notification's summary); default
+    # the fixed `subject`.
+    subject_of: Callable[[dict[str, Any]], str] | None = None
 
 
 _KINDS: dict[str, MailKind] = {}
