@@ -61,3 +61,26 @@ def test_coordinators_are_warned_once_per_case_30_days_ahead(clock, carla, olaf,
     run_warning()
     assert {n.params["case"] for n in warned()} == {str(soon.pk), str(later.pk)}
     assert not warned().filter(user=olaf).exists() and not warned().filter(user=gone).exists()
+
+
+def test_an_immediate_warning_arrives_by_mail_with_a_count_and_a_link_only(
+        clock, carla, smtp_server):
+    from django.urls import reverse
+
+    from shelter.mail.outbox import send_due
+    from shelter.notifications.models import NotificationPreference
+    from tests.factories import MARKER, make_marked_case, make_marked_defender
+    from tests.mail.contentfree import assert_content_free
+
+    NotificationPreference.objects.create(user=carla, kind="retention_due", mode="immediate")
+    marked = make_marked_case(make_marked_defender())
+    Case.objects.filter(pk=marked.pk).update(stage=Case.Stage.CLOSED)
+    Case.objects.filter(pk=marked.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=730 - 3))
+    run_warning()
+    send_due()
+    [raw] = smtp_server.inbox.raw()
+    body = smtp_server.inbox.messages()[0].get_payload(decode=True).decode()
+    assert "1 case will be crypto-shredded within 30 days" in body
+    assert reverse("cases:legal_hold", args=[marked.pk]) in body
+    assert_content_free(raw, [MARKER, "Heron"])
