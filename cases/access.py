@@ -214,6 +214,23 @@ def access_activity(request: HttpRequest, pk: uuid.UUID | str, activity_id: uuid
 
 
 @guard
+def access_legal_hold(request: HttpRequest, pk: uuid.UUID | str) -> Case:
+    """The case whose legal hold page is asked for: coordinators (recorded as a read); 403
+    for case officers, 404 for everyone else (partners: like any section not shared)."""
+    case = selectors.case_get_for(request.user, pk)
+    if (case is None or not policies.can_list_cases(request.user)
+            or not policies.can_view_section(request.user, case, "basic")):
+        raise refuse(request, pk, "legal_hold")
+    if not policies.can_manage_legal_hold(request.user, case):
+        raise _forbid(request, pk, "legal_hold")
+    if request.method == "GET":
+        audit.record(request.user, Action.CASE_VIEW_SECTION, case, section="legal_hold",
+                     sections=["legal_hold"])
+    mark_audited(request)
+    return case
+
+
+@guard
 def access_intake_round(request: HttpRequest, round_id: uuid.UUID | str | None = None, *,
                         write: bool = False) -> IntakeRound | None:
     """Intake rounds: staff see them (404 for everyone else); coordinators open and change
@@ -253,5 +270,6 @@ def case_context(request: HttpRequest, case: Case, current: str, **extra: object
         "can_transition": policies.can_transition(user, case),
         "share": share_summary(request, case),
         "can_break_glass": sharing.can_break_glass(user, case),
+        "can_legal_hold": policies.can_manage_legal_hold(user, case),
         **extra,
     }

@@ -474,3 +474,19 @@ class IntakeRoundForm(ModelValuesForm):
         if closes and decision and decision < closes:
             self.add_error("decision_on", _("The committee decides after the round closes."))
         return cleaned
+
+
+class LegalHoldForm(forms.Form):
+    """Place a legal hold: why (sealed with the case key; never in the access log)."""
+
+    reason = forms.CharField(
+        label=_("Reason for the hold"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the proceedings or request that needs the file kept. Stored "
+                    "encrypted with the case; only coordinators read it."))
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for the hold."))
+        return reason

@@ -32,7 +32,7 @@ HISTORY_ACTIONS = (
     Action.NOTE_CREATE, Action.NOTE_UPDATE, Action.DOCUMENT_UPLOAD, Action.DOCUMENT_DOWNLOAD,
     Action.DOCUMENT_REPLACE, Action.DOCUMENT_DELETE, Action.SHARE_GRANT, Action.SHARE_REVOKE,
     Action.SHARE_EXPIRE, Action.BREAK_GLASS, Action.BOOKING_CREATE, Action.BOOKING_CHANGE,
-    Action.BOOKING_CANCEL, Action.CASE_SHRED,
+    Action.BOOKING_CANCEL, Action.CASE_SHRED, Action.LEGAL_HOLD_PLACE, Action.LEGAL_HOLD_LIFT,
 )
 
 # Changes recorded as CASE_UPDATE of a part of the case ("change" in the facts).

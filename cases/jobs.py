@@ -1,7 +1,8 @@
 """The cases app's scheduled jobs (run by `manage.py run_due_jobs`).
 
-The retention warning and legal holds come with the notifications (issue 15, part 2): the
-warning will be a job of its own here; a hold is honoured by `cases.selectors`."""
+Retention: `warn_retention` tells the coordinators, 30 days ahead, of each case the retention
+rule will crypto-shred (once per case: the notification's dedupe key); `apply_retention` then
+shreds. A case under a legal hold is neither warned about nor shredded."""
 
 from __future__ import annotations
 
@@ -10,14 +11,36 @@ from datetime import timedelta
 from django.utils.translation import gettext_lazy as _
 
 from cases import upkeep
+from shelter.accounts.models import User
+from shelter.accounts.roles import Role
 from shelter.jobs.models import JobRun
 from shelter.jobs.registry import job
+from shelter.notifications.api import notify
+
+RETENTION_WARNING_DAYS = 30
+
+
+@job("warn_retention", every=timedelta(days=1), at="02:00",
+     label=_("Warn before retention shreds a case"))
+def warn_retention(run: JobRun) -> dict[str, int]:
+    """Notify every active coordinator of each case retention will shred within 30 days (kind
+    retention_due, one per case and coordinator: a rerun, the next day's run included, adds
+    nothing). The notification carries the case id only."""
+    due = upkeep.cases_shredded_within(within_days=RETENTION_WARNING_DAYS, now=run.started_at)
+    coordinators = list(User.objects.filter(groups__name=Role.COORDINATOR, is_active=True)
+                        .order_by("pk").distinct())
+    notified = sum(notify("retention_due", coordinator, dedupe=f"retention:{case.pk}",
+                          params={"case": str(case.pk)})
+                   for case in due for coordinator in coordinators)
+    return {"cases": len(due), "notified": notified}
 
 
 @job("apply_retention", every=timedelta(days=1), at="02:30", label=_("Apply retention"))
 def apply_retention(run: JobRun) -> dict[str, int]:
-    """Crypto-shred the cases past SHELTER_RETENTION_DAYS (recorded per case and per run)."""
-    return {"shredded": len(upkeep.retention_apply(now=run.started_at))}
+    """Crypto-shred the cases past SHELTER_RETENTION_DAYS that no legal hold keeps (recorded
+    per case and per run); the held ones are counted."""
+    result = upkeep.retention_apply(now=run.started_at)
+    return {"shredded": len(result.shredded), "held": result.held}
 
 
 @job("sweep_orphan_files", every=timedelta(days=1), at="03:30",

@@ -350,3 +350,40 @@ class Activity(EncryptedModel):
     def __str__(self) -> str:
         return str(self.pk)
 
+
+
+class LegalHold(EncryptedModel):
+    """A legal hold on a case: while it is active (not lifted) the case is never crypto-shredded,
+    by the retention job or by hand. The reason may name people, so it is sealed with the case
+    key. At most one active hold per case (a partial unique index); a lifted hold stays as the
+    record of who held the case and when."""
+
+    encryption_key_owner = "case_id"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="legal_holds",
+                             verbose_name=_("case"))
+    reason = EncryptedTextField(_("reason"))
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+",
+                                  verbose_name=_("placed by"))
+    placed_at = models.DateTimeField(_("placed at"), auto_now_add=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+",
+                                  verbose_name=_("lifted by"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        ordering = ["-placed_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["case"], condition=models.Q(lifted_at__isnull=True),
+            name="legal_hold_one_active_per_case")]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None

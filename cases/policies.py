@@ -174,3 +174,10 @@ def can_transition(user: User | None, case: Case, to: str | None = None) -> bool
     if not can_change_case(user, case):
         return False
     return to is None or to in allowed_next(case.stage)
+
+
+def can_manage_legal_hold(user: User | None, case: Case) -> bool:
+    """See, place and lift a case's legal hold: coordinators only. A hold decides whether a
+    defender's data outlives retention, so the role that answers for retention decides it;
+    case officers ask a coordinator. (Placing on a tombstone is refused by the service.)"""
+    return bool(_is_staff(user) and user.is_coordinator and can_view_case(user, case))

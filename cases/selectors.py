@@ -29,6 +29,7 @@ from cases.models import (
     Document,
     FieldOfWork,
     IntakeRound,
+    LegalHold,
     Note,
     Task,
 )
@@ -292,13 +293,39 @@ def agenda(user: User, start: datetime.date, days: int = 14) -> list[Activity]:
 FINAL_STAGES = (Stage.CLOSED, Stage.REJECTED, Stage.WITHDRAWN)
 
 
-def cases_due_for_retention(cutoff: datetime.datetime) -> QuerySet[Case]:
-    """Unshredded cases that reached a final stage before `cutoff` (a system read, no user)."""
+def _ended_before(cutoff: datetime.datetime) -> QuerySet[Case]:
+    """Unshredded cases that reached a final stage before `cutoff`, held or not."""
     ended = Coalesce(Max("transitions__created_at",
                          filter=Q(transitions__to_stage__in=FINAL_STAGES)), "updated_at")
     return (Case.objects.filter(stage__in=FINAL_STAGES, shredded_at__isnull=True)
-            .annotate(ended_at=ended).filter(ended_at__lt=cutoff).select_related("defender")
+            .annotate(ended_at=ended).filter(ended_at__lt=cutoff))
+
+
+def _held() -> Q:
+    return Q(pk__in=LegalHold.objects.filter(lifted_at__isnull=True).values("case_id"))
+
+
+def cases_due_for_retention(cutoff: datetime.datetime) -> QuerySet[Case]:
+    """Unshredded cases that reached a final stage before `cutoff` and are not under an active
+    legal hold (a system read, no user)."""
+    return (_ended_before(cutoff).exclude(_held()).select_related("defender")
             .order_by("ended_at"))
+
+
+def cases_held_past_retention(cutoff: datetime.datetime) -> int:
+    """How many cases retention would shred at `cutoff` but an active legal hold keeps."""
+    return _ended_before(cutoff).filter(_held()).count()
+
+
+def legal_hold_active(case: Case) -> LegalHold | None:
+    """The case's active legal hold, if any (the caller may see the case's hold panel)."""
+    return (LegalHold.objects.filter(case=case, lifted_at__isnull=True)
+            .select_related("placed_by").first())
+
+
+def legal_holds_of(case: Case) -> list[LegalHold]:
+    """Every hold of `case`, newest first (lifted ones are its record)."""
+    return list(LegalHold.objects.filter(case=case).select_related("placed_by", "lifted_by"))
 
 
 # --- statistics ----------------------------------------------------------------------------

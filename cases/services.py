@@ -23,6 +23,7 @@ from cases.models import (
     Defender,
     Document,
     IntakeRound,
+    LegalHold,
     Note,
     Task,
 )
@@ -45,6 +46,19 @@ ROUND_FIELDS = frozenset(editable_field_names(IntakeRound))
 # Blind indexes that must be recomputed when their source field changes.
 BLIND_INDEXES = {"legal_name": ["legal_name_bidx", "name_tokens"],
                  "passport_number": ["passport_bidx"], "other_names": ["name_tokens"]}
+
+
+class CaseHeld(Exception):
+    """The case is under an active legal hold: it may not be crypto-shredded."""
+
+
+class HoldError(Exception):
+    """A legal hold that cannot be placed or lifted as asked (one is active already, the case
+    is a tombstone, the hold was lifted meanwhile); `message` is translated, for users."""
+
+    def __init__(self, message: str) -> None:
+        self.message = str(message)
+        super().__init__(self.message)
 
 
 class TransitionError(Exception):
@@ -374,8 +388,13 @@ def case_shred(*, case: Case, acting_user: User | None, reason: str) -> Case:
     """Crypto-shred a case: destroy its data key, remove its files, keep a tombstone.
 
     `reason` is a short code ("retention", "request"). The defender's key goes too once none
-    of their cases is readable any more. Irreversible; callers confirm first.
+    of their cases is readable any more. Irreversible; callers confirm first. Raises CaseHeld
+    (nothing shredded) while the case is under an active legal hold: the case row is locked
+    first, so a hold placed at the same moment either comes before (refused) or waits.
     """
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+    if LegalHold.objects.filter(case_id=case.pk, lifted_at__isnull=True).exists():
+        raise CaseHeld(str(case.pk))
     data_key_id = shred_case_key(case.pk)
     case.shredded_at = timezone.now()
     case.save(update_fields=["shredded_at"])
@@ -388,3 +407,40 @@ def case_shred(*, case: Case, acting_user: User | None, reason: str) -> Case:
         audit.record(acting_user, Action.CASE_SHRED, defender, data_key_id=defender_key_id,
                      reason=reason)
     return case
+
+
+# --- legal hold ----------------------------------------------------------------------------
+@transaction.atomic
+def legal_hold_place(*, case: Case, reason: str, acting_user: User) -> LegalHold:
+    """Put `case` under a legal hold: from now on it is not shredded, by retention or by hand.
+
+    The reason is sealed with the case key and never reaches the access log (LEGAL_HOLD_PLACE
+    records the hold's id). Raises HoldError if the case is a tombstone or already held (the
+    partial unique index is the last word if two coordinators place one at the same moment).
+    Callers check `policies.can_manage_legal_hold` first.
+    """
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.is_shredded:
+        raise HoldError(_("This case is crypto-shredded: there is nothing left to hold."))
+    if LegalHold.objects.filter(case=locked, lifted_at__isnull=True).exists():
+        raise HoldError(_("This case is already under a legal hold."))
+    hold = LegalHold.objects.create(case=locked, reason=reason.strip(), placed_by=acting_user)
+    audit.record(acting_user, Action.LEGAL_HOLD_PLACE, case, hold_id=str(hold.pk))
+    return hold
+
+
+@transaction.atomic
+def legal_hold_lift(*, hold: LegalHold, acting_user: User) -> LegalHold:
+    """Lift an active legal hold: the case is subject to retention again (the next run of
+    apply_retention shreds it if it is past retention). Raises HoldError if the hold was lifted
+    meanwhile. Callers check `policies.can_manage_legal_hold` (coordinators) and a recent
+    second factor first."""
+    locked = LegalHold.objects.select_for_update().get(pk=hold.pk)
+    if locked.lifted_at is not None:
+        raise HoldError(_("This legal hold has been lifted already."))
+    locked.lifted_at = timezone.now()
+    locked.lifted_by = acting_user
+    locked.save(update_fields=["lifted_at", "lifted_by"])
+    audit.record(acting_user, Action.LEGAL_HOLD_LIFT, locked.case, hold_id=str(locked.pk),
+                 held_days=(locked.lifted_at - locked.placed_at).days)
+    return locked

@@ -31,23 +31,51 @@ def retention_days() -> int:
 
 def cases_past_retention(*, days: int | None = None,
                          now: datetime.datetime | None = None) -> list[Case]:
-    """The unshredded cases that ended more than `days` (SHELTER_RETENTION_DAYS) ago."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=days or retention_days())
-    return list(selectors.cases_due_for_retention(cutoff))
+    """The unshredded cases that ended more than `days` (SHELTER_RETENTION_DAYS) ago and that
+    no legal hold keeps."""
+    return list(selectors.cases_due_for_retention(retention_cutoff(days=days, now=now)))
+
+
+def retention_cutoff(*, days: int | None = None,
+                     now: datetime.datetime | None = None) -> datetime.datetime:
+    """Cases that ended before this moment are past retention."""
+    return (now or timezone.now()) - datetime.timedelta(days=days or retention_days())
+
+
+@dataclass(frozen=True)
+class RetentionRun:
+    shredded: list[Case]
+    held: int  # past retention but under an active legal hold: kept
 
 
 def retention_apply(*, days: int | None = None,
-                    now: datetime.datetime | None = None) -> list[Case]:
-    """Crypto-shred every case past retention, record the run (RETENTION_APPLY), and purge
-    the freed remnants. Irreversible; the scheduler or an operator decided to run it."""
+                    now: datetime.datetime | None = None) -> RetentionRun:
+    """Crypto-shred every case past retention that no legal hold keeps, record the run
+    (RETENTION_APPLY, with how many were shredded and how many held), and purge the freed
+    remnants. Irreversible; the scheduler or an operator decided to run it."""
     days = days or retention_days()
     due = cases_past_retention(days=days, now=now)
+    held = selectors.cases_held_past_retention(retention_cutoff(days=days, now=now))
+    shredded = []
     for case in due:
-        services.case_shred(case=case, acting_user=None, reason="retention")
-    audit.record(None, Action.RETENTION_APPLY, None, cases=len(due), days=days)
-    if due:
+        try:
+            services.case_shred(case=case, acting_user=None, reason="retention")
+        except services.CaseHeld:  # a hold placed since the selection: it wins
+            held += 1
+        else:
+            shredded.append(case)
+    audit.record(None, Action.RETENTION_APPLY, None, cases=len(shredded), days=days, held=held)
+    if shredded:
         purge_shredded_remnants()
-    return due
+    return RetentionRun(shredded=shredded, held=held)
+
+
+def cases_shredded_within(*, within_days: int = 30, days: int | None = None,
+                          now: datetime.datetime | None = None) -> list[Case]:
+    """The cases retention will shred within the next `within_days` days, those already due
+    included (not held): the same rule as `retention_apply`, with the clock moved forward."""
+    later = (now or timezone.now()) + datetime.timedelta(days=within_days)
+    return cases_past_retention(days=days, now=later)
 
 
 @dataclass(frozen=True)

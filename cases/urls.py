@@ -6,7 +6,7 @@ Every view names its guard (`cases.access`); `shelter.urls` refuses any route wh
 
 from django.urls import path
 
-from cases import views, views_documents, views_programme, views_rounds
+from cases import views, views_documents, views_hold, views_programme, views_rounds
 from cases.sharing import urls as sharing_urls
 
 app_name = "cases"
@@ -25,6 +25,8 @@ urlpatterns = [
     path("<uuid:pk>/residency/edit/", views.case_edit, name="case_edit"),
     path("<uuid:pk>/stage/", views.case_transition, name="transition"),
     path("<uuid:pk>/history/", views.case_history, name="history"),
+    path("<uuid:pk>/legal-hold/", views_hold.legal_hold, name="legal_hold"),
+    path("<uuid:pk>/legal-hold/lift/", views_hold.legal_hold_lift, name="legal_hold_lift"),
     path("<uuid:pk>/programme/", views_programme.programme, name="programme"),
     path("<uuid:pk>/programme/<uuid:activity_id>/edit/", views_programme.activity_edit,
          name="activity_edit"),

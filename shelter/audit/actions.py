@@ -80,6 +80,8 @@ class Action(IntEnum):
     RETENTION_APPLY = 603
     VERIFY_ENCRYPTION = 604
     INTEGRITY_FAILURE = 605
+    LEGAL_HOLD_PLACE = 606
+    LEGAL_HOLD_LIFT = 607
     # 7xx the audit log itself
     AUDIT_VIEW = 701
     AUDIT_EXPORT = 702
@@ -160,6 +162,8 @@ ACTION_LABELS: dict[Action, str | Promise] = {
     Action.RETENTION_APPLY: _("Retention applied"),
     Action.VERIFY_ENCRYPTION: _("Encryption verified"),
     Action.INTEGRITY_FAILURE: _("Integrity failure"),
+    Action.LEGAL_HOLD_PLACE: _("Legal hold placed"),
+    Action.LEGAL_HOLD_LIFT: _("Legal hold lifted"),
     Action.AUDIT_VIEW: _("Access log viewed"),
     Action.AUDIT_EXPORT: _("Access log exported"),
     Action.CHECKPOINT: _("Log checkpoint taken"),

@@ -15,8 +15,11 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
+from shelter.accounts.roles import Role
 from shelter.audit.chain import Checkpoint
+from shelter.mail.outbox import queue_mail
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
@@ -74,9 +77,14 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def checkpoint_deliver(path: Path, checkpoint: Checkpoint) -> None:
-    """Send the day's checkpoint on, off this system (the auditors, by mail).
-
-    The place where delivery plugs in: the mail outbox (issue 15) queues the checkpoint line
-    to every active auditor here. Until then the file in SHELTER_CHECKPOINT_DIR is the copy.
-    """
+def checkpoint_deliver(path: Path, checkpoint: Checkpoint, day: str | None = None) -> int:
+    """Send the day's checkpoint on, off this system: a mail (kind "audit_checkpoint", see
+    shelter.audit.mails) queued to every active auditor, in the caller's transaction. The
+    queued row holds the day and the sequence number only; the hash and MAC are read back from
+    `path` when the mail goes out. Returns how many mails were queued."""
+    day = day or path.name.removeprefix("audit-checkpoint-").removesuffix(".json")
+    auditors = list(get_user_model().objects.filter(groups__name=Role.AUDITOR, is_active=True)
+                    .order_by("pk").distinct())
+    for auditor in auditors:
+        queue_mail("audit_checkpoint", auditor, day=day, seq=checkpoint.seq)
+    return len(auditors)

@@ -23,14 +23,14 @@ class ChainBroken(JobFailed):
 @job("audit_checkpoint", every=timedelta(days=1), at="00:15", label=_("Audit log checkpoint"))
 def audit_checkpoint(run: JobRun) -> dict[str, int]:
     """Write the day's signed head to SHELTER_CHECKPOINT_DIR (once a day, never overwritten),
-    then hand it to delivery. A day whose file exists already (an earlier attempt wrote it) is
-    skipped: no second checkpoint entry in the log."""
+    then mail it to every active auditor. A day whose file exists already (an earlier attempt
+    wrote it) is skipped: no second checkpoint entry in the log, no second mail."""
     if checkpoint_path(run.period).exists():
         raise Skip
     checkpoint = chain_checkpoint()
     path = checkpoint_write(checkpoint, run.period)
-    checkpoint_deliver(path, checkpoint)
-    return {"seq": checkpoint.seq}
+    mailed = checkpoint_deliver(path, checkpoint, run.period)
+    return {"seq": checkpoint.seq, "mailed": mailed}
 
 
 def chain_broken_alert(report: ChainReport) -> None:

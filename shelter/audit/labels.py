@@ -68,6 +68,7 @@ SECTION_LABELS: dict[str, str | Promise] = {
     "sharing": _("sharing"),
     "people": _("people and organisations"),
     "export": _("export"),
+    "legal_hold": _("legal hold"),
     "list": _("case list"),
     "search": _("case search"),
     "create": _("new case"),

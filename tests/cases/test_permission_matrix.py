@@ -163,6 +163,15 @@ def break_glass(actor, state):
     return gone(actor), []
 
 
+def legal_hold(ok):
+    """Coordinators see, place and lift holds; case officers get 403; everyone else 404."""
+    def expect(actor, state):
+        if not sees(actor, state, "basic") or not staff(actor):
+            return gone(actor), []
+        return ((ok,) if is_coordinator(actor) else (403,)), []
+    return expect
+
+
 def export(fresh: bool):
     def expect(actor, state):
         if not sees(actor, state, "basic"):
@@ -241,6 +250,8 @@ CELLS = {
     "sharing:grant": ("post", sharing(302)),
     "share_revoke": ("post", sharing(302)),
     "break_glass": ("get", break_glass),
+    "legal_hold": ("get", legal_hold(200)),
+    "legal_hold_lift": ("get", legal_hold(302)),  # no active hold: back to the hold page
     "export": ("post", export(fresh=False)),
     "export:fresh": ("post", export(fresh=True)),
     "activity_edit": ("get", lambda a, s: with_markers(

@@ -15,9 +15,9 @@ AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 # A Wednesday afternoon in the municipality: every job's current period has begun.
 NOON = datetime.datetime(2026, 12, 2, 14, 20, tzinfo=AMSTERDAM)
 UPKEEP = {"apply_retention", "audit_checkpoint", "expire_shares", "sweep_orphan_files",
-          "verify_audit_log"}
+          "verify_audit_log", "warn_retention"}
 # Every registered job: the upkeep, the outbox's (shelter/mail/jobs.py, every minute) and the
-# daily digest (shelter/notifications/jobs.py, at 07:00).
+# daily digests (shelter/notifications/jobs.py).
 JOBS = UPKEEP | {"send_queued_mail", "send_digests"}
 
 

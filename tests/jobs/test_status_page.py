@@ -27,8 +27,9 @@ def test_coordinators_see_every_job_with_its_last_run_and_next_due(clock, carla)
     assert "2 December 2026 14:20" in body  # expire_shares' run, local time
     assert "2 December 2026 15:00" in body  # its next period
     assert "<code>expired</code> 0" in body
-    # The five daily jobs (the digest too) have not run today, nor has the mail job this minute.
-    assert body.count("Due now") == 6
+    # The six daily jobs (warn_retention and send_digests among them) have not run today, nor
+    # has the mail job this minute.
+    assert body.count("Due now") == 7
 
 
 def test_a_failed_run_shows_its_exception_type_and_attempt(clock, aud):

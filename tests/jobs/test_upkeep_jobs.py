@@ -66,7 +66,7 @@ def test_apply_retention_shreds_cases_past_retention_once(clock, carla):
     assert str(old.pk) in shredded_cases and str(kept.pk) not in shredded_cases
     [applied] = recorded(since, Action.RETENTION_APPLY)
     assert applied.facts["cases"] == 1
-    assert last_run("apply_retention").counts == {"shredded": 1}
+    assert last_run("apply_retention").counts == {"shredded": 1, "held": 0}
     run_jobs("--job", "apply_retention")  # the same day: nothing more, not even a record
     assert len(recorded(since, Action.RETENTION_APPLY)) == 1
     assert len(recorded(since, Action.CASE_SHRED)) == len(shreds)
@@ -83,7 +83,7 @@ def test_the_checkpoint_is_one_file_a_day_mode_0600_never_overwritten(clock, che
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert parse_checkpoint(str(path)).seq == since  # the MAC holds, the head it names
     assert len(recorded(since, Action.CHECKPOINT)) == 1
-    assert last_run("audit_checkpoint").counts == {"seq": since}
+    assert last_run("audit_checkpoint").counts == {"seq": since, "mailed": 0}
     assert [p.name for p in checkpoint_dir.iterdir()] == [path.name]  # no temporary left
 
     clock.move_to(NOON + datetime.timedelta(days=1))

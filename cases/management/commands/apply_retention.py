@@ -1,6 +1,6 @@
 """Crypto-shred cases that ended (closed, rejected, withdrawn) longer ago than the retention
 period. The scheduled job `apply_retention` runs this daily (manage.py run_due_jobs); by hand
-it is the same service. Prints case ids only, never names."""
+it is the same service. Cases under a legal hold are kept. Prints case ids only, never names."""
 
 from __future__ import annotations
 
@@ -27,7 +27,10 @@ class Command(BaseCommand):
             for case in due:
                 self.stdout.write(f"would shred {case.pk}")
         else:
-            due = upkeep.retention_apply(days=days)
+            run = upkeep.retention_apply(days=days)
+            due = run.shredded
             for case in due:
                 self.stdout.write(f"shredded {case.pk}")
+            if run.held:
+                self.stdout.write(f"{run.held} case(s) kept under a legal hold.")
         self.stdout.write(f"{len(due)} case(s) past {days} days of retention.")

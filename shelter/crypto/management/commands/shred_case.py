@@ -15,6 +15,15 @@ from shelter.crypto.api import purge_shredded_remnants, shred_case_key
 from shelter.crypto.providers import get_provider
 
 
+def _held(case_id: uuid.UUID) -> bool:
+    """Is the case under an active legal hold? (cases.LegalHold, named by string: crypto
+    imports no app.)"""
+    if not apps.is_installed("cases"):
+        return False
+    hold_model = apps.get_model("cases", "LegalHold")
+    return hold_model.objects.filter(case_id=case_id, lifted_at__isnull=True).exists()
+
+
 class Command(BaseCommand):
     help = (
         "Destroy a case's data key: its encrypted fields, notes and documents become "
@@ -31,11 +40,18 @@ class Command(BaseCommand):
         case_model = apps.get_model("cases", "Case") if apps.is_installed("cases") else None
         if case_model is not None and not case_model.objects.filter(pk=case_id).exists():
             raise CommandError(f"No case {case_id}.")
+        if _held(case_id):
+            raise CommandError(f"Case {case_id} is under a legal hold: nothing shredded. A "
+                               "coordinator must lift the hold (on the case's page) first.")
         if not options["noinput"]:
             answer = input(f"Shred case {case_id}? This cannot be undone. Type 'yes': ")
             if answer.strip().lower() != "yes":
                 raise CommandError("Not confirmed; nothing shredded.")
         with transaction.atomic():  # key, tombstone stamp and audit entry: all or nothing
+            if case_model is not None:  # locked, and the hold asked again: a hold wins a race
+                case_model.objects.select_for_update().filter(pk=case_id).first()
+                if _held(case_id):
+                    raise CommandError(f"Case {case_id} is under a legal hold: nothing shredded.")
             datakey_id = shred_case_key(case_id)
             if case_model is not None:
                 case_model.objects.filter(pk=case_id, shredded_at__isnull=True).update(
