@@ -166,6 +166,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shelter.accounts.context_processors.navigation",
+                "shelter.notifications.context_processors.bell",
             ],
         },
     },

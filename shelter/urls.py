@@ -14,6 +14,7 @@ urlpatterns = deny_unguarded([
     path("housing/", include("housing.urls")),
     path("audit/", include("shelter.audit.urls")),
     path("jobs/", include("shelter.jobs.urls")),
+    path("notifications/", include("shelter.notifications.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
 ])
 
