@@ -12,6 +12,7 @@ import time_machine
 
 from cases.choices import Stage
 from cases.models import Task
+from cases.sharing.services import share_revoke
 from housing.models import Booking
 from shelter.jobs.runner import run_due
 from shelter.mail.outbox import send_due
@@ -105,6 +106,8 @@ def test_a_share_ending_within_a_week_reaches_the_sharer_and_the_partner(clock, 
     case = make_case(carla, officer=olaf)
     ending = make_share(case, olaf, user=pia, days=5)
     make_share(case, olaf, user=paul, days=30)
+    revoked = make_share(make_case(carla, code_name="Ibis"), olaf, user=paul, days=2)
+    share_revoke(share=revoked, acting_user=olaf, reason="Niet meer nodig")
     org_share = make_share(case, carla, organisation=ngo, days=3)
     assert run("raise_reminders")["share_ending"] == 4
     assert got("share_ending") == sorted([
@@ -112,7 +115,7 @@ def test_a_share_ending_within_a_week_reaches_the_sharer_and_the_partner(clock, 
         ("olaf@example.org", f"share:{ending.pk}:7d", 1),
         ("pia@example.org", f"share:{ending.pk}:7d", 1),
         ("pia@example.org", f"share:{org_share.pk}:7d", 1),  # a member of the organisation
-    ])
+    ])  # paul: his share runs 30 days, the one ending soon was revoked: nothing
     clock.shift(datetime.timedelta(days=1))
     assert run("raise_reminders")["share_ending"] == 0
 
@@ -156,3 +159,4 @@ def test_every_reminder_mail_arrives_content_free(clock, carla, olaf, pia, smtp_
     assert len(raw) == 5
     for message in raw:
         assert_content_free(message, extra=["Bel de advocaat", "Heron", "Linden"])
+    assert any(b"1 share ends within 7 days" in message for message in raw)
