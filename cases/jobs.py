@@ -2,15 +2,19 @@
 
 Retention: `warn_retention` tells the coordinators, 30 days ahead, of each case the retention
 rule will crypto-shred (once per case: the notification's dedupe key); `apply_retention` then
-shreds. A case under a legal hold is neither warned about nor shredded."""
+shreds. A case under a legal hold is neither warned about nor shredded.
+
+`raise_reminders` turns what `cases.reminders` counts into notifications, each with a stable
+`dedupe` key: a rerun the same day adds nothing."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import upkeep
+from cases import reminders, upkeep
 from shelter.accounts.models import User
 from shelter.accounts.roles import Role
 from shelter.jobs.models import JobRun
@@ -49,3 +53,25 @@ def sweep_orphan_files(run: JobRun) -> dict[str, int]:
     """Delete stored ciphertext no document refers to (older than an hour)."""
     sweep = upkeep.orphan_files_sweep(now=run.started_at)
     return {"deleted": len(sweep.orphans), "in_use": sweep.in_use}
+
+
+@job("raise_reminders", every=timedelta(days=1), at="06:30", label=_("Raise reminders"))
+def raise_reminders(run: JobRun) -> dict[str, int]:
+    """As of today (the municipality's time zone): tasks due or overdue (one per owner per
+    day), arrivals and departures within 7 days (one per case and planned date), shares ending
+    within 7 days (one per share). Passport, visa and insurance reminders wait for the
+    structured dates of issue 16 (the kind `travel_documents_ending` is declared)."""
+    today = timezone.localdate(run.started_at)
+    counts = {"tasks_due": 0, "arrival_soon": 0, "departure_soon": 0, "share_ending": 0}
+    for owner, n in reminders.tasks_due_per_owner(today).items():
+        counts["tasks_due"] += notify("tasks_due", owner, count=n, dedupe=f"tasks:{today}")
+    for stay in reminders.stay_dates_ahead(today):
+        kind = f"{stay.event}_soon"
+        counts[kind] += notify(kind, stay.officer, dedupe=f"{stay.event}:{stay.case_id}:{stay.on}",
+                               params={"case": stay.case_id})
+    for share, people in reminders.shares_ending(run.started_at):
+        for person in people:
+            counts["share_ending"] += notify("share_ending", person,
+                                             dedupe=f"share:{share.pk}:7d",
+                                             params={"case": str(share.case_id)})
+    return counts

@@ -1,4 +1,6 @@
-"""The notification kinds the cases app sends (autodiscovered by shelter.notifications)."""
+"""The notification kinds of cases and sharing: the retention warning (`warn_retention`) and
+the reminders (raised daily by `cases.jobs.raise_reminders`). Summaries are counts only; links
+carry a case id at most, to pages that check access."""
 
 from __future__ import annotations
 
@@ -25,3 +27,44 @@ register(Kind(
                                "%(count)d cases will be crypto-shredded within 30 days",
                                n) % {"count": n},
     link=_retention_link, default="daily"))
+
+
+def case_page(params: dict[str, Any]) -> str:
+    """The case's own page (it answers 404 to anyone who may no longer see the case)."""
+    return reverse("cases:profile", args=[params["case"]]) if params.get("case") \
+        else reverse("cases:list")
+
+
+register(Kind(
+    key="tasks_due", label=_("Tasks due and overdue"),
+    summary=lambda n: ngettext("%(count)d of your tasks is due within 7 days or overdue",
+                               "%(count)d of your tasks are due within 7 days or overdue",
+                               n) % {"count": n},
+    link="dashboard", default="daily"))
+
+register(Kind(
+    key="arrival_soon", label=_("Arrivals within 7 days"),
+    summary=lambda n: ngettext("%(count)d arrival within 7 days",
+                               "%(count)d arrivals within 7 days", n) % {"count": n},
+    link=case_page, default="daily"))
+
+register(Kind(
+    key="departure_soon", label=_("Departures within 7 days"),
+    summary=lambda n: ngettext("%(count)d departure within 7 days",
+                               "%(count)d departures within 7 days", n) % {"count": n},
+    link=case_page, default="daily"))
+
+# Raised once the structured passport, visa and insurance dates of issue 16 exist: today the
+# residency holds them as sealed free text, which no job can compare with a date.
+register(Kind(
+    key="travel_documents_ending", label=_("Passport, visa or insurance ends before the stay"),
+    summary=lambda n: ngettext(
+        "%(count)d passport, visa or insurance ends before the stay does",
+        "%(count)d passports, visas or insurances end before the stay does", n) % {"count": n},
+    link=case_page, default="daily"))
+
+register(Kind(
+    key="share_ending", label=_("A share ends soon"),
+    summary=lambda n: ngettext("%(count)d share ends within 7 days",
+                               "%(count)d shares end within 7 days", n) % {"count": n},
+    link=case_page, default="daily"))

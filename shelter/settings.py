@@ -142,6 +142,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "shelter.accounts.middleware.SessionExpiryMiddleware",
+    "shelter.accounts.alerts.DeviceCookieMiddleware",
     "shelter.accounts.middleware.RequireTwoFactorMiddleware",
     "shelter.accounts.middleware.PhishingResistantMiddleware",
     "shelter.audit.web.AuditMiddleware",

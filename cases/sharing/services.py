@@ -22,7 +22,9 @@ from cases.sharing.groups import organisation_group
 from cases.sharing.models import BreakGlass, CaseShare
 from shelter import audit
 from shelter.accounts.models import Organisation, User
+from shelter.accounts.roles import Role
 from shelter.audit import Action
+from shelter.notifications.api import notify
 
 SHORTHANDS = {
     "documents": [f"documents.{c}" for c in choices.DOCUMENT_CATEGORIES],
@@ -172,5 +174,10 @@ def break_glass_open(*, case: Case, acting_user: User, reason: str) -> BreakGlas
     audit.record(acting_user, Action.BREAK_GLASS, case, section="notes", break_glass=True,
                  opening_id=opening.pk, minutes=break_glass_minutes(),
                  categories=sorted(choices.RESTRICTED_NOTE_CATEGORIES))
+    # Loud: every coordinator (the one who opened it too: a stolen account's owner learns of
+    # it) and every auditor hears at once, in the same transaction as the opening.
+    for person in User.objects.filter(is_active=True, groups__name__in=[
+            Role.COORDINATOR, Role.AUDITOR]).distinct().order_by("pk"):
+        notify("break_glass_used", person, dedupe=f"break_glass:{opening.pk}")
     grants.forget(acting_user)
     return opening

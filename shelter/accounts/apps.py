@@ -21,11 +21,16 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from shelter.accounts import panels, phishing, signals
+        from shelter.accounts import alerts, panels, phishing, signals
         from shelter.dashboard import register
 
         # A sign-in by code of someone whose role must use a passkey: a recovery, made loud.
         signals.second_factor_verified.connect(phishing.on_session_raised,
                                                dispatch_uid="shelter_recovery_sign_in")
+        # Security alerts to the person: a sign-in from a new device, a lockout.
+        signals.second_factor_verified.connect(alerts.on_second_factor_verified,
+                                               dispatch_uid="shelter_new_device_alert")
+        signals.account_locked.connect(alerts.on_account_locked,
+                                       dispatch_uid="shelter_lockout_alert")
         register(panels.recovery_panel, order=20)
         post_migrate.connect(ensure_role_groups, dispatch_uid="shelter_role_groups")

@@ -307,3 +307,25 @@ class RecoveryPasskey(models.Model):
 
     def __str__(self) -> str:
         return f"recovery passkey {self.credential_id}"
+
+
+class KnownDevice(models.Model):
+    """A browser someone completed a sign-in from: the SHA-256 of the random id in its signed
+    `shelter_device` cookie, and nothing else (no user agent, no address). A sign-in from a
+    browser whose id is not known for that person raises the `new_device_sign_in` alert
+    (`shelter.accounts.alerts`)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="known_devices", verbose_name=_("user"))
+    digest = models.CharField(_("device id hash"), max_length=64)
+    first_seen = models.DateTimeField(_("first seen"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("known device")
+        verbose_name_plural = _("known devices")
+        constraints = [models.UniqueConstraint(fields=["user", "digest"],
+                                               name="accounts_known_device_once")]
+
+    def __str__(self) -> str:
+        return f"device {self.pk}"

@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shelter.accounts.models import User
+from shelter.accounts.roles import Role
 from shelter.audit.chain import ChainReport
 from shelter.audit.checkpoints import checkpoint_deliver, checkpoint_path, checkpoint_write
 from shelter.audit.services import chain_checkpoint, chain_verify
 from shelter.jobs.models import JobRun
 from shelter.jobs.registry import JobFailed, Skip, job
+from shelter.notifications.api import notify
 
 logger = logging.getLogger("shelter.audit")
 
@@ -33,11 +37,17 @@ def audit_checkpoint(run: JobRun) -> dict[str, int]:
     return {"seq": checkpoint.seq, "mailed": mailed}
 
 
-def chain_broken_alert(report: ChainReport) -> None:
-    """Tell people at once that the chain is broken. The notifications (issue 15) alert the
-    auditors and coordinators here; until then the ERROR line and the failed job show it."""
+def chain_broken_alert(report: ChainReport) -> int:
+    """Tell the auditors and coordinators at once that the chain is broken (security kind
+    `audit_chain_failed`, immediate): once per day and broken entry, however often the failed
+    job is retried that day. Returns how many people were alerted."""
     logger.error("audit chain BROKEN at entry seq=%s (%s); %s entries before it verified",
                  report.broken_seq, report.reason, report.entries)
+    dedupe = f"chain:{timezone.localdate()}:{report.broken_seq or 0}"
+    people = (User.objects.filter(is_active=True, groups__name__in=[Role.AUDITOR,
+                                                                    Role.COORDINATOR])
+              .distinct().order_by("pk"))
+    return sum(notify("audit_chain_failed", person, dedupe=dedupe) for person in people)
 
 
 @job("verify_audit_log", every=timedelta(days=1), at="01:00", label=_("Verify the audit log"))
@@ -46,6 +56,7 @@ def verify_audit_log(run: JobRun) -> dict[str, int]:
     report = chain_verify()
     counts = {"entries": report.entries, "last_seq": report.last_seq or 0}
     if not report.ok:
-        chain_broken_alert(report)
-        raise ChainBroken(counts={**counts, "broken_seq": report.broken_seq or 0})
+        alerted = chain_broken_alert(report)
+        raise ChainBroken(counts={**counts, "broken_seq": report.broken_seq or 0,
+                                  "alerted": alerted})
     return counts

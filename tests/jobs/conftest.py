@@ -16,9 +16,10 @@ AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOON = datetime.datetime(2026, 12, 2, 14, 20, tzinfo=AMSTERDAM)
 UPKEEP = {"apply_retention", "audit_checkpoint", "expire_shares", "sweep_orphan_files",
           "verify_audit_log", "warn_retention"}
-# Every registered job: the upkeep, the outbox's (shelter/mail/jobs.py, every minute) and the
-# daily digests (shelter/notifications/jobs.py).
-JOBS = UPKEEP | {"send_queued_mail", "send_digests"}
+# Every registered job: the upkeep, the outbox's (shelter/mail/jobs.py, every minute), the
+# digest (shelter/notifications/jobs.py) and the daily reminders (cases/ and housing/jobs.py).
+JOBS = UPKEEP | {"send_queued_mail", "send_digests", "raise_reminders",
+                 "raise_booking_reminders"}
 
 
 @pytest.fixture(autouse=True)
