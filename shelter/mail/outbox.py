@@ -167,6 +167,8 @@ def _render(mail: OutgoingMail, kind: registry.MailKind | None) -> EmailMessage 
         _finish(mail, State.DROPPED, reason)
         return None
     params = mail.params if isinstance(mail.params, dict) else {}
+    # When the mail was asked for, for a kind whose link should live from then (not stored).
+    params = {**params, "queued_at": mail.created_at}
     context = kind.context(user, params)  # once: one link token, whatever the languages
     languages = kind.languages(user, params) if kind.languages else (language_of(user, params),)
     subjects, bodies = [], []
