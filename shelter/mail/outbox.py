@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import logging
 import re
+import smtplib
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -108,9 +110,23 @@ def attempt_pending() -> None:
         attempt(pending.pop(0))
 
 
-def attempt(pk: int, *, timeout: float | None = None) -> str:
+class ServerDown(Exception):
+    """The mail server cannot be reached (raised only to a batch that passed its connection)."""
+
+
+def server_down(error: BaseException) -> bool:
+    """A connection-level error: nothing this mail did, the server is away. smtplib's errors
+    are OSErrors too, but a refused recipient or sender is a mail's own failure."""
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def attempt(pk: int, *, timeout: float | None = None, mail_connection: Any = None) -> str:
     """Try to send one mail if it is due and nobody else is sending it. Returns what happened:
-    "sent", "retry", "failed", "dropped" or "skipped" (not due, or claimed by another runner)."""
+    "sent", "retry", "failed", "dropped" or "skipped" (not due, or claimed by another runner).
+    With `mail_connection` (a batch's one connection), a connection-level error raises
+    ServerDown and the attempt is not counted: the mail is due again at the next run."""
     timeout = settings.SHELTER_MAIL_ATTEMPT_TIMEOUT if timeout is None else timeout
     mail = _claim(pk)
     if mail is None:
@@ -125,13 +141,32 @@ def attempt(pk: int, *, timeout: float | None = None) -> str:
     if message is None:
         return "dropped"
     try:
-        with get_connection(timeout=timeout) as mail_connection:
-            message.connection = mail_connection
-            if message.send() != 1:
-                raise ConnectionError("not accepted")
+        if mail_connection is None:
+            with get_connection(timeout=timeout) as own_connection:
+                _send(message, own_connection)
+        else:
+            mail_connection.open()  # once per batch: False when it is open already
+            _send(message, mail_connection)
     except Exception as error:  # smtplib's and socket errors, and whatever a backend raises
+        if mail_connection is not None and server_down(error):
+            _release(mail)
+            raise ServerDown(type(error).__name__) from None
         return _failed(mail, type(error).__name__)
+    # Marked sent straight after the server accepted it; a crash in between means the mail is
+    # sent again when its lease ends (at least once, never lost: docs/ARCHITECTURE.md).
     return _finish(mail, State.SENT, "")
+
+
+def _send(message: EmailMessage, mail_connection: Any) -> None:
+    message.connection = mail_connection
+    if message.send() != 1:
+        raise ConnectionError("not accepted")
+
+
+def _release(mail: OutgoingMail) -> None:
+    """Give the lease back uncounted: the server was down, the mail did nothing wrong."""
+    OutgoingMail.objects.filter(pk=mail.pk, state=State.QUEUED).update(
+        next_attempt_at=timezone.now(), attempts=F("attempts") - 1)
 
 
 def _claim(pk: int) -> OutgoingMail | None:
@@ -226,10 +261,34 @@ def send_due(*, limit: int | None = None) -> dict[str, int]:
     limit = settings.SHELTER_MAIL_PER_RUN if limit is None else limit
     due = (OutgoingMail.objects.filter(state=State.QUEUED, next_attempt_at__lte=timezone.now())
            .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
-    counts = Counter({"sent": 0, "retry": 0, "failed": 0, "dropped": 0, "skipped": 0})
-    for pk in list(due):
-        counts[attempt(pk, timeout=settings.EMAIL_TIMEOUT)] += 1
+    counts = Counter({"sent": 0, "retry": 0, "failed": 0, "dropped": 0, "skipped": 0,
+                      "errors": 0, "server_down": 0})
+    deadline = time.monotonic() + settings.SHELTER_MAIL_BATCH_SECONDS
+    mail_connection = get_connection(timeout=settings.EMAIL_TIMEOUT)
+    try:
+        for pk in list(due):
+            if time.monotonic() > deadline:
+                break  # the rest wait for the next run
+            try:
+                counts[attempt(pk, mail_connection=mail_connection)] += 1
+            except ServerDown as down:
+                logger.warning("mail: server unreachable (%s); the rest wait for the next run",
+                               down)
+                counts["server_down"] = 1
+                break
+            except Exception as error:  # a database error on one mail must not stop the batch
+                logger.error("mail: #%s attempt failed (%s)", pk, type(error).__name__)
+                counts["errors"] += 1
+    finally:
+        _close_quietly(mail_connection)
     old = OutgoingMail.objects.exclude(state=State.QUEUED).filter(
         created_at__lt=timezone.now() - KEEP_FINISHED)
     counts["deleted"] = old.delete()[0]
     return dict(counts)
+
+
+def _close_quietly(mail_connection: Any) -> None:
+    try:
+        mail_connection.close()
+    except Exception as error:  # a server that went away mid-batch: nothing left to do
+        logger.warning("mail: closing the connection failed (%s)", type(error).__name__)
