@@ -58,4 +58,7 @@ register(MailKind(
     template="accounts/email/password_reset.txt", context=_reset_context,
     languages=lambda user, params: (language_of(user, params),),
     # Whoever asked has given up by the time the link would have expired: drop, not send late.
-    max_age=lambda: timedelta(minutes=settings.SHELTER_PASSWORD_RESET_MINUTES), audited=True))
+    max_age=lambda: timedelta(minutes=settings.SHELTER_PASSWORD_RESET_MINUTES), audited=True,
+    # Sent by the job only: an attempt after the answer would still tell by the connection's
+    # timing whether the address has an account.
+    attempt_after_commit=False))

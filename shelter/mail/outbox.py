@@ -4,10 +4,12 @@ The rule: a request never waits on the mail server. `queue_mail` writes the inte
 caller's transaction (so a mail exists iff its business event and audit record commit); after
 the commit the mail is *attempted* once with a short timeout (SHELTER_MAIL_ATTEMPT_TIMEOUT):
 
-- inside a request, after the answer has gone out (`DeliverAfterResponseMiddleware`), so the
-  forgotten-password answer takes the same time whether or not a mail was queued; a page that
-  must say whether its mail went out (the invitation) calls `attempt_pending()` first;
-- outside a request (a command, a job), at once.
+- inside a request, after the answer has gone out (`DeliverAfterResponseMiddleware`): the page
+  never waits for the mail server (the invitation page says the mail is on its way);
+- outside a request (a command, a job), at once;
+- never, for a kind with `attempt_after_commit=False` (the password reset): only the job sends
+  it, since even after the answer the connection's end would come an SMTP round trip later
+  when a mail was queued, telling whether the address has an account.
 
 Whatever fails is retried by the `send_queued_mail` job with exponential backoff (1, 2, 4 …
 minutes, at most 6 hours) and given up after SHELTER_MAIL_MAX_ATTEMPTS with an ERROR logged.
@@ -72,7 +74,8 @@ def queue_mail(kind: str, user: Any, **params: Any) -> OutgoingMail:
         if not _is_id_count_or_code(value):
             raise ValueError(f"mail param {name!r}: ids, counts and short codes only")
     mail = OutgoingMail.objects.create(kind=kind, recipient=user, params=params)
-    transaction.on_commit(partial(_after_commit, mail.pk))
+    if registry.get(kind).attempt_after_commit:
+        transaction.on_commit(partial(_after_commit, mail.pk))
     return mail
 
 

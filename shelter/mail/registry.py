@@ -30,6 +30,9 @@ class MailKind:
     max_age: Callable[[], timedelta | None] = lambda: None
     # Security mails (invitations, resets): their delivery, drop or failure is in the access log.
     audited: bool = False
+    # Attempted right after the commit (after the answer, in a request)? False: only the job
+    # sends it, so no request's timing depends on whether this mail was queued (the reset).
+    attempt_after_commit: bool = True
 
 
 _KINDS: dict[str, MailKind] = {}

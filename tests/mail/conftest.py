@@ -50,3 +50,15 @@ class RefusingBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         raise smtplib.SMTPDataError(554, b"refused")
+
+
+class WhenBackend(BaseEmailBackend):
+    """Notes for each message whether it was sent while a request was still being answered."""
+
+    during_request: list[bool] = []
+
+    def send_messages(self, email_messages):
+        from shelter.mail import outbox
+        WhenBackend.during_request.extend(outbox._pending.get() is not None
+                                          for _message in email_messages)
+        return len(email_messages)
