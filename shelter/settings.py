@@ -347,6 +347,8 @@ SHELTER_RETENTION_DAYS = env_int("SHELTER_RETENTION_DAYS", 730)
 # crashed runner's lock frees itself. The daily audit checkpoint is written, one file a day, to
 # SHELTER_CHECKPOINT_DIR: outside the database, readable by the service account only.
 SHELTER_JOB_LEASE_MINUTES = env_int("SHELTER_JOB_LEASE_MINUTES", 30)
+# Successful job runs older than this are forgotten (each job's last success is kept).
+SHELTER_JOB_LOG_DAYS = env_int("SHELTER_JOB_LOG_DAYS", 90)
 SHELTER_CHECKPOINT_DIR = os.environ.get("SHELTER_CHECKPOINT_DIR", "").strip()
 if not SHELTER_CHECKPOINT_DIR:
     if PRODUCTION:
