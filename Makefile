@@ -66,9 +66,10 @@ run: seed
 	  echo "  Demo mail (invitations, password resets) is printed in this terminal."; \
 	else echo "  Mail goes to $$SHELTER_EMAIL_BACKEND (host $${SHELTER_EMAIL_HOST:-localhost})."; fi
 	@echo ""
-	@$(DEV_ENV) sh -c 'trap "kill \$$nap 2>/dev/null; exit 0" TERM; \
-	  while :; do $(PY) manage.py run_due_jobs; sleep $(JOBS_EVERY) & nap=$$!; wait $$nap; done' & \
-	  jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
+	@# The jobs loop runs in a process group of its own (setsid): on Ctrl+C, hang-up, TERM or
+	@# the server's exit the whole group goes, a run_due_jobs in progress and the sleep too.
+	@$(DEV_ENV) setsid sh -c 'while :; do $(PY) manage.py run_due_jobs; sleep $(JOBS_EVERY); done' & \
+	  jobs=$$!; stop="kill -TERM -$$jobs 2>/dev/null"; trap "$$stop" EXIT; trap "$$stop; exit 130" INT TERM HUP; \
 	  $(DEV_ENV) $(PY) manage.py runserver --insecure --noreload $(HOST):$(PORT)
 
 lint: $(VENV)/.installed-dev

@@ -350,6 +350,8 @@ SHELTER_RETENTION_DAYS = env_int("SHELTER_RETENTION_DAYS", 730)
 # crashed runner's lock frees itself. The daily audit checkpoint is written, one file a day, to
 # SHELTER_CHECKPOINT_DIR: outside the database, readable by the service account only.
 SHELTER_JOB_LEASE_MINUTES = env_int("SHELTER_JOB_LEASE_MINUTES", 30)
+# Successful job runs older than this are forgotten (each job's last success is kept).
+SHELTER_JOB_LOG_DAYS = env_int("SHELTER_JOB_LOG_DAYS", 90)
 SHELTER_CHECKPOINT_DIR = os.environ.get("SHELTER_CHECKPOINT_DIR", "").strip()
 if not SHELTER_CHECKPOINT_DIR:
     if PRODUCTION:
@@ -392,6 +394,8 @@ EMAIL_SUBJECT_PREFIX = ""
 SHELTER_MAIL_ATTEMPT_TIMEOUT = env_int("SHELTER_MAIL_ATTEMPT_TIMEOUT", 3)
 SHELTER_MAIL_MAX_ATTEMPTS = env_int("SHELTER_MAIL_MAX_ATTEMPTS", 8)
 SHELTER_MAIL_PER_RUN = env_int("SHELTER_MAIL_PER_RUN", 100)
+# A run of the job stops starting new mails after this many seconds (the rest wait a minute).
+SHELTER_MAIL_BATCH_SECONDS = env_int("SHELTER_MAIL_BATCH_SECONDS", 60)
 # A password-reset link works for this long, once; at most this many links per address an hour.
 # The forgotten-password form answers no faster than SHELTER_PASSWORD_RESET_MIN_SECONDS, whether
 # or not the address has an account (a mail sent takes time; an unknown address would not).

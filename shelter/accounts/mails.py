@@ -38,7 +38,12 @@ def _reset_context(user: Any, params: dict[str, Any]) -> dict[str, Any]:
         raise Drop("no_password")
     if not user_has_device(user, confirmed=True):
         raise Drop("no_second_factor")
-    return {"link": site_url() + services.password_reset_path(user),
+    queued_at = params.get("queued_at")
+    # Signed in since the request: they no longer need the link (and it would be dead anyway).
+    if queued_at is not None and user.last_login and user.last_login > queued_at:
+        raise Drop("changed")
+    # The link lives from the request, not from the send: a late mail does not extend it.
+    return {"link": site_url() + services.password_reset_path(user, issued_at=queued_at),
             "minutes": settings.SHELTER_PASSWORD_RESET_MINUTES}
 
 
@@ -53,4 +58,7 @@ register(MailKind(
     template="accounts/email/password_reset.txt", context=_reset_context,
     languages=lambda user, params: (language_of(user, params),),
     # Whoever asked has given up by the time the link would have expired: drop, not send late.
-    max_age=lambda: timedelta(minutes=settings.SHELTER_PASSWORD_RESET_MINUTES), audited=True))
+    max_age=lambda: timedelta(minutes=settings.SHELTER_PASSWORD_RESET_MINUTES), audited=True,
+    # Sent by the job only: an attempt after the answer would still tell by the connection's
+    # timing whether the address has an account.
+    attempt_after_commit=False))

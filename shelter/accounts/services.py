@@ -358,9 +358,20 @@ class PasswordResetTokens(PasswordResetTokenGenerator):
 password_reset_tokens = PasswordResetTokens()
 
 
-def password_reset_path(user: User) -> str:
+def _naive(moment: datetime) -> datetime:
+    # Django's tokens count seconds on the naive local clock (PasswordResetTokenGenerator._now).
+    return timezone.make_naive(moment) if timezone.is_aware(moment) else moment
+
+
+def password_reset_path(user: User, *, issued_at: datetime | None = None) -> str:
+    """The reset link; its life counts from `issued_at` (the request, when the mail is sent
+    later by the outbox), else from now."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return f"/accounts/password/reset/{uid}/{password_reset_tokens.make_token(user)}/"
+    tokens = password_reset_tokens
+    token = (tokens.make_token(user) if issued_at is None
+             else tokens._make_token_with_timestamp(
+                 user, tokens._num_seconds(_naive(issued_at)), tokens.secret))
+    return f"/accounts/password/reset/{uid}/{token}/"
 
 
 def invitation_send(*, user: User, acting_user: User | None) -> OutgoingMail:

@@ -55,7 +55,6 @@ from shelter.accounts.signals import (
     second_factor_enrolled,
     second_factor_failed,
 )
-from shelter.mail import outbox
 from shelter.middleware import client_ip
 
 
@@ -249,14 +248,11 @@ def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 
 
 def invited(request: HttpRequest, user: User, path: str) -> HttpResponse:
-    """After an invitation is made: e-mail its link, and show the link as the fallback (the
-    mail server may be down, or the coordinator hands the link over another safe way)."""
+    """After an invitation is made: queue its mail (sent right after this page, retried by the
+    job; the request never waits for the mail server), and show the link as the fallback."""
     link = request.build_absolute_uri(path)
-    mail = services.invitation_send(user=user, acting_user=request.user)
-    outbox.attempt_pending()  # one short attempt now, so the page can say whether it went out
-    mail.refresh_from_db(fields=["state"])
-    return render(request, "accounts/invited.html", {
-        "invitee": user, "link": link, "sent": mail.state == mail.State.SENT})
+    services.invitation_send(user=user, acting_user=request.user)
+    return render(request, "accounts/invited.html", {"invitee": user, "link": link})
 
 
 # --- backup codes: shown once, right after they are made --------------------------------------

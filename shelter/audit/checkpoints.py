@@ -2,7 +2,7 @@
 
 Each file holds one checkpoint line (the JSON `audit_checkpoint` prints), so
 `verify_audit_log --checkpoint <file>` checks the chain against it. A file is written once,
-atomically (a temporary file in the same directory, then linked into place, which fails rather
+atomically (a temporary file of a random name in the same directory, then linked into place, which fails rather
 than replace an existing file; renamed with os.replace where the file system has no hard
 links), mode 0600, and never overwritten.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -40,16 +41,19 @@ def checkpoint_write(checkpoint: Checkpoint, day: str) -> Path:
     """Write `checkpoint` as the file of `day`; FileExistsError if that day has one already."""
     path = checkpoint_path(day)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    temporary: Path | None = None
     try:
+        # A fresh random name (mode 0600): a crashed writer's leftover never blocks this one.
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        temporary = Path(name)
         with os.fdopen(fd, "w") as handle:
             handle.write(checkpoint.as_json() + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         _put_in_place(temporary, path)
     finally:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
     _fsync_dir(path.parent)
     return path
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shelter.accounts.models import User
 from shelter.accounts.roles import Role
-from shelter.audit.chain import ChainReport
+from shelter.audit.chain import ChainReport, CheckpointInvalid, parse_checkpoint
 from shelter.audit.checkpoints import checkpoint_deliver, checkpoint_path, checkpoint_write
-from shelter.audit.services import chain_checkpoint, chain_verify
+from shelter.audit.services import chain_head, chain_verify, checkpoint_record
 from shelter.jobs.models import JobRun
 from shelter.jobs.registry import JobFailed, Skip, job
 from shelter.notifications.api import notify
@@ -27,12 +27,24 @@ class ChainBroken(JobFailed):
 @job("audit_checkpoint", every=timedelta(days=1), at="00:15", label=_("Audit log checkpoint"))
 def audit_checkpoint(run: JobRun) -> dict[str, int]:
     """Write the day's signed head to SHELTER_CHECKPOINT_DIR (once a day, never overwritten),
-    then mail it to every active auditor. A day whose file exists already (an earlier attempt
-    wrote it) is skipped: no second checkpoint entry in the log, no second mail."""
-    if checkpoint_path(run.period).exists():
-        raise Skip
-    checkpoint = chain_checkpoint()
+    record it only once the file is written (a failing write adds no entry, run after run),
+    then mail it to every active auditor.
+
+    The runner starts this job again in a day only after a failed attempt; a file that exists
+    then was written by that attempt, whose delivery did not finish: it is delivered again
+    from the file (at least once), with no second checkpoint entry. A file that is no valid
+    checkpoint is kept as it is and the day skipped."""
+    path = checkpoint_path(run.period)
+    if path.exists():
+        try:
+            checkpoint = parse_checkpoint(str(path))
+        except (CheckpointInvalid, IndexError):
+            raise Skip from None
+        mailed = checkpoint_deliver(path, checkpoint, run.period)
+        return {"seq": checkpoint.seq, "redelivered": 1, "mailed": mailed}
+    checkpoint = chain_head()
     path = checkpoint_write(checkpoint, run.period)
+    checkpoint_record(checkpoint)
     mailed = checkpoint_deliver(path, checkpoint, run.period)
     return {"seq": checkpoint.seq, "mailed": mailed}
 

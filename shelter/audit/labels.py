@@ -98,6 +98,12 @@ REASON_LABELS: dict[str, str | Promise] = {
     "gave_up": _("not delivered, retries given up"),
     "expired": _("too old to send"),
     "inactive": _("account deactivated"),
+    "accepted": _("invitation already accepted"),
+    "no_address": _("account has no e-mail address"),
+    "unknown_kind": _("unknown kind of e-mail"),
+    "no_password": _("account has no password"),
+    "no_second_factor": _("account has no second factor"),
+    "changed": _("account changed since the request"),
 }
 
 _CODE_NAMES: dict[str, CodeNames] = {}

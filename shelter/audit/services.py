@@ -46,8 +46,18 @@ def chain_verify(*, acting_user: Any = None, checkpoint: Checkpoint | None = Non
 
 def chain_checkpoint(*, acting_user: Any = None) -> Checkpoint:
     """The current head, authenticated; keep the printed line outside this system."""
+    checkpoint = chain_head()
+    checkpoint_record(checkpoint, acting_user=acting_user)
+    return checkpoint
+
+
+def chain_head() -> Checkpoint:
+    """The current head, authenticated, not yet recorded (see `checkpoint_record`)."""
     head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
     seq, head_hash = head if head else (0, GENESIS_HASH)
-    checkpoint = make_checkpoint(seq, head_hash)
-    record(acting_user, Action.CHECKPOINT, None, seq=seq)
-    return checkpoint
+    return make_checkpoint(seq, head_hash)
+
+
+def checkpoint_record(checkpoint: Checkpoint, *, acting_user: Any = None) -> None:
+    """Record that `checkpoint` was taken (printed, or written to its file)."""
+    record(acting_user, Action.CHECKPOINT, None, seq=checkpoint.seq)

@@ -9,8 +9,11 @@
 
 A job returns counts (ids and counts only: the job log is shown to operators). It may raise
 `Skip` (nothing to do this period; the period counts as done) or `JobFailed(counts=...)` to
-fail with counts. Periods are in the municipality's time zone (settings.TIME_ZONE): "2026-12-02T14"
-for an hourly job, "2026-12-02" for a daily one, whose period starts at `at` (default 00:00).
+fail with counts. Periods are in the municipality's time zone (settings.TIME_ZONE):
+"2026-12-02T14+0100" for an hourly job, "2026-12-02T1415+0100" for one every few minutes (the
+UTC offset keeps the hour that repeats when summer time ends two periods; ISO 8601's basic
+form keeps a key within 20 characters), "2026-12-02" for a daily one, whose period starts at
+`at` (default 00:00).
 """
 
 from __future__ import annotations
@@ -50,12 +53,13 @@ class Job:
     label: Any = ""
 
     def period(self, now: datetime.datetime | None = None) -> str:
-        """The key of the period `now` falls in (local time)."""
+        """The key of the period `now` falls in (local time; sub-daily keys with the offset)."""
         start = self.period_start(now)
         if self.every == DAY:
             return start.date().isoformat()
         hourly = not self.every % datetime.timedelta(hours=1)
-        return start.strftime("%Y-%m-%dT%H" if hourly else "%Y-%m-%dT%H:%M")
+        offset = timezone.localtime(now or timezone.now()).strftime("%z")
+        return start.strftime("%Y-%m-%dT%H" if hourly else "%Y-%m-%dT%H%M") + offset
 
     def period_start(self, now: datetime.datetime | None = None) -> datetime.datetime:
         """The local wall-clock start of the period `now` falls in (naive)."""

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
 
@@ -56,7 +57,19 @@ def run_due(now: datetime.datetime | None = None, only: str | None = None) -> li
             runs.append(run_one(due.job, due.period))
         finally:
             locks.release(due.job.name, token)
+    prune_job_log(now)
     return runs
+
+
+def prune_job_log(now: datetime.datetime | None = None) -> int:
+    """Forget successful attempts older than SHELTER_JOB_LOG_DAYS, but never a job's last
+    success (the status page shows it); failed attempts stay. Returns how many went."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.SHELTER_JOB_LOG_DAYS)
+    done = JobRun.objects.filter(outcome__in=JobRun.DONE)
+    keep = [done.filter(job=name).order_by("-started_at", "-pk").values_list("pk", flat=True)[0]
+            for name in done.values_list("job", flat=True).distinct()]
+    deleted, _kinds = done.filter(started_at__lt=cutoff).exclude(pk__in=keep).delete()
+    return deleted
 
 
 def _clean_counts(counts: Mapping[str, int] | None) -> dict[str, int]:

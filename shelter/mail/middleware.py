@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import logging
 from functools import partial
 
 from django.http import HttpRequest, HttpResponse
@@ -10,9 +11,19 @@ from django.http import HttpRequest, HttpResponse
 from shelter.mail import outbox
 
 
+logger = logging.getLogger("shelter.mail")
+
+
 def _attempt_all(pending: list[int]) -> None:
+    # Django's response.close() swallows a closer's exception: log it here, or a database
+    # error after the answer would vanish. The job retries whatever is still queued.
     while pending:
-        outbox.attempt(pending.pop(0))
+        pk = pending.pop(0)
+        try:
+            outbox.attempt(pk)
+        except Exception as error:
+            logger.error("mail: #%s attempt after the response failed (%s)", pk,
+                         type(error).__name__)
 
 
 class DeliverAfterResponseMiddleware:

@@ -4,10 +4,12 @@ The rule: a request never waits on the mail server. `queue_mail` writes the inte
 caller's transaction (so a mail exists iff its business event and audit record commit); after
 the commit the mail is *attempted* once with a short timeout (SHELTER_MAIL_ATTEMPT_TIMEOUT):
 
-- inside a request, after the answer has gone out (`DeliverAfterResponseMiddleware`), so the
-  forgotten-password answer takes the same time whether or not a mail was queued; a page that
-  must say whether its mail went out (the invitation) calls `attempt_pending()` first;
-- outside a request (a command, a job), at once.
+- inside a request, after the answer has gone out (`DeliverAfterResponseMiddleware`): the page
+  never waits for the mail server (the invitation page says the mail is on its way);
+- outside a request (a command, a job), at once;
+- never, for a kind with `attempt_after_commit=False` (the password reset): only the job sends
+  it, since even after the answer the connection's end would come an SMTP round trip later
+  when a mail was queued, telling whether the address has an account.
 
 Whatever fails is retried by the `send_queued_mail` job with exponential backoff (1, 2, 4 …
 minutes, at most 6 hours) and given up after SHELTER_MAIL_MAX_ATTEMPTS with an ERROR logged.
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import logging
 import re
+import smtplib
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,7 +74,8 @@ def queue_mail(kind: str, user: Any, **params: Any) -> OutgoingMail:
         if not _is_id_count_or_code(value):
             raise ValueError(f"mail param {name!r}: ids, counts and short codes only")
     mail = OutgoingMail.objects.create(kind=kind, recipient=user, params=params)
-    transaction.on_commit(partial(_after_commit, mail.pk))
+    if registry.get(kind).attempt_after_commit:
+        transaction.on_commit(partial(_after_commit, mail.pk))
     return mail
 
 
@@ -108,9 +113,23 @@ def attempt_pending() -> None:
         attempt(pending.pop(0))
 
 
-def attempt(pk: int, *, timeout: float | None = None) -> str:
+class ServerDown(Exception):
+    """The mail server cannot be reached (raised only to a batch that passed its connection)."""
+
+
+def server_down(error: BaseException) -> bool:
+    """A connection-level error: nothing this mail did, the server is away. smtplib's errors
+    are OSErrors too, but a refused recipient or sender is a mail's own failure."""
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def attempt(pk: int, *, timeout: float | None = None, mail_connection: Any = None) -> str:
     """Try to send one mail if it is due and nobody else is sending it. Returns what happened:
-    "sent", "retry", "failed", "dropped" or "skipped" (not due, or claimed by another runner)."""
+    "sent", "retry", "failed", "dropped" or "skipped" (not due, or claimed by another runner).
+    With `mail_connection` (a batch's one connection), a connection-level error raises
+    ServerDown and the attempt is not counted: the mail is due again at the next run."""
     timeout = settings.SHELTER_MAIL_ATTEMPT_TIMEOUT if timeout is None else timeout
     mail = _claim(pk)
     if mail is None:
@@ -125,13 +144,32 @@ def attempt(pk: int, *, timeout: float | None = None) -> str:
     if message is None:
         return "dropped"
     try:
-        with get_connection(timeout=timeout) as mail_connection:
-            message.connection = mail_connection
-            if message.send() != 1:
-                raise ConnectionError("not accepted")
+        if mail_connection is None:
+            with get_connection(timeout=timeout) as own_connection:
+                _send(message, own_connection)
+        else:
+            mail_connection.open()  # once per batch: False when it is open already
+            _send(message, mail_connection)
     except Exception as error:  # smtplib's and socket errors, and whatever a backend raises
+        if mail_connection is not None and server_down(error):
+            _release(mail)
+            raise ServerDown(type(error).__name__) from None
         return _failed(mail, type(error).__name__)
+    # Marked sent straight after the server accepted it; a crash in between means the mail is
+    # sent again when its lease ends (at least once, never lost: docs/ARCHITECTURE.md).
     return _finish(mail, State.SENT, "")
+
+
+def _send(message: EmailMessage, mail_connection: Any) -> None:
+    message.connection = mail_connection
+    if message.send() != 1:
+        raise ConnectionError("not accepted")
+
+
+def _release(mail: OutgoingMail) -> None:
+    """Give the lease back uncounted: the server was down, the mail did nothing wrong."""
+    OutgoingMail.objects.filter(pk=mail.pk, state=State.QUEUED).update(
+        next_attempt_at=timezone.now(), attempts=F("attempts") - 1)
 
 
 def _claim(pk: int) -> OutgoingMail | None:
@@ -167,6 +205,8 @@ def _render(mail: OutgoingMail, kind: registry.MailKind | None) -> EmailMessage 
         _finish(mail, State.DROPPED, reason)
         return None
     params = mail.params if isinstance(mail.params, dict) else {}
+    # When the mail was asked for, for a kind whose link should live from then (not stored).
+    params = {**params, "queued_at": mail.created_at}
     context = kind.context(user, params)  # once: one link token, whatever the languages
     languages = kind.languages(user, params) if kind.languages else (language_of(user, params),)
     subjects, bodies = [], []
@@ -224,10 +264,34 @@ def send_due(*, limit: int | None = None) -> dict[str, int]:
     limit = settings.SHELTER_MAIL_PER_RUN if limit is None else limit
     due = (OutgoingMail.objects.filter(state=State.QUEUED, next_attempt_at__lte=timezone.now())
            .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
-    counts = Counter({"sent": 0, "retry": 0, "failed": 0, "dropped": 0, "skipped": 0})
-    for pk in list(due):
-        counts[attempt(pk, timeout=settings.EMAIL_TIMEOUT)] += 1
+    counts = Counter({"sent": 0, "retry": 0, "failed": 0, "dropped": 0, "skipped": 0,
+                      "errors": 0, "server_down": 0})
+    deadline = time.monotonic() + settings.SHELTER_MAIL_BATCH_SECONDS
+    mail_connection = get_connection(timeout=settings.EMAIL_TIMEOUT)
+    try:
+        for pk in list(due):
+            if time.monotonic() > deadline:
+                break  # the rest wait for the next run
+            try:
+                counts[attempt(pk, mail_connection=mail_connection)] += 1
+            except ServerDown as down:
+                logger.warning("mail: server unreachable (%s); the rest wait for the next run",
+                               down)
+                counts["server_down"] = 1
+                break
+            except Exception as error:  # a database error on one mail must not stop the batch
+                logger.error("mail: #%s attempt failed (%s)", pk, type(error).__name__)
+                counts["errors"] += 1
+    finally:
+        _close_quietly(mail_connection)
     old = OutgoingMail.objects.exclude(state=State.QUEUED).filter(
         created_at__lt=timezone.now() - KEEP_FINISHED)
     counts["deleted"] = old.delete()[0]
     return dict(counts)
+
+
+def _close_quietly(mail_connection: Any) -> None:
+    try:
+        mail_connection.close()
+    except Exception as error:  # a server that went away mid-batch: nothing left to do
+        logger.warning("mail: closing the connection failed (%s)", type(error).__name__)

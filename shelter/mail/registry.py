@@ -33,6 +33,9 @@ class MailKind:
     # A subject made from the context, in each language (a notification's summary); default
     # the fixed `subject`.
     subject_of: Callable[[dict[str, Any]], str] | None = None
+    # Attempted right after the commit (after the answer, in a request)? False: only the job
+    # sends it, so no request's timing depends on whether this mail was queued (the reset).
+    attempt_after_commit: bool = True
 
 
 _KINDS: dict[str, MailKind] = {}

@@ -50,7 +50,7 @@ def test_known_and_unknown_addresses_get_the_same_answer(olaf):
     assert known.status_code == unknown.status_code == 200
     strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
     assert strip.sub("", known.content.decode()) == strip.sub("", unknown.content.decode())
-    assert "If an account exists for that address, we sent a link" in known.content.decode()
+    assert "If an account exists for that address, we send it a link" in known.content.decode()
     assert [m.to for m in mail.outbox] == [[olaf.email]]
 
 
@@ -187,7 +187,7 @@ def test_an_account_without_a_second_factor_gets_no_link(olaf, carla):
     since = head_seq()
     response = ask(olaf.email)
     assert response.status_code == 200
-    assert "If an account exists for that address, we sent a link" in response.content.decode()
+    assert "If an account exists for that address, we send it a link" in response.content.decode()
     assert mail.outbox == []
     [entry] = recorded(since, Action.PASSWORD_RESET_REQUEST)
     assert (entry.target_id, entry.outcome, entry.facts) == (

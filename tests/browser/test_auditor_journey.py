@@ -57,7 +57,7 @@ def test_coordinator_manages_people_and_organisations(a11y_page, live_server, or
     page.get_by_label("Role").select_option("Case officer")
     page.get_by_label("Organisation").select_option(label="Gemeente")
     page.get_by_role("button", name="Send invitation").click()
-    page.get_by_role("heading", name="Invitation sent").wait_for()
+    page.get_by_role("heading", name="Invitation made").wait_for()
     a11y_page.check()
     page.goto("/accounts/organisations/")
     a11y_page.check()

@@ -58,7 +58,7 @@ def test_the_next_run_retries_in_the_same_period_with_the_attempt_counted(clock,
     run_jobs("--job", "aaa_flaky")
     runs = list(JobRun.objects.filter(job="aaa_flaky").order_by("attempt")
                 .values_list("period", "attempt", "outcome"))
-    assert runs == [("2026-12-02T14", 1, "failed"), ("2026-12-02T14", 2, "ok")]
+    assert runs == [("2026-12-02T14+0100", 1, "failed"), ("2026-12-02T14+0100", 2, "ok")]
     run_jobs("--job", "aaa_flaky")
     assert flaky.calls == 2
 

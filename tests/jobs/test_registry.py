@@ -22,25 +22,31 @@ HOUR, DAY = datetime.timedelta(hours=1), datetime.timedelta(days=1)
 
 
 @pytest.mark.parametrize("every, at, when, period", [
-    (HOUR, "00:00", datetime.datetime(2026, 12, 2, 14, 59, tzinfo=AMS), "2026-12-02T14"),
-    (HOUR, "00:00", datetime.datetime(2026, 12, 2, 23, 30, tzinfo=UTC), "2026-12-03T00"),
+    (HOUR, "00:00", datetime.datetime(2026, 12, 2, 14, 59, tzinfo=AMS), "2026-12-02T14+0100"),
+    (HOUR, "00:00", datetime.datetime(2026, 12, 2, 23, 30, tzinfo=UTC), "2026-12-03T00+0100"),
     (DAY, "00:00", datetime.datetime(2026, 12, 2, 23, 30, tzinfo=UTC), "2026-12-03"),
     (DAY, "02:30", datetime.datetime(2026, 12, 2, 2, 29, tzinfo=AMS), "2026-12-01"),
     (DAY, "02:30", datetime.datetime(2026, 12, 2, 2, 30, tzinfo=AMS), "2026-12-02"),
     (datetime.timedelta(minutes=15), "00:00",
-     datetime.datetime(2026, 12, 2, 14, 44, tzinfo=AMS), "2026-12-02T14:30"),
+     datetime.datetime(2026, 12, 2, 14, 44, tzinfo=AMS), "2026-12-02T1430+0100"),
     # Summer time starts: 02:00 does not exist; 03:30 is the third hour of the day.
-    (HOUR, "00:00", datetime.datetime(2026, 3, 29, 1, 30, tzinfo=UTC), "2026-03-29T03"),
+    (HOUR, "00:00", datetime.datetime(2026, 3, 29, 1, 30, tzinfo=UTC), "2026-03-29T03+0200"),
 ])
 def test_periods_are_keys_in_local_time(every, at, when, period):
     assert make(every, at).period(when) == period
 
 
-def test_the_hour_that_repeats_when_summer_time_ends_is_one_period():
-    job = make(HOUR)
+@pytest.mark.parametrize("every, first_key, second_key", [
+    (HOUR, "2026-10-25T02+0200", "2026-10-25T02+0100"),
+    (datetime.timedelta(minutes=1), "2026-10-25T0230+0200", "2026-10-25T0230+0100"),
+])
+def test_the_hour_that_repeats_when_summer_time_ends_is_two_periods(every, first_key,
+                                                                    second_key):
+    job = make(every)
     first = datetime.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)   # 02:30 summer time
     second = datetime.datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 winter time
-    assert job.period(first) == job.period(second) == "2026-10-25T02"
+    assert (job.period(first), job.period(second)) == (first_key, second_key)
+    assert len(first_key) <= 20  # JobRun.period
 
 
 def test_the_next_period_starts_at_the_next_boundary():

@@ -24,7 +24,7 @@ def test_every_upkeep_job_is_registered_and_runs_once(clock):
     run_jobs()
     runs = {(r.job, r.period, r.outcome) for r in JobRun.objects.all()}
     assert {job for job, _period, _outcome in runs} >= UPKEEP
-    assert ("expire_shares", "2026-12-02T14", "ok") in runs
+    assert ("expire_shares", "2026-12-02T14+0100", "ok") in runs
     assert ("apply_retention", "2026-12-02", "ok") in runs
 
 
@@ -39,7 +39,7 @@ def test_a_second_run_in_the_same_period_does_nothing(clock):
 def test_the_next_hour_runs_the_hourly_job_and_the_next_day_all(clock):
     run_jobs()
     clock.move_to(NOON + datetime.timedelta(hours=1))
-    assert "due: expire_shares (period 2026-12-02T15)" in run_jobs("--dry-run")
+    assert "due: expire_shares (period 2026-12-02T15+0100)" in run_jobs("--dry-run")
     run_jobs()
     assert JobRun.objects.filter(job="expire_shares").count() == 2
     assert JobRun.objects.filter(job="apply_retention").count() == 1

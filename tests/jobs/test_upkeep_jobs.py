@@ -165,7 +165,7 @@ def test_the_time_used_is_the_municipalitys(clock):
     # 23:30 UTC on 2 December is already 3 December in Amsterdam.
     clock.move_to(datetime.datetime(2026, 12, 2, 23, 30, tzinfo=datetime.UTC))
     run_jobs("--job", "expire_shares")
-    assert last_run("expire_shares").period == "2026-12-03T00"
+    assert last_run("expire_shares").period == "2026-12-03T00+0100"
     assert timezone.now().hour == 23  # the stored times stay UTC
 
 

@@ -4,10 +4,12 @@ server that is down, and helpers to ask for mails."""
 from __future__ import annotations
 
 import datetime
+import smtplib
 import zoneinfo
 
 import pytest
 import time_machine
+from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 
 from tests.smtp import free_port
@@ -41,3 +43,22 @@ def smtp_down(settings):
 def ask_reset(address: str, language: str = "en"):
     return Client(HTTP_ACCEPT_LANGUAGE=language).post("/accounts/password/forgot/",
                                                       {"email": address})
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A server that is up but refuses every message (a mail's own failure, retried)."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPDataError(554, b"refused")
+
+
+class WhenBackend(BaseEmailBackend):
+    """Notes for each message whether it was sent while a request was still being answered."""
+
+    during_request: list[bool] = []
+
+    def send_messages(self, email_messages):
+        from shelter.mail import outbox
+        WhenBackend.during_request.extend(outbox._pending.get() is not None
+                                          for _message in email_messages)
+        return len(email_messages)
