@@ -2,9 +2,9 @@
 
 Each file holds one checkpoint line (the JSON `audit_checkpoint` prints), so
 `verify_audit_log --checkpoint <file>` checks the chain against it. A file is written once,
-atomically (a temporary file of a random name in the same directory, then linked into place, which fails rather
-than replace an existing file; renamed with os.replace where the file system has no hard
-links), mode 0600, and never overwritten.
+atomically (a temporary file of a random name in the same directory, then linked into place,
+which fails rather than replace an existing file; renamed with os.replace where the file
+system has no hard links), mode 0600, and never overwritten.
 """
 
 from __future__ import annotations

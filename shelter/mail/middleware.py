@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import logging
+from collections.abc import Callable
 from functools import partial
 
 from django.http import HttpRequest, HttpResponse
 
 from shelter.mail import outbox
-
 
 logger = logging.getLogger("shelter.mail")
 

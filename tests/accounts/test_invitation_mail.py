@@ -33,7 +33,8 @@ def test_the_invitation_arrives_at_a_real_smtp_server_and_its_link_works(carla, 
                                                                          smtp_server):
     response = invite(carla, ngo)
     assert response.status_code == 200 and "sent" not in response.context
-    assert "Invitation made" in response.content.decode() and "on its way" in response.content.decode()
+    page = response.content.decode()
+    assert "Invitation made" in page and "on its way" in page
     [envelope] = smtp_server.envelopes
     assert envelope.rcpt_tos == [INVITE["email"]]
     assert envelope.mail_from == "shelter@municipality.example"
