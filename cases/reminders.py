@@ -81,7 +81,8 @@ def stay_dates_ahead(today: datetime.date) -> Iterator[StayDate]:
 def shares_ending(now: datetime.datetime) -> Iterator[tuple[CaseShare, list[User]]]:
     """Shares in force that end within 7 days, each with who should hear of it: the person who
     granted it and the partner user(s) it is shared with (an organisation's active members)."""
-    shares = (CaseShare.objects.active(now).filter(expires_at__lte=now + WEEK)
+    shares = (CaseShare.objects.active(now).filter(expires_at__lte=now + WEEK,
+                                                   case__shredded_at__isnull=True)
               .select_related("granted_by", "grantee_user", "grantee_organisation")
               .order_by("expires_at", "pk"))
     for share in shares:

@@ -73,7 +73,9 @@ def on_account_locked(sender: Any, user: Any = None, scope: str = "", **kwargs: 
     a new lock can only begin after the last one ended."""
     if user is None or scope != "account":
         return
-    notify("lockout", user, dedupe=f"lockout:{timezone.now():%Y%m%dT%H%M%S}")
+    # One alert a day at most: anyone who knows the address can lock the account again every
+    # quarter of an hour, and must not be able to fill the owner's mailbox with it.
+    notify("lockout", user, dedupe=f"lockout:{timezone.localdate()}")
 
 
 class DeviceCookieMiddleware:

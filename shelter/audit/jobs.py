@@ -14,7 +14,7 @@ from shelter.audit.chain import ChainReport, CheckpointInvalid, parse_checkpoint
 from shelter.audit.checkpoints import checkpoint_deliver, checkpoint_path, checkpoint_write
 from shelter.audit.services import chain_head, chain_verify, checkpoint_record
 from shelter.jobs.models import JobRun
-from shelter.jobs.registry import JobFailed, Skip, job
+from shelter.jobs.registry import JobFailed, job
 from shelter.notifications.api import notify
 
 logger = logging.getLogger("shelter.audit")
@@ -22,6 +22,11 @@ logger = logging.getLogger("shelter.audit")
 
 class ChainBroken(JobFailed):
     """The daily verification found the chain broken."""
+
+
+class CheckpointFileInvalid(JobFailed):
+    """The day's checkpoint file exists but is no checkpoint: kept as it is, and the job fails
+    loudly (someone who can write the directory must not cancel a day's proof quietly)."""
 
 
 @job("audit_checkpoint", every=timedelta(days=1), at="00:15", label=_("Audit log checkpoint"))
@@ -33,13 +38,15 @@ def audit_checkpoint(run: JobRun) -> dict[str, int]:
     The runner starts this job again in a day only after a failed attempt; a file that exists
     then was written by that attempt, whose delivery did not finish: it is delivered again
     from the file (at least once), with no second checkpoint entry. A file that is no valid
-    checkpoint is kept as it is and the day skipped."""
+    checkpoint is kept as it is and the job fails (logged at ERROR)."""
     path = checkpoint_path(run.period)
     if path.exists():
         try:
             checkpoint = parse_checkpoint(str(path))
         except (CheckpointInvalid, IndexError):
-            raise Skip from None
+            logger.error("audit checkpoint: the file for %s exists but is no checkpoint",
+                         run.period)
+            raise CheckpointFileInvalid() from None
         mailed = checkpoint_deliver(path, checkpoint, run.period)
         return {"seq": checkpoint.seq, "redelivered": 1, "mailed": mailed}
     checkpoint = chain_head()

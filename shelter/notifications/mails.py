@@ -48,7 +48,10 @@ def _digest_context(user: Any, params: dict[str, Any]) -> dict[str, Any]:
 
 register(MailKind(
     name="notification", subject="", template="notifications/email/notification.txt",
-    context=_notification_context, subject_of=lambda context: str(context["summary"])))
+    context=_notification_context, subject_of=lambda context: str(context["summary"]),
+    # Sent by the job (every minute), never right after a request's answer: a lockout alert is
+    # queued by a failed sign-in, and the answer's timing must not tell that the account exists.
+    attempt_after_commit=False))
 
 register(MailKind(
     name="digest", subject=_("Your daily Shelter summary"),

@@ -10,7 +10,7 @@ import stat
 import time
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from cases.models import Case, CaseTransition, Document
@@ -93,14 +93,15 @@ def test_the_checkpoint_is_one_file_a_day_mode_0600_never_overwritten(clock, che
     assert parse_checkpoint(str(path)).seq == since  # yesterday's file is untouched
 
 
-def test_a_day_whose_checkpoint_file_exists_is_skipped_and_the_file_kept(clock, checkpoint_dir):
+def test_a_day_whose_file_is_no_checkpoint_fails_and_the_file_is_kept(clock, checkpoint_dir):
     checkpoint_dir.mkdir()
     path = checkpoint_dir / "audit-checkpoint-2026-12-02.json"
     path.write_text("earlier\n")
     since = head_seq()
-    run_jobs("--job", "audit_checkpoint")
+    with pytest.raises(CommandError, match="audit_checkpoint"):
+        run_jobs("--job", "audit_checkpoint")
     assert path.read_text() == "earlier\n"
-    assert last_run("audit_checkpoint").outcome == "skipped"
+    assert last_run("audit_checkpoint").outcome == "failed"
     assert not recorded(since, Action.CHECKPOINT)
 
 

@@ -9,9 +9,10 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from cases.choices import Stage
-from cases.models import Task
+from cases.models import Case, Task
 from cases.sharing.services import share_revoke
 from housing.models import Booking
 from shelter.jobs.runner import run_due
@@ -118,6 +119,14 @@ def test_a_share_ending_within_a_week_reaches_the_sharer_and_the_partner(clock, 
     ])  # paul: his share runs 30 days, the one ending soon was revoked: nothing
     clock.shift(datetime.timedelta(days=1))
     assert run("raise_reminders")["share_ending"] == 0
+
+
+def test_a_share_of_a_shredded_case_reminds_nobody(clock, carla, olaf, pia):
+    case = make_case(carla, officer=olaf)
+    make_share(case, olaf, user=pia, days=5)
+    Case.objects.filter(pk=case.pk).update(shredded_at=timezone.now())
+    assert run("raise_reminders")["share_ending"] == 0
+    assert not Notification.objects.filter(kind="share_ending").exists()
 
 
 def booking(unit, case, start, status=Booking.Status.TENTATIVE) -> Booking:
