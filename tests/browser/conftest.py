@@ -79,3 +79,12 @@ def a11y_page(chromium, live_server):
     yield wrapped
     context.close()
     wrapped.assert_all_checked()
+
+
+@pytest.fixture
+def relying_party(settings, live_server):
+    """For the passkey journeys: the live server is the WebAuthn relying party (RP id
+    "localhost", its origin the only one allowed)."""
+    assert live_server.url.startswith("http://localhost:")
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]

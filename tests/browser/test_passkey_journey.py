@@ -28,14 +28,6 @@ def cora(db):
                      full_name="Cora Coordinator")
 
 
-@pytest.fixture
-def relying_party(settings, live_server):
-    """The live server is the relying party: RP id "localhost", its origin the one allowed."""
-    assert live_server.url.startswith("http://localhost:")
-    settings.OTP_WEBAUTHN_RP_ID = "localhost"
-    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
-
-
 def virtual_authenticator(page) -> tuple[object, str]:
     session = page.context.new_cdp_session(page)
     session.send("WebAuthn.enable")

@@ -32,14 +32,6 @@ def cora(db):
 
 
 @pytest.fixture
-def relying_party(settings, live_server):
-    """The live server is the relying party: RP id "localhost", its origin the one allowed."""
-    assert live_server.url.startswith("http://localhost:")
-    settings.OTP_WEBAUTHN_RP_ID = "localhost"
-    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
-
-
-@pytest.fixture
 def policy(settings):
     settings.SHELTER_REQUIRE_PHISHING_RESISTANT = frozenset({Role.COORDINATOR})
 
