@@ -67,13 +67,13 @@ def allowed_next(stage: str) -> tuple[str, ...]:
 
 
 # --- sections ------------------------------------------------------------------------------
-SECTIONS = ("basic", "identity", "contact", "residency", "programme", "documents", "notes",
-            "tasks", "history", "housing", "housing_address")
+SECTIONS = ("basic", "identity", "contact", "residency", "logistics", "budget", "programme",
+            "documents", "notes", "tasks", "history", "housing", "housing_address")
 DOCUMENT_CATEGORIES = tuple(DocumentCategory.values)
 NOTE_CATEGORIES = tuple(NoteCategory.values)
 # What a share can name. "documents.<category>" and "notes.<category>" one by one; restricted
 # note categories are never implied by anything else.
-SHARE_SECTIONS = ("basic", "identity", "contact", "residency",
+SHARE_SECTIONS = ("basic", "identity", "contact", "residency", "logistics", "budget",
                   *(f"documents.{c}" for c in DOCUMENT_CATEGORIES),
                   *(f"notes.{c}" for c in NOTE_CATEGORIES), "housing", "housing_address")
 # Page sections a partner can never see, whatever a share says.

@@ -7,6 +7,7 @@ Every view names its guard (`cases.access`); `shelter.urls` refuses any route wh
 from django.urls import path
 
 from cases import views, views_documents, views_hold, views_programme, views_rounds
+from cases.logistics import urls as logistics_urls
 from cases.sharing import urls as sharing_urls
 
 app_name = "cases"
@@ -47,4 +48,5 @@ urlpatterns = [
     path("<uuid:pk>/tasks/<uuid:task_id>/edit/", views_documents.task_edit, name="task_edit"),
     path("<uuid:pk>/tasks/<uuid:task_id>/done/", views_documents.task_toggle, name="task_toggle"),
     *sharing_urls.urlpatterns,
+    *logistics_urls.urlpatterns,
 ]

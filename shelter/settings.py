@@ -124,7 +124,9 @@ INSTALLED_APPS = [
     "shelter.notifications",
     "cases",
     "cases.sharing",
+    "cases.logistics",
     "housing",
+    "budget",
     "shelter.jobs",  # last: its ready() imports every app's jobs.py
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = deny_unguarded([
     path("accounts/", include("shelter.accounts.urls")),
     path("cases/", include("cases.urls")),
     path("housing/", include("housing.urls")),
+    path("budget/", include("budget.urls")),
     path("audit/", include("shelter.audit.urls")),
     path("jobs/", include("shelter.jobs.urls")),
     path("notifications/", include("shelter.notifications.urls")),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE_DIRS = ["shelter", "cases", "housing"]
+SOURCE_DIRS = ["shelter", "cases", "housing", "budget"]
 
 
 def _python_files():

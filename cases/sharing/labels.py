@@ -13,6 +13,8 @@ SECTION_LABELS = {
     "identity": _("Identity: legal name, birth date, passport"),
     "contact": _("Contact details"),
     "residency": _("Residency and programme"),
+    "logistics": _("Logistics: passport and visa dates, travel, insurance"),
+    "budget": _("Budget: planned and actual amounts (no payments)"),
     "housing": _("Housing: unit code and dates"),
     "housing_address": _("Housing address"),
 }

@@ -53,6 +53,29 @@ class Action(IntEnum):
     CASE_HISTORY_VIEW = 209
     NOTE_CREATE = 210
     NOTE_UPDATE = 211
+    # 22x logistics (cases.logistics): travel documents, travel, insurance, companions
+    TRAVEL_DOCUMENTS_CHANGE = 220
+    TRAVEL_LEG_CREATE = 221
+    TRAVEL_LEG_CHANGE = 222
+    TRAVEL_LEG_DELETE = 223
+    INSURANCE_CHANGE = 224
+    COMPANION_ADD = 225
+    COMPANION_CHANGE = 226
+    COMPANION_REMOVE = 227
+    GUARD_OVERRIDE = 228
+    # 24x-25x the budget (budget): lines, payments, the allowance, funders, reports
+    BUDGET_LINE_CREATE = 240
+    BUDGET_LINE_CHANGE = 241
+    BUDGET_LINE_DELETE = 242
+    PAYMENT_RECORD = 243
+    PAYMENT_CHANGE = 244
+    PAYMENT_CANCEL = 245
+    ALLOWANCE_SCHEDULE = 246
+    FUNDER_CREATE = 250
+    FUNDER_CHANGE = 251
+    FUNDER_BUDGET_SET = 252
+    BUDGET_OVERVIEW_VIEW = 255
+    BUDGET_EXPORT = 256
     REFUSED = 299
     # 3xx documents
     DOCUMENT_UPLOAD = 301
@@ -139,6 +162,27 @@ ACTION_LABELS: dict[Action, str | Promise] = {
     Action.CASE_HISTORY_VIEW: _("Case access history viewed"),
     Action.NOTE_CREATE: _("Note added"),
     Action.NOTE_UPDATE: _("Note changed"),
+    Action.TRAVEL_DOCUMENTS_CHANGE: _("Passport or visa details changed"),
+    Action.TRAVEL_LEG_CREATE: _("Travel leg added"),
+    Action.TRAVEL_LEG_CHANGE: _("Travel leg changed"),
+    Action.TRAVEL_LEG_DELETE: _("Travel leg removed"),
+    Action.INSURANCE_CHANGE: _("Insurance changed"),
+    Action.COMPANION_ADD: _("Accompanying person added"),
+    Action.COMPANION_CHANGE: _("Accompanying person changed"),
+    Action.COMPANION_REMOVE: _("Accompanying person removed"),
+    Action.GUARD_OVERRIDE: _("Stage check overridden"),
+    Action.BUDGET_LINE_CREATE: _("Budget line added"),
+    Action.BUDGET_LINE_CHANGE: _("Budget line changed"),
+    Action.BUDGET_LINE_DELETE: _("Budget line removed"),
+    Action.PAYMENT_RECORD: _("Payment recorded"),
+    Action.PAYMENT_CHANGE: _("Payment changed"),
+    Action.PAYMENT_CANCEL: _("Payment cancelled"),
+    Action.ALLOWANCE_SCHEDULE: _("Allowance schedule generated"),
+    Action.FUNDER_CREATE: _("Funder added"),
+    Action.FUNDER_CHANGE: _("Funder changed"),
+    Action.FUNDER_BUDGET_SET: _("Yearly budget of a funder set"),
+    Action.BUDGET_OVERVIEW_VIEW: _("Budget overview viewed"),
+    Action.BUDGET_EXPORT: _("Budget exported"),
     Action.REFUSED: _("Access refused"),
     Action.DOCUMENT_UPLOAD: _("Document uploaded"),
     Action.DOCUMENT_DOWNLOAD: _("Document downloaded"),

@@ -1,0 +1,5 @@
+"""Routes of the budget: the overview, funders, a case's budget and payments."""
+
+app_name = "budget"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of a case's logistics, in the "cases" namespace (included by `cases.urls`)."""
+
+urlpatterns: list = []
