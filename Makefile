@@ -6,11 +6,13 @@ DEV_ENV := SHELTER_ENV=development
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test bench seed lint translations messages oidc-provider clean help
+.PHONY: run serve test bench seed lint translations messages oidc-provider clean help
 
 help:
 	@echo "make run    set up and serve the app on http://$(HOST):$(PORT)/ with demo data (SQLite);"
 	@echo "            the scheduled jobs run in the background (manage.py run_due_jobs every 60 s)"
+	@echo "make serve  the production stack locally: gunicorn, production settings, HTTPS with a"
+	@echo "            throw-away self-signed certificate on https://127.0.0.1:8443/ (demo data)"
 	@echo "make test   set up and run ruff, the import contracts, the migrations check and the whole test suite"
 	@echo "make seed   add what is missing of the demo data; existing demo users keep passwords, codes and sessions"
 	@echo "            (fresh backup codes: SHELTER_ENV=development .venv/bin/python manage.py demo_codes)"
@@ -71,6 +73,12 @@ run: seed
 	@$(DEV_ENV) setsid sh -c 'while :; do $(PY) manage.py run_due_jobs; sleep $(JOBS_EVERY); done' & \
 	  jobs=$$!; stop="kill -TERM -$$jobs 2>/dev/null"; trap "$$stop" EXIT; trap "$$stop; exit 130" INT TERM HUP; \
 	  $(DEV_ENV) $(PY) manage.py runserver --insecure --noreload $(HOST):$(PORT)
+
+# The production stack on this machine (deploy/serve-local): gunicorn, production settings,
+# HTTPS with a self-signed certificate made afresh in memory, the demo database of `make run`.
+SERVE_PORT ?= 8443
+serve: seed
+	@PY=$(PY) PORT=$(SERVE_PORT) sh deploy/serve-local
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -131,6 +131,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /health/live and /health/ready are answered first: no session, host check or audit entry.
+    "shelter.health.HealthMiddleware",
     "shelter.middleware.RequestContextMiddleware",
     "shelter.mail.middleware.DeliverAfterResponseMiddleware",
     "shelter.crypto.middleware.KeyCacheMiddleware",
@@ -151,6 +153,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.sharing.middleware.ShareEndedMiddleware",  # last: sees the guards' 404 first
 ]
+if PRODUCTION:
+    # Production serves its static files itself (whitenoise), from STATIC_ROOT as
+    # `collectstatic` wrote it: hashed names, compressed, cached for a year. They leave just
+    # below Django's security middleware (nosniff), above the pages' CSP and no-store headers.
+    # Development and tests serve the source folders through runserver and the test client.
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "shelter.urls"
 WSGI_APPLICATION = "shelter.wsgi.application"
@@ -324,7 +333,10 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT / "documents"), "base_url": None},
     },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Production: `collectstatic` writes hashed, compressed copies and a manifest, so a file's
+    # name changes with its content and it can be cached for a year (whitenoise serves them).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                    if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Documents on S3-compatible object storage instead (requirements-s3.txt). Credentials come
 # from boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or an instance role),

@@ -43,6 +43,7 @@ from shelter.crypto.formfields import withhold_fields
 from shelter.crypto.integrity import Withheld, is_withheld
 from shelter.crypto.keyring import get_audit_checkpoint_key
 from shelter.crypto.models import DataKey, KeyPurpose
+from shelter.crypto.storagemark import check_not_foreign as check_document_storage_not_foreign
 from shelter.crypto.storagemark import check_owned as check_document_storage
 from shelter.crypto.storagemark import mark_storage as mark_document_storage
 
@@ -51,6 +52,7 @@ logger = logging.getLogger("shelter.crypto")
 __all__ = [
     "CryptoError", "DecryptionFailed", "DocumentMissing", "KeyMissing", "KeyShredded",
     "StorageNotOurs", "StoredFile", "Withheld", "check_document_storage",
+    "check_document_storage_not_foreign",
     "mark_document_storage",
     "blind_index", "blind_index_hex", "name_token_lookup", "name_tokens", "decrypt_document",
     "decrypt_field",

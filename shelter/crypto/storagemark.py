@@ -114,6 +114,14 @@ def check_owned(storage: Storage) -> uuid.UUID:
     return ident
 
 
+def check_not_foreign(storage: Storage) -> None:
+    """For the readiness probe: the store is unmarked (nothing stored yet) or this
+    installation's; raises StorageNotOurs if another installation marked it."""
+    marker = read_marker(storage)
+    if marker is not None and marker != installation_id():
+        raise StorageNotOurs("The document store belongs to another installation.")
+
+
 def forget_claims() -> None:
     """Look at the marker again on the next store (tests)."""
     with _lock:

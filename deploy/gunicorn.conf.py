@@ -1,0 +1,73 @@
+"""gunicorn's configuration for Shelter: `gunicorn -c deploy/gunicorn.conf.py`.
+
+Every value can be changed through the environment (the systemd unit's EnvironmentFile);
+deploy/.env.example lists them. gunicorn reads this file as Python, so it stays free of
+Django: nothing here imports the project.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+wsgi_app = "shelter.wsgi:application"
+
+# Listen on loopback only by default: the TLS-terminating proxy in front connects here.
+bind = os.environ.get("SHELTER_BIND", "127.0.0.1:8000").split(",")
+
+# Sync workers (one request at a time each) from the CPU count; pages spend their time in the
+# database and in templates, and a stalled client cannot hold more than its own worker because
+# the proxy buffers requests and answers.
+workers = _int("SHELTER_WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1)
+threads = _int("SHELTER_WEB_THREADS", 1)
+# A worker is recycled after this many requests (with jitter, so they do not all restart at
+# once): long-lived processes return the memory that big pages and uploads left behind.
+max_requests = _int("SHELTER_WEB_MAX_REQUESTS", 2000)
+max_requests_jitter = _int("SHELTER_WEB_MAX_REQUESTS_JITTER", 200)
+
+# A request that takes longer than this is stopped: the worker is killed and replaced. Uploads
+# and downloads of large documents stream through the proxy, which buffers them, so the limit
+# is about the app's own work.
+timeout = _int("SHELTER_WEB_TIMEOUT", 60)
+# On SIGTERM (systemctl stop / restart) workers finish the requests they have, for this long.
+graceful_timeout = _int("SHELTER_WEB_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("SHELTER_WEB_KEEPALIVE", 5)
+
+# Request line and header limits: a request line longer than this is refused with 414, and a
+# request with more or longer headers with 400 (gunicorn's defaults written out, so they are
+# reviewed rather than inherited).
+limit_request_line = _int("SHELTER_WEB_LIMIT_REQUEST_LINE", 4094)
+limit_request_fields = _int("SHELTER_WEB_LIMIT_REQUEST_FIELDS", 100)
+limit_request_field_size = _int("SHELTER_WEB_LIMIT_REQUEST_FIELD_SIZE", 8190)
+
+# Only the proxy may say which scheme and client address a request came with
+# (X-Forwarded-Proto / -For). Loopback by default: the proxy runs on the same machine.
+forwarded_allow_ips = os.environ.get("SHELTER_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Access log to stdout (the journal). The request is logged by its path only (%(U)s), never
+# with its query string (%(q)s, %(r)s): searches and filters can hold a name. Paths carry
+# only ids. The X-Request-ID links a line to the app's own log and to the access log.
+accesslog = os.environ.get("SHELTER_WEB_ACCESS_LOG", "-") or None
+access_log_format = ('%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms '
+                     '"%({x-request-id}o)s"')
+errorlog = "-"
+loglevel = os.environ.get("SHELTER_WEB_LOG_LEVEL", "info")
+
+# Heartbeat files of the workers in memory, not on a disk that may stall.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+# TLS directly in gunicorn only for `make serve` (a throw-away self-signed certificate on
+# 127.0.0.1); production terminates TLS at the proxy (deploy/nginx.conf.example).
+certfile = os.environ.get("SHELTER_WEB_CERTFILE") or None
+keyfile = os.environ.get("SHELTER_WEB_KEYFILE") or None
+
+proc_name = "shelter"
+# No runtime control socket (gunicornc): systemd's reload (HUP) and stop (TERM) are the only
+# controls, and nothing is created in the service account's home or runtime directory.
+control_socket_disable = True
