@@ -17,6 +17,8 @@ def _int(name: str, default: int) -> int:
 
 
 wsgi_app = "shelter.wsgi:application"
+# The app's own log (JSON lines in production, shelter.logs) goes to stdout with the access log.
+os.environ.setdefault("SHELTER_LOG_STREAM", "stdout")
 
 # Listen on loopback only by default: the TLS-terminating proxy in front connects here.
 bind = os.environ.get("SHELTER_BIND", "127.0.0.1:8000").split(",")

@@ -1,7 +1,10 @@
-"""Cross-cutting middleware: request context and browser security headers."""
+"""Cross-cutting middleware: request context (with the one log line per request) and browser
+security headers."""
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -10,6 +13,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from shelter.context import RequestInfo, current_request
+
+request_log = logging.getLogger("shelter.request")
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -22,7 +28,8 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class RequestContextMiddleware:
-    """Give every request an id and publish it, with IP and agent, in a ContextVar."""
+    """Give every request an id and publish it, with IP and agent, in a ContextVar; log one
+    line per answered request (`shelter.request`: method, route name, status, duration)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -35,8 +42,16 @@ class RequestContextMiddleware:
         )
         request.request_id = info.request_id
         token = current_request.set(info)
+        started = time.perf_counter()
         try:
             response = self.get_response(request)
+            match = getattr(request, "resolver_match", None)
+            # The route's name, never the path (ids) or the query string (searches).
+            request_log.info("request", extra={
+                "method": request.method if request.method in KNOWN_METHODS else "OTHER",
+                "route": (match.view_name if match is not None else None) or "-",
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
         finally:
             current_request.reset(token)
         response["X-Request-ID"] = info.request_id

@@ -452,15 +452,36 @@ GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors get nothing
 
+# Logs: one JSON object per line in production (shelter.logs: time, level, logger,
+# message, request id; the request line adds method, route name, status and duration), readable
+# lines in development (SHELTER_LOG_FORMAT=json or plain to choose). Request details (URLs with
+# query strings, POST data) and exception messages can carry personal data: never logged.
+# The web service logs to stdout (deploy/gunicorn.conf.py sets SHELTER_LOG_STREAM=stdout);
+# management commands to stderr, so that what they print (a checkpoint, a report) stays clean.
+SHELTER_LOG_FORMAT = os.environ.get("SHELTER_LOG_FORMAT", "json" if PRODUCTION else "plain")
+if SHELTER_LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("SHELTER_LOG_FORMAT must be json or plain.")
+SHELTER_LOG_STREAM = os.environ.get("SHELTER_LOG_STREAM", "stderr")
+if SHELTER_LOG_STREAM not in {"stdout", "stderr"}:
+    raise ImproperlyConfigured("SHELTER_LOG_STREAM must be stdout or stderr.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    # Request details (URLs, POST data) can carry personal data: never log them.
+    "filters": {"request_id": {"()": "shelter.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "shelter.logs.JsonFormatter"},
+        "plain": {"()": "shelter.logs.PlainFormatter",
+                  "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": f"ext://sys.{SHELTER_LOG_STREAM}",
+                             "formatter": SHELTER_LOG_FORMAT, "filters": ["request_id"]}},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # One line per request only where it is wanted: production, or SHELTER_REQUEST_LOG=1.
+        "shelter.request": {"handlers": ["console"], "propagate": False,
+                            "level": "INFO" if env_bool("SHELTER_REQUEST_LOG", PRODUCTION)
+                            else "WARNING"},
         "shelter": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": "WARNING"},

@@ -138,3 +138,8 @@ def test_the_production_stack_serves_probes_pages_and_static_files(stack):
     text = log.read_text()
     assert '"GET /cases/ HTTP/1.1" 302' in text
     assert "Amara" not in text and "q=" not in text
+    # The app's own log: JSON lines, one per request, by route name, with the request id.
+    app_lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    sign_in = [line for line in app_lines if line.get("route") == "accounts:login"]
+    assert sign_in and sign_in[0]["status"] == 200 and len(sign_in[0]["request_id"]) == 32
+    assert sign_in[0]["request_id"] in text.split("accounts/sign-in/", 1)[1].splitlines()[0]
