@@ -50,10 +50,14 @@ _ids = itertools.count(1)
 
 @dataclass(frozen=True)
 class Series:
-    """One series: a label (untrusted text) and one value per category (None: not shown)."""
+    """One series: a label (untrusted text) and one value per category (None: not shown).
+
+    `missing` is what the table shows for this series' None values, if not the chart's.
+    """
 
     label: str
     values: Sequence[Number | None]
+    missing: str | None = None
 
 
 def _coord(value: Decimal | int) -> str:
@@ -121,6 +125,7 @@ class Cell:
     value: Number | None
     unit: str
     places: int
+    missing: str
 
     @property
     def data_value(self) -> str:
@@ -229,7 +234,8 @@ def bar_chart(*, title: str, categories: Sequence[str], series: Sequence[Series]
     of the wrong length, a float): those are programming errors, not user input.
     """
     categories = [str(c) for c in categories]
-    series = [Series(label=str(s.label), values=list(s.values)) for s in series]
+    series = [Series(label=str(s.label), values=list(s.values),
+                     missing=str(missing if s.missing is None else s.missing)) for s in series]
     _check_values(categories, series)
     present = [v for s in series for v in s.values if v is not None]
     integral = all(isinstance(v, int) for v in present) and not isinstance(max_value, Decimal)
@@ -267,7 +273,8 @@ def bar_chart(*, title: str, categories: Sequence[str], series: Sequence[Series]
     labels = [CategoryLabel(text=_shorten(category, int(group)), full=category,
                             x=_coord(MARGIN_LEFT + group * c + group / 2))
               for c, category in enumerate(categories)]
-    rows = [Row(category=category, cells=[Cell(value=s.values[c], unit=unit, places=shown)
+    rows = [Row(category=category, cells=[Cell(value=s.values[c], unit=unit, places=shown,
+                                                    missing=s.missing or "")
                                                for s in series])
             for c, category in enumerate(categories)]
     return Chart(

@@ -145,3 +145,11 @@ def test_an_empty_chart_renders():
     html = _render(bar_chart(title="t", categories=[], series=[]))
     _svg(html)
     assert "None." in html
+
+
+def test_a_series_may_say_what_its_missing_values_mean():
+    chart = bar_chart(title="t", categories=["a"], missing="—",
+                      series=[Series(label="Europe", values=[None]),
+                              Series(label="Others", values=[None], missing="fewer than 3")])
+    assert _table_cells(_render(chart)) == [("", "—"), ("", "fewer than 3")]
+    assert _bars(_render(chart)) == []
