@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -168,6 +169,27 @@ def occupancy(data: ScheduleData) -> tuple[list[dict], dict]:
                            "confirmed": confirmed}))
     total = _rate({key: sum(r[key] for r in rows) for key in ("offered", "booked", "confirmed")})
     return rows, total
+
+
+def occupancy_percent(booked: int, offered: int) -> Decimal | None:
+    """Booked nights as a percentage of the nights offered, one decimal, rounded half up."""
+    if not offered:
+        return None
+    return (Decimal(100 * booked) / Decimal(offered)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def occupancy_by_month(user: User, year: int) -> list[dict]:
+    """Per month of `year`, all units together: nights offered (minus blocks), nights booked
+    and `percent` (None when nothing was offered). Reads the year once: four queries."""
+    data = schedule_data(user, datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
+    months = []
+    for month in range(1, 13):
+        start = datetime.date(year, month, 1)
+        end = (start + datetime.timedelta(days=31)).replace(day=1)
+        _rows, total = occupancy(replace(data, start=start, end=end))
+        months.append({"month": start, "offered": total["offered"], "booked": total["booked"],
+                       "percent": occupancy_percent(total["booked"], total["offered"])})
+    return months
 
 
 def _rate(row: dict) -> dict:

@@ -9,6 +9,7 @@ app_name = "housing"
 urlpatterns = [
     path("", views.schedule, name="schedule"),
     path("occupancy/", views.occupancy, name="occupancy"),
+    path("occupancy/year/", views.occupancy_year, name="occupancy_year"),
     path("find/", views.find, name="find"),
     path("export.ics", views.export, name="export"),
     path("units/", views.units, name="units"),

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -21,9 +22,11 @@ from housing import access, selectors, services, timeline
 from housing.forms import BlockForm, FindForm, PeriodForm, UnitForm
 from housing.models import Availability, Block
 from shelter.access import guarded_by
+from shelter.charts import Series, bar_chart
 
 MAX_MONTHS = 3
 MAX_EXPORT_MONTHS = 12
+YEARS_BACK, YEARS_AHEAD = 10, 2  # the years the occupancy per month can show
 
 
 def _month(request: HttpRequest) -> datetime.date:
@@ -70,6 +73,31 @@ def occupancy(request: HttpRequest) -> HttpResponse:
     return render(request, "housing/occupancy.html", {
         "rows": rows, "total": total, "start": start, "end": end,
         "form": PeriodForm(initial={"start": start, "end": end})})
+
+
+def _year(request: HttpRequest) -> int:
+    this_year = timezone.localdate().year
+    value = request.GET.get("year", "")
+    year = int(value) if value.isdigit() else this_year
+    return min(max(year, this_year - YEARS_BACK), this_year + YEARS_AHEAD)
+
+
+@guarded_by(access.access_schedule)
+def occupancy_year(request: HttpRequest) -> HttpResponse:
+    """Occupancy of all units per month of one year: a chart and its table."""
+    year = _year(request)
+    access.access_schedule(request, "occupancy_year", year=year)
+    months = selectors.occupancy_by_month(request.user, year)
+    chart = bar_chart(
+        title=_("Occupancy per month in %(year)s") % {"year": year}, unit="%", max_value=100,
+        category_label=_("Month"), categories=[date_format(m["month"], "M") for m in months],
+        series=[Series(label=_("Nights booked of nights offered"),
+                       values=[m["percent"] for m in months])],
+        missing=_("no nights offered"))
+    this_year = timezone.localdate().year
+    return render(request, "housing/occupancy_year.html", {
+        "year": year, "months": months, "chart": chart,
+        "years": range(this_year + YEARS_AHEAD, this_year - YEARS_BACK - 1, -1)})
 
 
 @sensitive_post_parameters()

@@ -49,6 +49,7 @@ def case_booking(persona: matrix.Persona, state: str) -> tuple[int, ...]:
 ROWS = {
     "schedule": ("get", staff_page(), None),
     "occupancy": ("get", staff_page(), None),
+    "occupancy_year": ("get", staff_page(), None),
     "find": ("get", staff_page(), None),
     "find:search": ("post", staff_page(), {"start": day(40).isoformat(),
                                            "end": day(42).isoformat(), "people": "1"}),
