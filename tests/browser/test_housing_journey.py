@@ -66,8 +66,9 @@ def test_housing_journey(a11y_page, live_server, officer):
     page.get_by_role("navigation", name="Main navigation").get_by_role(
         "link", name="Housing").click()
     a11y_page.check()
-    for tab in ("Occupancy", "Find a unit", "Units"):
-        page.get_by_role("navigation", name="Housing pages").get_by_role("link", name=tab).click()
+    for tab in ("Occupancy", "Occupancy per month", "Find a unit", "Units"):
+        page.get_by_role("navigation", name="Housing pages").get_by_role(
+            "link", name=tab, exact=True).click()
         a11y_page.check()
     page.get_by_role("navigation", name="Housing pages").get_by_role(
         "link", name="Schedule").click()
