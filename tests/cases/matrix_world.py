@@ -24,12 +24,12 @@ DAY = timezone.localdate() + datetime.timedelta(days=3)
 LEGAL_NAME = "Zenobia Quirós-Marker"
 PASSPORT = "PQ-778899"
 PHONE = "+57 311 424 2424"
-INSURANCE = "INSURANCE-MARKER-7731"
+RETURN_PLAN = "RETURN-PLAN-MARKER-7731"
 ACTIVITY = "ACTIVITY-MARKER-5521"
 CODE_NAME = "Kestrel"
 MARKERS = {
     "basic": CODE_NAME.encode(), "identity": LEGAL_NAME.encode(), "contact": PHONE.encode(),
-    "residency": INSURANCE.encode(), "programme": ACTIVITY.encode(),
+    "residency": RETURN_PLAN.encode(), "programme": ACTIVITY.encode(),
     **{f"documents.{c}": f"file-{c}-marker.pdf".encode() for c in DOCUMENT_CATEGORIES},
     **{f"notes.{c}": f"NOTE-{c}-MARKER".encode() for c in NOTE_CATEGORIES},
 }
@@ -61,7 +61,7 @@ def _upload(case, category: str, carla) -> Document:
 
 def build_case(carla, olaf):
     case = make_case(carla, code_name=CODE_NAME, legal_name=LEGAL_NAME, passport_number=PASSPORT,
-                     officer=olaf, insurance=INSURANCE)
+                     officer=olaf, return_plan=RETURN_PLAN)
     services.defender_update(defender=case.defender, acting_user=carla, phone=PHONE)
     services.activity_create(case=case, acting_user=carla, day=DAY, starts="10:00",
                              title=ACTIVITY, kind="meeting")
