@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
+from cases.logistics import services as logistics
 from cases.choices import DOCUMENT_CATEGORIES, NOTE_CATEGORIES
 from cases.models import Document
 from shelter.accounts.models import Organisation
@@ -27,9 +28,12 @@ PHONE = "+57 311 424 2424"
 RETURN_PLAN = "RETURN-PLAN-MARKER-7731"
 ACTIVITY = "ACTIVITY-MARKER-5521"
 CODE_NAME = "Kestrel"
+BOOKING = "BOOKING-MARKER-9911"
+COMPANION = "Companion Marker-Ortega"
 MARKERS = {
     "basic": CODE_NAME.encode(), "identity": LEGAL_NAME.encode(), "contact": PHONE.encode(),
     "residency": RETURN_PLAN.encode(), "programme": ACTIVITY.encode(),
+    "logistics": BOOKING.encode(), "logistics.identity": COMPANION.encode(),
     **{f"documents.{c}": f"file-{c}-marker.pdf".encode() for c in DOCUMENT_CATEGORIES},
     **{f"notes.{c}": f"NOTE-{c}-MARKER".encode() for c in NOTE_CATEGORIES},
 }
@@ -69,6 +73,11 @@ def build_case(carla, olaf):
         services.note_create(case=case, category=category, acting_user=olaf,
                              body=f"NOTE-{category}-MARKER")
     documents = {c: _upload(case, c, carla) for c in DOCUMENT_CATEGORIES}
+    companion = logistics.companion_add(case=case, acting_user=carla, relationship="child",
+                                        legal_name=COMPANION)
+    logistics.leg_create(case=case, acting_user=carla, direction="outbound", travel_on=DAY,
+                         origin="BOG", destination="AMS", booking_reference=BOOKING,
+                         companion=companion)
     services.case_transition(case=case, to="under_review", acting_user=carla, reason="probe")
     case.refresh_from_db()
     return case, documents
