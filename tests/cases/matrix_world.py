@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.logistics import services as logistics
 from cases.choices import DOCUMENT_CATEGORIES, NOTE_CATEGORIES
+from cases.logistics import services as logistics
 from cases.models import Document
 from shelter.accounts.models import Organisation
 from tests.factories import make_case, make_share, make_user, verified_client
