@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from cases import policies
 from cases.choices import Stage
@@ -67,6 +68,11 @@ def case_logistics(user: User, case: Case) -> CaseLogistics:
     return CaseLogistics(
         documents=next((d for d in documents if d.companion_id is None), None),
         companions=companions, companion_documents=by_companion, legs=legs)
+
+
+def companions_of(user: User, case: Case) -> QuerySet[Companion]:
+    """The accompanying persons of `case` (the guard checked the case), by number."""
+    return Companion.objects.filter(case=case).order_by("number")
 
 
 def companion_get_for(user: User, case: Case, companion_id: uuid.UUID | str

@@ -117,7 +117,7 @@ def _leg_page(request: HttpRequest, case: Case, form: LegForm, title: str) -> Ht
 @guarded_by(access.access_case)
 def leg_create(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case = access.access_case(request, pk, SECTION, write=True)
-    form = LegForm(request.POST or None, companions=Companion.objects.filter(case=case))
+    form = LegForm(request.POST or None, companions=selectors.companions_of(request.user, case))
     if request.method == "POST" and form.is_valid():
         services.leg_create(case=case, acting_user=request.user, **form.service_values())
         messages.success(request, _("The journey is added."))
@@ -129,7 +129,7 @@ def leg_create(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @guarded_by(access_leg)
 def leg_edit(request: HttpRequest, pk: uuid.UUID, leg_id: uuid.UUID) -> HttpResponse:
     leg = access_leg(request, pk, leg_id)
-    form = LegForm(request.POST or None, companions=Companion.objects.filter(case=leg.case),
+    form = LegForm(request.POST or None, companions=selectors.companions_of(request.user, leg.case),
                    initial=LegForm.initial_for(leg))
     if request.method == "POST" and form.is_valid():
         services.leg_update(leg=leg, acting_user=request.user, **form.service_values())
