@@ -187,3 +187,13 @@ def test_the_logistics_tab_is_offered_to_who_may_see_it(filled, carla, olaf, pia
     assert url in as_user(olaf).get(profile).content.decode()
     make_share(filled, carla, user=pia, sections=("residency",))
     assert url not in as_user(pia).get(profile).content.decode()
+
+
+def test_the_case_history_tells_the_logistics_changes_in_words(filled, carla):
+    from cases.history import case_history
+
+    entries = case_history(carla, filled)
+    whats = {e.what for e in entries}
+    assert {"Travel leg added", "Accompanying person added"} <= whats
+    assert {e.section for e in entries if e.what == "Travel leg added"} == {"logistics"}
+    assert not any(NAME in e.detail or BOOKING in e.detail for e in entries)
