@@ -38,6 +38,7 @@ TARGET = "cases.case"
 TABS = [
     ("basic", "cases:profile", _("Profile")),
     ("residency", "cases:residency", _("Residency")),
+    ("logistics", "cases:logistics", _("Logistics")),
     ("programme", "cases:programme", _("Programme")),
     ("housing", "housing:case", _("Housing")),
     ("documents", "cases:documents", _("Documents")),

@@ -18,7 +18,6 @@ from cases.models import Activity, Case, Defender, IntakeRound
 from cases.selectors import CASE_SORT_KEYS
 from shelter.crypto.api import is_withheld
 from shelter.forms import (
-    TEXT_MAX_LENGTH,
     DateInput,
     Fieldsets,
     ModelValuesForm,
@@ -29,17 +28,6 @@ from shelter.forms import (
 
 def _text(label: Any, *, max_length: int = 200, required: bool = False) -> forms.CharField:
     return forms.CharField(label=label, max_length=max_length, required=required)
-
-
-def _area(label: Any, help_text: Any = "") -> forms.CharField:
-    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           max_length=TEXT_MAX_LENGTH, help_text=help_text)
-
-
-VISA_STATUSES = [
-    ("", _("Not started")), ("preparing", _("Preparing")), ("submitted", _("Submitted")),
-    ("granted", _("Granted")), ("refused", _("Refused")), ("not_needed", _("Not needed")),
-]
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -129,32 +117,24 @@ class OfficerChoiceField(forms.ModelChoiceField):
 
 
 class CaseForm(Fieldsets, ModelValuesForm):
-    """The residency section of a case (dates, officer, risk, visa, travel, return).
+    """The residency section of a case (dates, officer, risk, return and follow-up).
 
-    The visa status, travel details and accompanying persons are JSON values on the model;
-    the form edits them as a choice and notes, a text and one person per line."""
+    Visa, travel, insurance and accompanying persons are the logistics now (`cases.logistics`);
+    their earlier free text on the case is shown read-only on the logistics page."""
 
     fieldsets = [
         (_("Residency"), ["nominated_on", "decided_on", "planned_arrival", "planned_departure",
                           "actual_arrival", "actual_departure", "assigned_officer",
                           "intake_round"]),
         (_("Risk"), ["risk_level", "risk_notes"]),
-        (_("Visa and travel"), ["visa", "visa_notes", "travel", "insurance", "allowance",
-                                "accompanying_persons"]),
         (_("Return and follow-up"), ["return_plan", "follow_up"]),
     ]
-
-    visa = forms.ChoiceField(label=_("Visa status"), choices=VISA_STATUSES, required=False)
-    visa_notes = _area(_("Visa notes"))
-    travel = _area(_("Travel"), _("Flights, routes, who books what."))
-    accompanying_persons = _area(_("Accompanying persons"), _("One person per line."))
 
     class Meta(ModelValuesForm.Meta):
         model = Case
         fields = ["nominated_on", "decided_on", "planned_arrival", "planned_departure",
                   "actual_arrival", "actual_departure", "assigned_officer", "intake_round",
-                  "risk_level", "risk_notes", "visa", "visa_notes", "travel", "insurance",
-                  "allowance", "accompanying_persons", "return_plan", "follow_up"]
+                  "risk_level", "risk_notes", "return_plan", "follow_up"]
         field_classes = {"assigned_officer": OfficerChoiceField}
 
     def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:
@@ -162,35 +142,10 @@ class CaseForm(Fieldsets, ModelValuesForm):
         if "assigned_officer" in self.fields:
             self.fields["assigned_officer"].queryset = officers
 
-    @classmethod
-    def initial_for(cls, case: Case) -> dict[str, Any]:
-        visa = case.visa_status or {}
-        return {**super().initial_for(case),
-                "visa": visa.get("status", ""), "visa_notes": visa.get("notes", ""),
-                "travel": (case.travel or {}).get("details", ""),
-                "accompanying_persons": "\n".join(case.accompanying_persons or [])}
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         _check_dates(self, cleaned)
         return cleaned
-
-    def service_values(self) -> dict[str, Any]:
-        """Cleaned values shaped as `case_update` takes them; withheld values are left out
-        (one withheld JSON value withholds every form field made from it)."""
-        data = {k: v for k, v in self.cleaned_data.items() if k not in self.withheld}
-        values = super().service_values()
-        values.pop("travel", None)
-        values.pop("accompanying_persons", None)
-        if "visa" in data and "visa_notes" in data:
-            values["visa_status"] = {"status": data["visa"], "notes": data["visa_notes"]}
-        if "travel" in data:
-            values["travel"] = {"details": data["travel"]}
-        if "accompanying_persons" in data:
-            values["accompanying_persons"] = [
-                line.strip() for line in data["accompanying_persons"].splitlines()
-                if line.strip()]
-        return values
 
 
 class CaseCreateForm(DefenderForm):
@@ -248,16 +203,28 @@ class TransitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required for acceptance, rejection and withdrawal."))
 
-    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case: Case, may_override: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to"].choices = [(s, Stage(s).label) for s in allowed_next(case.stage)]
         required_when(self.fields["reason"], _("required for a decision"))
+        if may_override:  # coordinators: pass failed checks that may be overridden
+            self.fields["override"] = forms.BooleanField(
+                label=_("Override the failed checks"), required=False,
+                help_text=_("Only the passport, visa, insurance and flight checks can be "
+                            "overridden. The override is recorded."))
+            self.fields["override_reason"] = forms.CharField(
+                label=_("Reason for overriding the checks"), required=False, max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 3}))
+            required_when(self.fields["override_reason"], _("required for an override"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         to = cleaned.get("to")
         if to in REASON_REQUIRED and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("Give the reason for this decision."))
+        if cleaned.get("override") and not (cleaned.get("override_reason") or "").strip():
+            self.add_error("override_reason", _("Give the reason for overriding the checks."))
         return cleaned
 
 

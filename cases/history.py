@@ -33,6 +33,9 @@ HISTORY_ACTIONS = (
     Action.DOCUMENT_REPLACE, Action.DOCUMENT_DELETE, Action.SHARE_GRANT, Action.SHARE_REVOKE,
     Action.SHARE_EXPIRE, Action.BREAK_GLASS, Action.BOOKING_CREATE, Action.BOOKING_CHANGE,
     Action.BOOKING_CANCEL, Action.CASE_SHRED, Action.LEGAL_HOLD_PLACE, Action.LEGAL_HOLD_LIFT,
+    Action.TRAVEL_DOCUMENTS_CHANGE, Action.TRAVEL_LEG_CREATE, Action.TRAVEL_LEG_CHANGE,
+    Action.TRAVEL_LEG_DELETE, Action.INSURANCE_CHANGE, Action.COMPANION_ADD,
+    Action.COMPANION_CHANGE, Action.COMPANION_REMOVE, Action.GUARD_OVERRIDE,
 )
 
 # Changes recorded as CASE_UPDATE of a part of the case ("change" in the facts).
@@ -51,7 +54,7 @@ BOOKING_CHANGES = {
 SECTION_OF = {
     Action.BOOKING_CREATE: "housing", Action.BOOKING_CHANGE: "housing",
     Action.BOOKING_CANCEL: "housing", Action.BREAK_GLASS: "notes",
-    Action.CASE_TRANSITION: "basic", Action.CASE_CREATE: "basic",
+    Action.CASE_TRANSITION: "basic", Action.CASE_CREATE: "basic", Action.GUARD_OVERRIDE: "basic",
 }
 
 

@@ -9,12 +9,14 @@ shreds. A case under a legal hold is neither warned about nor shredded.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import reminders, upkeep
+from cases.logistics import selectors as logistics
 from shelter.accounts.models import User
 from shelter.accounts.roles import Role
 from shelter.jobs.models import JobRun
@@ -59,10 +61,12 @@ def sweep_orphan_files(run: JobRun) -> dict[str, int]:
 def raise_reminders(run: JobRun) -> dict[str, int]:
     """As of today (the municipality's time zone): tasks due or overdue (one per owner per
     day), arrivals and departures within 7 days (one per case and planned date), shares ending
-    within 7 days (one per share). Passport, visa and insurance reminders wait for the
-    structured dates of issue 16 (the kind `travel_documents_ending` is declared)."""
+    within 7 days (one per share), and for the assigned officer each active case whose
+    passport, visa, insurance or outbound journey no longer covers the stay (one per case and
+    set of failed checks: the same failures remind once, a new one again)."""
     today = timezone.localdate(run.started_at)
-    counts = {"tasks_due": 0, "arrival_soon": 0, "departure_soon": 0, "share_ending": 0}
+    counts = {"tasks_due": 0, "arrival_soon": 0, "departure_soon": 0, "share_ending": 0,
+              "travel_documents_ending": 0}
     for owner, n in reminders.tasks_due_per_owner(today).items():
         counts["tasks_due"] += notify("tasks_due", owner, count=n, dedupe=f"tasks:{today}")
     for stay in reminders.stay_dates_ahead(today):
@@ -74,4 +78,13 @@ def raise_reminders(run: JobRun) -> dict[str, int]:
             counts["share_ending"] += notify("share_ending", person,
                                              dedupe=f"share:{share.pk}:7d",
                                              params={"case": str(share.case_id)})
+    for case, failures in logistics.failing_active_cases(today):
+        officer = case.assigned_officer
+        if not reminders.may_see(officer, case.pk, "logistics"):
+            continue
+        codes = "+".join(sorted({f.code for f in failures}))
+        digest = hashlib.sha256(codes.encode()).hexdigest()[:16]  # a fixed-length key
+        counts["travel_documents_ending"] += notify(
+            "travel_documents_ending", officer, count=len(failures),
+            dedupe=f"documents:{case.pk}:{digest}", params={"case": str(case.pk)})
     return counts

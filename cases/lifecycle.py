@@ -3,7 +3,10 @@
 `services.case_transition` applies it. It needs no model: a guard is handed the case.
 
 Other apps add guards with `register_guard` (the housing app: "In residence" needs a confirmed
-booking) instead of editing the service.
+booking) instead of editing the service. A guard registered `overridable=True` (the logistics
+checks: passport, visa, insurance, outbound flight) may be overridden by a coordinator with a
+reason (`cases.policies.can_override_guards`); the others never. `guard_report` tells them
+apart, `guard_failures` gives the messages only.
 """
 
 from __future__ import annotations
@@ -21,28 +24,50 @@ from cases.choices import REASON_REQUIRED, Stage
 if TYPE_CHECKING:
     from cases.models import Case
 
-# A guard returns None when the case may enter the stage, else the translated refusal.
-Guard = Callable[["Case", str], "str | Promise | None"]
-_GUARDS: dict[str, list[Guard]] = {}
+# A guard returns None when the case may enter the stage, else the translated refusal, or a
+# list of (code, translated refusal) pairs when it checks several things (empty: it passes).
+Guard = Callable[["Case", str], "str | Promise | list[tuple[str, str | Promise]] | None"]
+_GUARDS: dict[str, list[tuple[Guard, bool]]] = {}
 
 
-def register_guard(stage: str, guard: Guard) -> Guard:
-    """Add a check that must pass before a case enters `stage` (idempotent)."""
+@dataclass(frozen=True)
+class GuardFailure:
+    """One reason a case may not enter a stage: its message (translated), a short code (for
+    the access log: never a value) and whether a coordinator may override it."""
+
+    message: str | Promise
+    code: str
+    overridable: bool = False
+
+
+def register_guard(stage: str, guard: Guard, *, overridable: bool = False) -> Guard:
+    """Add a check that must pass before a case enters `stage` (idempotent). An overridable
+    guard's failures may be overridden by a coordinator, with a reason."""
     guards = _GUARDS.setdefault(stage, [])
-    if guard not in guards:
-        guards.append(guard)
+    if all(existing is not guard for existing, _flag in guards):
+        guards.append((guard, overridable))
     return guard
+
+
+def guard_report(case: Case, to: str, reason: str) -> list[GuardFailure]:
+    """Every reason why `case` may not enter `to` now (empty when it may), with codes."""
+    failures: list[GuardFailure] = []
+    if to in REASON_REQUIRED and not reason.strip():
+        failures.append(GuardFailure(_("Give the reason for this decision."), "reason"))
+    for guard, overridable in _GUARDS.get(to, []):
+        answer = guard(case, reason)
+        if answer is None:
+            continue
+        if isinstance(answer, list):
+            failures += [GuardFailure(message, code, overridable) for code, message in answer]
+        else:
+            failures.append(GuardFailure(answer, guard.__name__.strip("_"), overridable))
+    return failures
 
 
 def guard_failures(case: Case, to: str, reason: str) -> list[str | Promise]:
     """Every reason why `case` may not enter `to` now (empty when it may)."""
-    failures: list[str | Promise] = []
-    if to in REASON_REQUIRED and not reason.strip():
-        failures.append(_("Give the reason for this decision."))
-    for guard in _GUARDS.get(to, []):
-        if (message := guard(case, reason)) is not None:
-            failures.append(message)
-    return failures
+    return [failure.message for failure in guard_report(case, to, reason)]
 
 
 def _needs_actual_arrival(case: Case, reason: str) -> str | Promise | None:

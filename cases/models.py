@@ -247,6 +247,11 @@ class CaseTransition(EncryptedModel):
     from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices)
     to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
     reason = EncryptedTextField(_("reason"))
+    # A coordinator's override of failed overridable checks: the codes (plain, like the audit
+    # entry's) and why (sealed: it may name people).
+    overridden = models.JSONField(_("checks overridden"), default=list, blank=True,
+                                  editable=False)
+    override_reason = EncryptedTextField(_("reason for overriding the checks"), editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                               blank=True, related_name="+", verbose_name=_("changed by"))
     created_at = models.DateTimeField(_("changed at"), auto_now_add=True)

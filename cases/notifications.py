@@ -54,8 +54,8 @@ register(Kind(
                                "%(count)d departures within 7 days", n) % {"count": n},
     link=case_page, default="daily"))
 
-# Raised once the structured passport, visa and insurance dates of issue 16 exist: today the
-# residency holds them as sealed free text, which no job can compare with a date.
+# Raised by `raise_reminders` for the assigned officer when a logistics check fails for an
+# active case (`cases.logistics.selectors.failing_active_cases`).
 register(Kind(
     key="travel_documents_ending", label=_("Passport, visa or insurance ends before the stay"),
     summary=lambda n: ngettext(

@@ -176,6 +176,12 @@ def can_transition(user: User | None, case: Case, to: str | None = None) -> bool
     return to is None or to in allowed_next(case.stage)
 
 
+def can_override_guards(user: User | None, case: Case) -> bool:
+    """Override the failed overridable checks of a stage change (passport, visa, insurance,
+    outbound flight), with a reason: coordinators only; case officers ask one."""
+    return bool(can_change_case(user, case) and user.is_coordinator)
+
+
 def can_manage_legal_hold(user: User | None, case: Case) -> bool:
     """See, place and lift a case's legal hold: coordinators only. A hold decides whether a
     defender's data outlives retention, so the role that answers for retention decides it;

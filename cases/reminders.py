@@ -35,7 +35,7 @@ class StayDate:
     on: datetime.date
 
 
-def _may_see(user: User, case_id: object, section: str) -> bool:
+def may_see(user: User, case_id: object, section: str) -> bool:
     case = case_get_for(user, case_id)  # loads a partner's grants; None if not visible
     return case is not None and policies.can_view_section(user, case, section)
 
@@ -51,7 +51,7 @@ def tasks_due_per_owner(today: datetime.date) -> dict[User, int]:
     counts: Counter[User] = Counter()
     for (owner_id, case_id), n in pairs.items():
         owner = owners[owner_id]
-        if _may_see(owner, case_id, "tasks"):
+        if may_see(owner, case_id, "tasks"):
             counts[owner] += n
     return dict(counts)
 
@@ -68,7 +68,7 @@ def stay_dates_ahead(today: datetime.date) -> Iterator[StayDate]:
              .select_related("assigned_officer").order_by("pk"))
     for case in cases:
         officer = case.assigned_officer
-        if not _may_see(officer, case.pk, "basic"):
+        if not may_see(officer, case.pk, "basic"):
             continue
         if case.actual_arrival is None and case.planned_arrival \
                 and today <= case.planned_arrival <= horizon:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import lifecycle
+from cases import lifecycle, policies
 from cases.choices import Stage, allowed_next
 from cases.models import (
     Activity,
@@ -43,6 +43,10 @@ from shelter.forms import editable_field_names
 DEFENDER_FIELDS = frozenset(editable_field_names(Defender))
 CASE_FIELDS = frozenset(editable_field_names(Case)) - {"defender", "stage"}
 ROUND_FIELDS = frozenset(editable_field_names(IntakeRound))
+# The residency's earlier free text, before logistics were structured (`cases.logistics`): no
+# form edits it any more; the logistics page shows it read-only to staff.
+LEGACY_LOGISTICS_FIELDS = frozenset({"visa_status", "travel", "insurance", "allowance",
+                                     "accompanying_persons"})
 # Blind indexes that must be recomputed when their source field changes.
 BLIND_INDEXES = {"legal_name": ["legal_name_bidx", "name_tokens"],
                  "passport_number": ["passport_bidx"], "other_names": ["name_tokens"]}
@@ -62,10 +66,13 @@ class HoldError(Exception):
 
 
 class TransitionError(Exception):
-    """A stage change that the lifecycle does not allow; `messages` are translated, for users."""
+    """A stage change that the lifecycle does not allow; `messages` are translated, for users.
+    `overridable` is True when every failure may be overridden (by a coordinator, with a
+    reason)."""
 
-    def __init__(self, messages: list[str]) -> None:
+    def __init__(self, messages: list[str], *, overridable: bool = False) -> None:
         self.messages = [str(m) for m in messages]
+        self.overridable = overridable
         super().__init__(" ".join(self.messages))
 
 
@@ -164,19 +171,30 @@ def _create_checklist(case: Case, stage: str, owner: User | None) -> list[Task]:
 
 
 @transaction.atomic
-def case_transition(*, case: Case, to: str, acting_user: User, reason: str = "") -> Case:
+def case_transition(*, case: Case, to: str, acting_user: User, reason: str = "",
+                    override: bool = False, override_reason: str = "") -> Case:
     """Move `case` to stage `to`, record who/when/why and create the new stage's checklist.
 
     Raises TransitionError (translated messages) when `to` may not follow the current stage or
-    a guard refuses (e.g. "In residence" without an actual arrival date).
+    a guard refuses (e.g. "In residence" without an actual arrival date). With `override`, a
+    coordinator (`policies.can_override_guards`) passes the failures of overridable guards:
+    `override_reason` is required and sealed with the transition; GUARD_OVERRIDE records the
+    codes of the checks overridden, never the reason.
     """
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if to not in allowed_next(locked.stage):
         raise TransitionError([_("A case cannot move from “%(from)s” to “%(to)s”.") % {
             "from": Stage(locked.stage).label, "to": _stage_label(to)}])
-    failures = lifecycle.guard_failures(locked, to, reason or "")
-    if failures:
-        raise TransitionError(failures)
+    report = lifecycle.guard_report(locked, to, reason or "")
+    may_override = override and policies.can_override_guards(acting_user, locked)
+    blocking = [f for f in report if not (may_override and f.overridable)]
+    if blocking:
+        raise TransitionError([f.message for f in blocking],
+                              overridable=all(f.overridable for f in blocking))
+    overridden = sorted({f.code for f in report})
+    if overridden and not (override_reason or "").strip():
+        raise TransitionError([_("Give the reason for overriding the checks.")],
+                              overridable=True)
     from_stage = locked.stage
     case.stage = to
     updated = ["stage", "updated_at"]
@@ -185,9 +203,13 @@ def case_transition(*, case: Case, to: str, acting_user: User, reason: str = "")
         updated.append("decided_on")
     case.save(update_fields=updated)
     transition = CaseTransition(case=case, from_stage=from_stage, to_stage=to,
-                                reason=reason or None, actor=acting_user)
+                                reason=reason or None, actor=acting_user, overridden=overridden,
+                                override_reason=override_reason.strip() if overridden else None)
     transition.save()
     tasks = _create_checklist(case, to, case.assigned_officer or acting_user)
+    if overridden:
+        audit.record(acting_user, Action.GUARD_OVERRIDE, case, from_stage=from_stage,
+                     to_stage=to, transition_id=transition.pk, checks=overridden)
     audit.record(acting_user, Action.CASE_TRANSITION, case, from_stage=from_stage, to_stage=to,
                  transition_id=transition.pk, tasks=len(tasks))
     return case

@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django_countries.fields import Country
 
 from cases import policies
+from cases.logistics.models import Companion, TravelDocuments, TravelLeg
 from cases.models import Case, Defender
 from cases.selectors import visible_cases, with_policy_facts
 from shelter import audit
@@ -97,6 +98,25 @@ def _shares(case: Case) -> list[dict[str, Any]]:
     return rows
 
 
+def _logistics(case: Case) -> dict[str, Any]:
+    """The residency's logistics: each traveller's documents, the journeys, and the
+    accompanying persons (their data is held about the defender's residency too)."""
+    numbers = {c.pk: c.number for c in case.companions.all()}
+    document_fields = [n for n in exported_fields(TravelDocuments) if n != "created_at"]
+    return {
+        "travel_documents": [{"accompanying_person": numbers.get(d.companion_id),
+                              **_values(d, document_fields)}
+                             for d in case.travel_documents.all()],
+        "journeys": [{"accompanying_person": numbers.get(leg.companion_id),
+                      **_values(leg, [n for n in exported_fields(TravelLeg)
+                                      if n != "cost"]),
+                      "cost": None if leg.cost is None else str(leg.cost)}
+                     for leg in case.travel_legs.all()],
+        "accompanying_persons": [{"number": c.number, **_values(c, exported_fields(Companion))}
+                                 for c in case.companions.all()],
+    }
+
+
 def _case(user: User, case: Case) -> dict[str, Any]:
     notes = list(case.notes.all())
     readable = [n for n in notes if policies.can_view_note_category(user, case, n.category)]
@@ -112,6 +132,7 @@ def _case(user: User, case: Case) -> dict[str, Any]:
         "notes_withheld": len(notes) - len(readable),
         "documents": _documents(case),
         "bookings": _bookings(case),
+        "logistics": _logistics(case),
         "shares": _shares(case),
         "break_glass_openings": [_values(b, ["reason", "opened_at", "expires_at"])
                                  for b in case.break_glass.all()],
@@ -124,7 +145,8 @@ def _export_cases(user: User, defender: Defender) -> list[Case]:
         .filter(defender=defender, shredded_at__isnull=True)
         .select_related("intake_round").order_by("created_at")
         .prefetch_related("notes", "transitions", "documents", "tasks", "activities",
-                          "bookings__unit", "shares__grantee_organisation",
+                          "bookings__unit", "travel_documents", "travel_legs", "companions",
+                          "shares__grantee_organisation",
                           "shares__grantee_user__organisation", "break_glass"))
 
 

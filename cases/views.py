@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from cases import access, history, policies, selectors, services, subject_access
 from cases.forms import (
-    VISA_STATUSES,
     CaseCreateForm,
     CaseFilterForm,
     CaseForm,
@@ -28,6 +27,7 @@ from cases.forms import (
     DefenderForm,
     TransitionForm,
 )
+from cases.logistics import selectors as logistics_selectors
 from cases.statistics import hosted_per_region
 from shelter.access import guarded_by
 from shelter.accounts.recent import ask_for_recent_second_factor
@@ -116,7 +116,8 @@ def case_profile(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case = access.access_case(request, pk, *sections)
     return render(request, "cases/profile.html", access.case_context(
         request, case, "basic", sections=set(access.shown_sections(request.user, case, sections)),
-        can_export=policies.can_export_subject_data(request.user, case)))
+        can_export=policies.can_export_subject_data(request.user, case),
+        logistics_warnings=logistics_selectors.case_warnings(request.user, case)))
 
 
 @sensitive_post_parameters()
@@ -143,9 +144,8 @@ def defender_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @guarded_by(access.access_case)
 def case_residency(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case = access.access_case(request, pk, "residency")
-    visa_label = dict(VISA_STATUSES).get((case.visa_status or {}).get("status") or "")
     return render(request, "cases/residency.html",
-                  access.case_context(request, case, "residency", visa_label=visa_label))
+                  access.case_context(request, case, "residency"))
 
 
 @sensitive_post_parameters()
@@ -170,15 +170,21 @@ def case_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @guarded_by(access.access_case)
 def case_transition(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case = access.access_case(request, pk, "basic", write=True)
-    form = TransitionForm(request.POST or None, case=case)
+    may_override = policies.can_override_guards(request.user, case)
+    form = TransitionForm(request.POST or None, case=case, may_override=may_override)
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_transition(case=case, to=form.cleaned_data["to"],
-                                     acting_user=request.user,
-                                     reason=form.cleaned_data["reason"])
+            services.case_transition(
+                case=case, to=form.cleaned_data["to"], acting_user=request.user,
+                reason=form.cleaned_data["reason"],
+                override=bool(form.cleaned_data.get("override")),
+                override_reason=form.cleaned_data.get("override_reason") or "")
         except services.TransitionError as error:
             for message in error.messages:
                 form.add_error(None, message)
+            if error.overridable and may_override:
+                form.add_error(None, _("A coordinator may override these checks, with a "
+                                       "reason."))
             # A guard said no (a business rule), not an access refusal.
             record_rejection(request, Action.CASE_TRANSITION, case, reason="guard",
                              from_stage=case.stage, to_stage=form.cleaned_data["to"])

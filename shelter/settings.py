@@ -235,6 +235,8 @@ SHELTER_RECENT_OTP_MINUTES = env_int("SHELTER_RECENT_OTP_MINUTES", 15)
 # Case shares expire after at most this many days; break-glass openings last this long.
 SHELTER_SHARE_MAX_DAYS = env_int("SHELTER_SHARE_MAX_DAYS", 180)
 SHELTER_BREAK_GLASS_MINUTES = env_int("SHELTER_BREAK_GLASS_MINUTES", 60)
+# A defender's (and companion's) passport must be valid this many months beyond the departure.
+SHELTER_PASSPORT_VALID_MONTHS = env_int("SHELTER_PASSPORT_VALID_MONTHS", 6)
 
 # Sessions: idle expiry (refreshed on every request) and an absolute limit.
 SHELTER_SESSION_IDLE_MINUTES = env_int("SHELTER_SESSION_IDLE_MINUTES", 30)

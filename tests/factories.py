@@ -25,6 +25,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from cases import selectors as case_selectors
 from cases import services as case_services
+from cases.logistics import services as logistics_services
+from cases.logistics.models import TravelLeg
 from cases.models import Case, Defender, Document, Note
 from cases.sharing.services import share_grant
 from housing import services as housing_services
@@ -117,6 +119,37 @@ def make_share(case, acting_user, *, user=None, organisation=None, sections=("ba
                        reason="Psychological support", acting_user=acting_user,
                        consent_on=datetime.date.today() if consent else None,
                        override_reason=None if consent else "Urgent medical need")
+
+
+# --- logistics (through the services) ------------------------------------------------------
+def covering_documents(arrival: datetime.date, departure: datetime.date) -> dict:
+    """Passport, visa and insurance values that cover the stay `arrival`..`departure`."""
+    return {"passport_country": "CO", "passport_issued_on": datetime.date(2020, 1, 1),
+            "passport_expires_on": departure + datetime.timedelta(days=400),
+            "visa_type": "c", "visa_decision": "granted",
+            "visa_valid_from": arrival - datetime.timedelta(days=7),
+            "visa_valid_until": departure + datetime.timedelta(days=7), "visa_entries": "single"}
+
+
+def make_logistics(case, acting_user, *, companion=None, booked: bool = True,
+                   **overrides) -> None:
+    """Record a traveller's passport, visa, insurance and outbound journey covering the case's
+    planned stay (each value may be overridden; `booked=False` leaves the journey to book)."""
+    arrival, departure = case.planned_arrival, case.planned_departure
+    documents = {**covering_documents(arrival, departure),
+                 **{k: v for k, v in overrides.items() if k.startswith(("passport_", "visa_"))}}
+    logistics_services.passport_visa_update(case=case, acting_user=acting_user,
+                                            companion=companion, **documents)
+    insurance = {"insurance_provider": "Demo Assurance", "insurance_policy_number": "POL-1",
+                 "insurance_from": arrival, "insurance_until": departure,
+                 **{k: v for k, v in overrides.items() if k.startswith("insurance_")}}
+    logistics_services.insurance_update(case=case, acting_user=acting_user,
+                                        companion=companion, **insurance)
+    logistics_services.leg_create(
+        case=case, acting_user=acting_user, companion=companion,
+        direction=TravelLeg.Direction.OUTBOUND, travel_on=arrival, origin="BOG",
+        destination="AMS", carrier="KL", booking_reference="ABC123",
+        status=TravelLeg.Status.BOOKED if booked else TravelLeg.Status.TO_BOOK)
 
 
 # --- sealed rows full of markers (built directly, for the at-rest scans) --------------------

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.choices import DOCUMENT_CATEGORIES, NOTE_CATEGORIES
+from cases.logistics import services as logistics
 from cases.models import Document
 from shelter.accounts.models import Organisation
 from tests.factories import make_case, make_share, make_user, verified_client
@@ -24,12 +25,15 @@ DAY = timezone.localdate() + datetime.timedelta(days=3)
 LEGAL_NAME = "Zenobia Quirós-Marker"
 PASSPORT = "PQ-778899"
 PHONE = "+57 311 424 2424"
-INSURANCE = "INSURANCE-MARKER-7731"
+RETURN_PLAN = "RETURN-PLAN-MARKER-7731"
 ACTIVITY = "ACTIVITY-MARKER-5521"
 CODE_NAME = "Kestrel"
+BOOKING = "BOOKING-MARKER-9911"
+COMPANION = "Companion Marker-Ortega"
 MARKERS = {
     "basic": CODE_NAME.encode(), "identity": LEGAL_NAME.encode(), "contact": PHONE.encode(),
-    "residency": INSURANCE.encode(), "programme": ACTIVITY.encode(),
+    "residency": RETURN_PLAN.encode(), "programme": ACTIVITY.encode(),
+    "logistics": BOOKING.encode(), "logistics.identity": COMPANION.encode(),
     **{f"documents.{c}": f"file-{c}-marker.pdf".encode() for c in DOCUMENT_CATEGORIES},
     **{f"notes.{c}": f"NOTE-{c}-MARKER".encode() for c in NOTE_CATEGORIES},
 }
@@ -61,7 +65,7 @@ def _upload(case, category: str, carla) -> Document:
 
 def build_case(carla, olaf):
     case = make_case(carla, code_name=CODE_NAME, legal_name=LEGAL_NAME, passport_number=PASSPORT,
-                     officer=olaf, insurance=INSURANCE)
+                     officer=olaf, return_plan=RETURN_PLAN)
     services.defender_update(defender=case.defender, acting_user=carla, phone=PHONE)
     services.activity_create(case=case, acting_user=carla, day=DAY, starts="10:00",
                              title=ACTIVITY, kind="meeting")
@@ -69,6 +73,11 @@ def build_case(carla, olaf):
         services.note_create(case=case, category=category, acting_user=olaf,
                              body=f"NOTE-{category}-MARKER")
     documents = {c: _upload(case, c, carla) for c in DOCUMENT_CATEGORIES}
+    companion = logistics.companion_add(case=case, acting_user=carla, relationship="child",
+                                        legal_name=COMPANION)
+    logistics.leg_create(case=case, acting_user=carla, direction="outbound", travel_on=DAY,
+                         origin="BOG", destination="AMS", booking_reference=BOOKING,
+                         companion=companion)
     services.case_transition(case=case, to="under_review", acting_user=carla, reason="probe")
     case.refresh_from_db()
     return case, documents

@@ -50,16 +50,23 @@ def test_departure_before_arrival_is_refused_on_the_field(as_user, olaf, case):
     assert "planned_departure" in form.errors and "actual_arrival" in form.errors
 
 
-def test_residency_details_are_saved_encrypted(as_user, olaf, case):
+def test_residency_details_are_saved_and_the_old_free_text_is_no_longer_edited_there(
+        as_user, olaf, case):
+    from cases import services
+
+    services.case_update(case=case, acting_user=olaf, travel={"details": "KL 999 earlier"})
     response = as_user(olaf).post(reverse("cases:case_edit", args=[case.pk]), {
         "risk_level": "high", "planned_arrival": "2026-05-01", "planned_departure": "2026-08-01",
         "visa": "submitted", "travel": "KL 123", "accompanying_persons": "Son\nDaughter"})
     assert response.status_code == 302
     case.refresh_from_db()
-    assert case.visa_status["status"] == "submitted" and case.travel == {"details": "KL 123"}
-    assert case.accompanying_persons == ["Son", "Daughter"] and case.risk_level == "high"
+    assert case.risk_level == "high" and case.planned_departure.isoformat() == "2026-08-01"
+    # visa, travel, insurance, allowance and companions are the logistics now: not changed here
+    assert case.travel == {"details": "KL 999 earlier"} and case.accompanying_persons is None
     page = as_user(olaf).get(reverse("cases:residency", args=[case.pk])).content.decode()
-    assert "Submitted" in page and "Daughter" in page
+    assert "KL 999" not in page and "Visa status" not in page
+    logistics = as_user(olaf).get(reverse("cases:logistics", args=[case.pk])).content.decode()
+    assert "Earlier notes (free text)" in logistics and "KL 999 earlier" in logistics
 
 
 def test_identity_edit_keeps_the_blind_index_in_step(as_user, olaf, case):

@@ -37,6 +37,10 @@ def url_for(name: str, case) -> str:
         kwargs["share_id"] = uuid.uuid4()
     if "round_id" in keys:
         kwargs["round_id"] = uuid.uuid4()
+    if "leg_id" in keys:
+        kwargs["leg_id"] = uuid.uuid4()
+    if "companion_id" in keys:
+        kwargs["companion_id"] = uuid.uuid4()
     if "task_id" in keys:
         kwargs["task_id"] = Task.objects.filter(case=case).values_list("pk", flat=True).first() \
             or uuid.uuid4()

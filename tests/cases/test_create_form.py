@@ -77,7 +77,7 @@ def test_the_dutch_form_says_verplicht_not_optioneel(as_user, olaf):
 def test_the_residency_edit_form_has_fieldsets(as_user, olaf, case):
     html = as_user(olaf).get(reverse("cases:case_edit", args=[case.pk])).content.decode()
     legends = re.findall(r'<legend class="form-section__legend">(.*?)</legend>', html)
-    assert legends == ["Residency", "Risk", "Visa and travel", "Return and follow-up"]
+    assert legends == ["Residency", "Risk", "Return and follow-up"]
     response = as_user(olaf).post(reverse("cases:case_edit", args=[case.pk]), {
         "risk_level": "low", "planned_arrival": "2026-05-01", "planned_departure": "2026-04-01"})
     assert response.status_code == 400

@@ -54,7 +54,8 @@ class Actor:
         return frozenset()
 
 
-SHARE_SECTIONS = ["basic", "identity", "contact", "residency", "housing", "housing_address",
+SHARE_SECTIONS = ["basic", "identity", "contact", "residency", "logistics", "housing",
+                  "housing_address",
                   *(f"documents.{c}" for c in DOCUMENT_CATEGORIES),
                   *(f"notes.{c}" for c in NOTE_CATEGORIES)]
 ACTORS = [
@@ -64,6 +65,7 @@ ACTORS = [
     # and one partner per share section, and one who may contribute
     *(Actor(matrix.Persona(f"partner_{s.replace('.', '_')}", "partner", (s,)))
       for s in SHARE_SECTIONS),
+    Actor(matrix.Persona("partner_logistics_identity", "partner", ("logistics", "identity"))),
     Actor(matrix.Persona("partner_contributor", "partner",
                          ("residency", "documents.other", "notes.general"), "contribute")),
 ]
@@ -85,6 +87,8 @@ def sees(actor: Actor, state: str, section: str) -> bool:
         return False
     if section == "programme":
         return "residency" in shared
+    if section == "logistics.identity":  # an accompanying person's name: logistics + identity
+        return "logistics" in shared and "identity" in shared
     if section in ("documents", "notes"):
         return any(s.startswith(section + ".") for s in shared)
     return section in shared
@@ -269,6 +273,22 @@ CELLS = {
     "task_toggle": ("post", lambda a, s: ((302,), []) if staff(a) and s == "open"
                     else ((403,), []) if staff(a) else (gone(a), [])),
     "housing:case": ("get", housing_case),
+    # logistics (cases/logistics/): read with the section; changed by staff (403 for a partner
+    # who reads it); an accompanying person's name needs "identity" as well
+    "logistics": ("get", lambda a, s: read("logistics", [
+        m for m in ("logistics", "logistics.identity") if sees(a, s, m)])(a, s)),
+    "logistics_documents": ("get", partner_read_only("logistics")),
+    "logistics_insurance": ("get", partner_read_only("logistics")),
+    "logistics_leg_create": ("get", partner_read_only("logistics")),
+    "logistics_leg_edit": ("get", lambda a, s: with_markers(
+        partner_read_only("logistics")(a, s), ["logistics"])),
+    "logistics_leg_delete": ("get", partner_read_only("logistics")),
+    "logistics_companion_create": ("get", partner_read_only("logistics")),
+    "logistics_companion_edit": ("get", lambda a, s: with_markers(
+        partner_read_only("logistics")(a, s), ["logistics.identity"])),
+    "logistics_companion_documents": ("get", partner_read_only("logistics")),
+    "logistics_companion_insurance": ("get", partner_read_only("logistics")),
+    "logistics_companion_remove": ("get", partner_read_only("logistics")),
 }
 
 
@@ -297,6 +317,11 @@ def request_for(cell: str, world) -> tuple[str, dict]:
         "activity_edit": {"pk": case.pk, "activity_id": activity.pk},
         "task_toggle": {"pk": case.pk, "task_id": case.tasks.first().pk},
         "task_edit": {"pk": case.pk, "task_id": case.tasks.first().pk},
+        **{name: {"pk": case.pk, "leg_id": case.travel_legs.first().pk}
+           for name in ("logistics_leg_edit", "logistics_leg_delete")},
+        **{name: {"pk": case.pk, "companion_id": case.companions.first().pk}
+           for name in ("logistics_companion_edit", "logistics_companion_documents",
+                        "logistics_companion_insurance", "logistics_companion_remove")},
     }.get(route, {"pk": case.pk})
     if cell == "housing:case":
         return reverse("housing:case", args=[case.pk]), {}

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from cases import choices
 from cases import policies as case_policies
+from cases.logistics import policies as logistics_policies
 from cases.models import Case
 from cases.selectors import visible_cases
 from cases.sharing import policies as sharing_policies
@@ -31,6 +32,7 @@ from shelter.jobs.policies import can_view_jobs
 from tests.factories import HandedPolicies, make_case, make_share, make_user
 
 policies = HandedPolicies(case_policies)
+logistics = HandedPolicies(logistics_policies)
 SECURITY_MD = Path(__file__).resolve().parents[2] / "SECURITY.md"
 
 
@@ -146,6 +148,17 @@ def _share_row(world: World) -> list[str]:
             _auditor(world, sharing_policies.can_share)]
 
 
+def _companion_row(world: World) -> list[str]:
+    def check(u: Any, c: Case) -> bool:
+        return logistics.can_view_companion_identity(u, c)
+    both, alone = world.partner(["logistics", "identity"]), world.partner(["logistics"])
+    partner = ('if "logistics" and "identity" shared'
+               if check(both, world.case) and not check(alone, world.case)
+               and not check(world.partner(["identity"]), world.case) else NO)
+    return ["accompanying persons' identity", *_staff_yes(world, check), partner,
+            _auditor(world, check)]
+
+
 def _simple_row(world: World, label: str, check: Callable[[Any], bool], yes: str) -> list[str]:
     probe = world.partner(["basic"])
     return [label, *[yes if check(u) else NO
@@ -174,6 +187,9 @@ def role_table(world: World) -> list[list[str]]:
         _section_row(world, "contact details", "contact", "contact", ["contact"]),
         _section_row(world, "residency and programme", "programme", "residency",
                      ["residency"]),
+        _section_row(world, "logistics (document dates, journeys, insurance)", "logistics",
+                     "logistics", ["logistics"]),
+        _companion_row(world),
         _category_row(world, "documents", "documents", "medical", "passport_visa"),
         _category_row(world, "notes (general)", "notes", "general", "programme"),
         _restricted_row(world),
@@ -181,6 +197,9 @@ def role_table(world: World) -> list[list[str]]:
         _section_row(world, "housing address", "housing_address", "housing address",
                      ["housing_address"]),
         _change_row(world),
+        _simple_row(world, "override a stage's checks (passport, visa, insurance, flight)",
+                    lambda u: policies.can_override_guards(u, world.other_case),
+                    "yes (with a reason, recorded)"),
         _share_row(world),
         _simple_row(world, "break-glass",
                     lambda u: sharing_policies.can_break_glass(u, world.other_case),

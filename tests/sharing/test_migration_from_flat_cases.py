@@ -60,12 +60,21 @@ from shelter.crypto.api import open_document
 # Columns that later cases migrations (0009 onwards) add are read and written by the current
 # models used to fill the old state: add them for that, and drop them again before migrating
 # forward, so the forward run adds them itself.
-from cases.models import Defender, Task
+from cases.logistics.models import Companion, TravelDocuments, TravelLeg
+from cases.models import CaseTransition, Defender, Task
 later_columns = [(Defender, Defender._meta.get_field("name_tokens")),
-                 (Task, Task._meta.get_field("own_title"))]
+                 (Task, Task._meta.get_field("own_title")),
+                 # the nullable column first: SQLite adds the other (with a default) by
+                 # rebuilding the table from the current model, which then has both
+                 (CaseTransition, CaseTransition._meta.get_field("override_reason")),
+                 (CaseTransition, CaseTransition._meta.get_field("overridden"))]
+# Likewise the tables of apps whose migrations depend on those later ones (logistics).
+later_tables = [Companion, TravelDocuments, TravelLeg]
 with connection.schema_editor() as editor:
     for model, field in later_columns:
         editor.add_field(model, field)
+    for model in later_tables:
+        editor.create_model(model)
 
 call_command("seed_demo", stdout=io.StringIO())
 carla = User.objects.get(email="carla@demo.shelter.test")
@@ -120,6 +129,8 @@ assert {"cases.caseshare", "sharing.caseshare"} <= {t for _s, t, _i, _h in befor
 
 # --- forward ----------------------------------------------------------------------------
 with connection.schema_editor() as editor:
+    for model in reversed(later_tables):
+        editor.delete_model(model)
     for model, field in later_columns:
         editor.remove_field(model, field)
 executor().migrate(leaves)
