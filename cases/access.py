@@ -40,6 +40,7 @@ TABS = [
     ("residency", "cases:residency", _("Residency")),
     ("programme", "cases:programme", _("Programme")),
     ("housing", "housing:case", _("Housing")),
+    ("budget", "budget:case", _("Budget")),
     ("documents", "cases:documents", _("Documents")),
     ("notes", "cases:notes", _("Notes")),
     ("tasks", "cases:tasks", _("Tasks")),

@@ -226,6 +226,9 @@ SHELTER_RECENT_OTP_MINUTES = env_int("SHELTER_RECENT_OTP_MINUTES", 15)
 # Case shares expire after at most this many days; break-glass openings last this long.
 SHELTER_SHARE_MAX_DAYS = env_int("SHELTER_SHARE_MAX_DAYS", 180)
 SHELTER_BREAK_GLASS_MINUTES = env_int("SHELTER_BREAK_GLASS_MINUTES", 60)
+# The monthly allowance in euros (a decimal string; the budget's schedule form starts from it
+# and may change it per generation).
+SHELTER_MONTHLY_ALLOWANCE = os.environ.get("SHELTER_MONTHLY_ALLOWANCE", "1000.00")
 
 # Sessions: idle expiry (refreshed on every request) and an absolute limit.
 SHELTER_SESSION_IDLE_MINUTES = env_int("SHELTER_SESSION_IDLE_MINUTES", 30)
