@@ -28,11 +28,13 @@ from cases.forms import (
     DefenderForm,
     TransitionForm,
 )
+from cases.statistics import hosted_per_region
 from shelter.access import guarded_by
 from shelter.accounts.recent import ask_for_recent_second_factor
 from shelter.audit import Action
 from shelter.audit.selectors import actor_names, events_for_target
 from shelter.audit.web import mark_audited, record_rejection
+from shelter.charts import bar_chart
 
 
 def _sort_columns(request: HttpRequest, sort: str) -> list[dict[str, str | None]]:
@@ -212,8 +214,12 @@ def statistics(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = this_year
     year = min(max(year, 2000), this_year + 5)
+    hosted = hosted_per_region(request.user, year)
     return render(request, "cases/statistics.html", {
         "stats": selectors.residency_statistics(request.user, year),
+        "hosted": hosted, "hosted_chart": bar_chart(
+            title=_("Defenders hosted per year and region"), category_label=_("Year"),
+            categories=[str(y) for y in hosted["years"]], series=hosted["series"]),
         "years": range(this_year + 1, this_year - 10, -1)})
 
 

@@ -317,3 +317,19 @@ class HandedPolicies:
                 case = case_selectors.case_get_for(user, case.pk) or case
             return found(user, *(() if case is None else (case,)), *args, **kwargs)
         return asked
+
+
+def make_hosted_case(acting_user, *, code_name: str, country: str, arrival: datetime.date,
+                     departure: datetime.date | None = None, stage: str = "departed",
+                     actual: bool = True) -> Case:
+    """A residency that was (or is) hosted from `country`: the stage and dates are set directly,
+    as the lifecycle's guards are not what a statistics test is about."""
+    case = make_case(acting_user, code_name=code_name, legal_name=f"Name {code_name}",
+                     passport_number=code_name)
+    case_services.defender_update(defender=case.defender, acting_user=acting_user,
+                                  country_of_activity=country)
+    dates = ({"actual_arrival": arrival, "actual_departure": departure} if actual
+             else {"planned_arrival": arrival, "planned_departure": departure})
+    Case.objects.filter(pk=case.pk).update(stage=stage, **dates)
+    case.refresh_from_db()
+    return case
