@@ -19,6 +19,7 @@ from cases.models import IntakeRound
 from shelter import audit
 from shelter.access import guarded_by
 from shelter.audit import Action
+from shelter.charts import Series, bar_chart
 
 
 def _filters(request: HttpRequest) -> tuple[int, IntakeRound | None]:
@@ -43,14 +44,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode()})
 
 
-def _chart(rows: list) -> object | None:
-    """Budget against actual per funder, through the project's chart module when present."""
-    try:
-        from shelter.charts import Series, bar_chart  # optional until the module lands
-    except ImportError:
-        return None
+def _chart(rows: list) -> object:
+    """Budget against actual per funder; a funder without a budget this year has no bar."""
     return bar_chart(title=_("Budget and actual per funder"), categories=[r.label for r in rows],
-                     series=[Series(label=_("Budget"), values=[r.budget for r in rows]),
+                     series=[Series(label=_("Budget"), values=[r.budget for r in rows],
+                                    missing=_("no budget set")),
                              Series(label=_("Actual"), values=[r.actual for r in rows])],
                      unit="€")
 
