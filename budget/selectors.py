@@ -1,6 +1,7 @@
 """Reads of the budget; each takes the user and returns only what that user may see. Never
 writes. Sums are computed by the database over plain columns (category, funder, amounts,
-dates): no sealed value is decrypted for a total."""
+dates): no sealed value is decrypted for a total. Every database sum is
+quantized to cents again (`cents`): SQLite adds decimals as floating point."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from budget import policies
-from budget.choices import Category, PaymentStatus
+from budget.choices import Category, PaymentStatus, cents
 from budget.models import BudgetLine, Funder, FunderBudget, Payment
 from cases.selectors import visible_cases
 
@@ -139,7 +140,7 @@ def planned_by(user: User, year: int, intake_round: Any = None) -> dict[tuple[st
     rows = (BudgetLine.objects.filter(planned_on__year=year, case__in=_scope(user, intake_round))
             .order_by().values_list("funder__code", "category")
             .annotate(total=Sum("planned_amount"), cases=Count("case", distinct=True)))
-    return {(f, c): (total, n) for f, c, total, n in rows}
+    return {(f, c): (cents(total), n) for f, c, total, n in rows}
 
 
 def actual_by(user: User, year: int, intake_round: Any = None) -> dict[tuple[str, str], tuple]:
@@ -149,7 +150,8 @@ def actual_by(user: User, year: int, intake_round: Any = None) -> dict[tuple[str
                                    case__in=_scope(user, intake_round))
             .order_by().values_list("line__funder__code", "line__category")
             .annotate(total=Sum("amount"), cases=Count("case", distinct=True)))
-    return {(f or UNALLOCATED, c or UNALLOCATED): (total, n) for f, c, total, n in rows}
+    return {(f or UNALLOCATED, c or UNALLOCATED): (cents(total), n)
+            for f, c, total, n in rows}
 
 
 def cell_cases(user: User, year: int, intake_round: Any = None) -> dict[tuple[str, str], set]:
