@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
+from decimal import Decimal
 from collections.abc import Iterable
 from typing import Any
 
@@ -47,6 +48,8 @@ def plain(value: Any) -> Any:
     if isinstance(value, datetime.date):  # datetimes too
         return value.isoformat()
     if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Decimal):  # money: the exact amount as text ("1234.50"), never float
         return str(value)
     if isinstance(value, Country):  # a country of activity: its ISO code, as stored
         return value.code
@@ -115,6 +118,11 @@ def _case(user: User, case: Case) -> dict[str, Any]:
         "shares": _shares(case),
         "break_glass_openings": [_values(b, ["reason", "opened_at", "expires_at"])
                                  for b in case.break_glass.all()],
+        "budget_lines": [{"funder": line.funder.name, **_values(
+            line, ["category", "planned_amount", "planned_on", "description", "created_at"])}
+            for line in case.budget_lines.all()],
+        "payments": [_values(p, ["due_on", "paid_on", "amount", "method", "reference",
+                                 "status", "created_at"]) for p in case.payments.all()],
     }
 
 
@@ -125,7 +133,8 @@ def _export_cases(user: User, defender: Defender) -> list[Case]:
         .select_related("intake_round").order_by("created_at")
         .prefetch_related("notes", "transitions", "documents", "tasks", "activities",
                           "bookings__unit", "shares__grantee_organisation",
-                          "shares__grantee_user__organisation", "break_glass"))
+                          "shares__grantee_user__organisation", "break_glass",
+                          "budget_lines__funder", "payments"))
 
 
 def subject_access_export(user: User, defender: Defender) -> str:
