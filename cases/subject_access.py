@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from decimal import Decimal
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
