@@ -40,7 +40,7 @@ def access_case_budget(request: HttpRequest, pk: uuid.UUID | str, *,
     """The case for its Budget tab (recorded as a read of "budget", and of "payments" when
     they are shown), or for a change to its budget (`write`: 403 for a user who may see the
     budget but not change it)."""
-    case = case_access.access_case(request, pk, "budget")
+    case = case_access.access_case(request, pk, "budget", write=write)
     if request.method == "GET" and policies.can_view_payments(request.user, case):
         audit.record(request.user, Action.CASE_VIEW_SECTION, case, section="payments",
                      sections=["payments"])

@@ -108,12 +108,13 @@ def case_budget(lines: list[BudgetLine], payments: list[Payment]) -> CaseBudget:
 
 
 # --- funders and the overview ---------------------------------------------------------------
-def funders(user: User, *, active_only: bool = False) -> QuerySet[Funder]:
-    """Funders, to choose one on a line (staff) or manage them (coordinators)."""
+def funders(user: User, *, active_only: bool = False, keep: Any = None) -> QuerySet[Funder]:
+    """Funders, to choose one on a line (staff) or manage them (coordinators); with
+    `active_only`, the active ones and the one `keep` names (a line's current funder)."""
     if user is None or not user.is_authenticated:
         return Funder.objects.none()
     found = Funder.objects.all()
-    return found.filter(active=True) if active_only else found
+    return found.filter(Q(active=True) | Q(pk=keep)) if active_only else found
 
 
 def funder_budgets(user: User, year: int) -> dict[int, Decimal]:

@@ -27,6 +27,7 @@ from shelter.audit import Action
 LINE_FIELDS = ("category", "funder", "planned_amount", "planned_on", "description")
 PAYMENT_FIELDS = ("line", "due_on", "paid_on", "amount", "method", "reference", "status")
 FUNDER_FIELDS = ("code", "name", "active", "order")
+MAX_AMOUNT = Decimal("9999999999.99")  # DecimalField(12, 2)
 
 
 class BudgetError(Exception):
@@ -203,7 +204,10 @@ def allowance_schedule(*, case: Case, acting_user: User | None, rate: Decimal,
     plan = schedule.plan_regeneration(
         [schedule.Existing(p.pk, p.due_on, p.amount, p.status == PaymentStatus.PAID)
          for p in existing], new)
-    line = _allowance_line(case, funder, sum((i.amount for i in new), Decimal("0.00")), start)
+    total = sum((i.amount for i in new), Decimal("0.00"))
+    if total > MAX_AMOUNT:
+        raise BudgetError(_("The schedule's total is larger than an amount can be."))
+    line = _allowance_line(case, funder, total, start)
     cancel = [e.id for e in plan.cancel]
     Payment.objects.filter(pk__in=cancel).update(status=PaymentStatus.CANCELLED)
     for item in plan.create:

@@ -69,7 +69,7 @@ def line_add(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @guarded_by(access.access_line)
 def line_edit(request: HttpRequest, pk: uuid.UUID, line_id: uuid.UUID) -> HttpResponse:
     line = access.access_line(request, pk, line_id)
-    funders = selectors.funders(request.user)
+    funders = selectors.funders(request.user, active_only=True, keep=line.funder_id)
     form = LineForm(request.POST or None, funders=funders,
                     initial=LineForm.initial_for(line))
     if request.method == "POST" and form.is_valid():

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import pytest
+
 from budget import services
 from budget.models import Payment
 from cases.models import Case
@@ -66,3 +68,12 @@ def test_running_it_twice_changes_nothing(carla, case):
     result = _generate(case, carla)
     assert (result.created, result.kept, result.cancelled) == (0, 4, 0)
     assert Payment.objects.filter(case=case).count() == 4
+
+
+def test_a_schedule_too_large_to_store_is_refused(carla, case):
+    _stay(case, D(2027, 1, 1), D(2027, 12, 31))
+    with pytest.raises(services.BudgetError):
+        services.allowance_schedule(case=case, acting_user=carla,
+                                    rate=Decimal("9999999999.99"),
+                                    funder=funder("municipality"))
+    assert not Payment.objects.exists()
