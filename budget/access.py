@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest
 from budget import policies, selectors
 from budget.models import BudgetLine, Funder, Payment
 from cases import access as case_access
-from cases.models import Case
+from cases.models import Case, IntakeRound
 from shelter import audit
 from shelter.access import guard
 from shelter.audit import Action
@@ -101,6 +101,19 @@ def access_overview(request: HttpRequest, page: str | None = None, **facts: obje
         audit.record(request.user, Action.BUDGET_OVERVIEW_VIEW, (OVERVIEW, None),
                      section="budget", page=page, **facts)
     mark_audited(request)
+
+
+@guard
+def access_export(request: HttpRequest, year: int, intake_round: IntakeRound | None,
+                  kind: str) -> list[list]:
+    """The funder export of `year` (and one round) as rows (aggregates only, small counts
+    folded: `budget.export`), recorded as one export: coordinators."""
+    access_overview(request)
+    table = selectors.funder_export(request.user, year, intake_round)
+    audit.record(request.user, Action.BUDGET_EXPORT, (OVERVIEW, None), section="budget",
+                 format=kind, rows=len(table), year=year,
+                 round_id=intake_round.pk if intake_round else None)
+    return table
 
 
 @guard

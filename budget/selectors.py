@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from budget import policies
+from budget import export, policies
 from budget.choices import Category, PaymentStatus, cents
 from budget.models import BudgetLine, Funder, FunderBudget, Payment
 from cases.selectors import visible_cases
@@ -214,3 +214,14 @@ def overview(user: User, year: int, intake_round: Any = None) -> dict[str, Any]:
                            payments__paid_on__year=year)).distinct().count()
     return {"funders": funder_rows, "categories": category_rows, "total": total,
             "unallocated": unallocated, "cases": cases}
+
+
+def funder_export(user: User, year: int, intake_round: Any = None) -> list[list[Any]]:
+    """The funder export's rows (`budget.export`): coordinators; nothing for anyone else."""
+    if not policies.can_view_overview(user):
+        return []
+    data = export.tables(list(funders(user)), planned_by(user, year, intake_round),
+                         actual_by(user, year, intake_round),
+                         cell_cases(user, year, intake_round),
+                         funder_budgets_by_code(user, year))
+    return export.rows(data, year, intake_round.name if intake_round else "")

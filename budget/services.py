@@ -135,6 +135,8 @@ def payment_update(*, payment: Payment, acting_user: User | None, **values: Any)
         values["reference"] = values["reference"] or None
     if values.get("status") == PaymentStatus.CANCELLED:
         raise BudgetError(_("Cancel a payment with its own button."))
+    if values.get("status", payment.status) == PaymentStatus.SCHEDULED:
+        values["paid_on"] = None  # back to scheduled: it was not paid on any day
     fields = _assign(payment, values, PAYMENT_FIELDS)
     _check_payment(payment.case, payment.line, payment.status, payment.paid_on)
     if fields:
@@ -198,7 +200,7 @@ def allowance_schedule(*, case: Case, acting_user: User | None, rate: Decimal,
     except schedule.InvalidStay as error:
         raise BudgetError(_("The stay needs an arrival and a departure (planned or actual), "
                             "the departure not before the arrival.")) from error
-    Case.objects.select_for_update().filter(pk=case.pk).exists()  # one schedule writer
+    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))  # one writer
     existing = list(Payment.objects.filter(case_id=case.pk, allowance=True)
                     .exclude(status=PaymentStatus.CANCELLED))
     plan = schedule.plan_regeneration(

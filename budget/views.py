@@ -16,9 +16,7 @@ from django.views.decorators.http import require_POST
 from budget import access, export, selectors, services
 from budget.forms import FunderBudgetForm, FunderForm, YearForm
 from cases.models import IntakeRound
-from shelter import audit
 from shelter.access import guarded_by
-from shelter.audit import Action
 from shelter.charts import Series, bar_chart
 
 
@@ -55,17 +53,8 @@ def _chart(rows: list) -> object:
 
 def _export(request: HttpRequest, kind: str) -> HttpResponse:
     year, intake_round = _filters(request)
-    access.access_overview(request)
-    user = request.user
-    data = export.tables(list(selectors.funders(user)), selectors.planned_by(user, year,
-                                                                              intake_round),
-                         selectors.actual_by(user, year, intake_round),
-                         selectors.cell_cases(user, year, intake_round),
-                         selectors.funder_budgets_by_code(user, year))
-    table = export.rows(data, year, intake_round.name if intake_round else "")
+    table = access.access_export(request, year, intake_round, kind)
     body = export.to_csv(table) if kind == "csv" else export.to_xlsx(table)
-    audit.record(user, Action.BUDGET_EXPORT, ("budget.overview", None), section="budget",
-                 format=kind, rows=len(table), **_round_facts(year, intake_round))
     content_type = ("text/csv; charset=utf-8" if kind == "csv" else
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response = HttpResponse(body, content_type=content_type)
@@ -74,12 +63,12 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
     return response
 
 
-@guarded_by(access.access_overview)
+@guarded_by(access.access_export)
 def export_csv(request: HttpRequest) -> HttpResponse:
     return _export(request, "csv")
 
 
-@guarded_by(access.access_overview)
+@guarded_by(access.access_export)
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     return _export(request, "xlsx")
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from budget import policies
+from budget import policies, services
 from budget.forms import LineForm
 from budget.models import BudgetLine, Funder, Payment
 from cases.models import Case
@@ -236,3 +236,9 @@ def test_a_stay_without_dates_cannot_be_scheduled(as_user, olaf, case):
 def test_an_inactive_coordinator_is_not_a_coordinator(municipality):
     user = make_user("gone@example.org", "Coordinator", municipality, is_active=False)
     assert not policies.can_view_overview(user)
+
+
+def test_a_payment_set_back_to_scheduled_loses_its_paid_day(carla, case, budget):
+    services.payment_update(payment=budget["paid"], acting_user=carla, status="scheduled")
+    budget["paid"].refresh_from_db()
+    assert (budget["paid"].status, budget["paid"].paid_on) == ("scheduled", None)
