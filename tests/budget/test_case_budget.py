@@ -242,3 +242,11 @@ def test_a_payment_set_back_to_scheduled_loses_its_paid_day(carla, case, budget)
     services.payment_update(payment=budget["paid"], acting_user=carla, status="scheduled")
     budget["paid"].refresh_from_db()
     assert (budget["paid"].status, budget["paid"].paid_on) == ("scheduled", None)
+
+
+def test_the_case_history_tells_of_budget_changes_without_values(as_user, olaf, case, budget):
+    response = as_user(olaf).get(reverse("cases:history", args=[case.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Payment recorded" in html
+    assert REFERENCE not in html and DESCRIPTION not in html and "612.40" not in html
