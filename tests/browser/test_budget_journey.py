@@ -51,8 +51,16 @@ def test_budget_journey(a11y_page, live_server, coordinator):
     assert Payment.objects.filter(status="paid").count() == 2
     assert "1,548.39" in page.content()  # 548.39 + 1000.00 paid
 
+    page.goto(f"/budget/funders/?year={year}")
+    a11y_page.check()
+    page.get_by_label(f"Budget {year} (€)").first.fill("1000.00")
+    page.get_by_role("button", name="Set budget").first.click()
+    page.wait_for_url(f"**/budget/funders/?year={year}")
+    a11y_page.check()
+
     page.goto(f"/budget/?year={year}")
     a11y_page.check()
+    assert 'data-marker="over-budget"' in page.content()  # 1,548.39 paid of 1,000.00
     assert page.locator("svg.chart__svg").count() == 1
     with page.expect_download() as info:
         page.get_by_role("link", name="Download CSV").click()
