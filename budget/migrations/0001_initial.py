@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0011_legal_hold'),
+        ('cases', '0004_intakeround_case_intake_round'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
