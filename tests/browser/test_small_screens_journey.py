@@ -135,7 +135,7 @@ def test_error_pages_and_small_screens(page_in, live_server, world, language):
         # Every tab is reachable by keyboard: Tab moves focus through them, in order.
         links = tabs.get_by_role("link")
         count = links.count()
-        assert count == 9
+        assert count == 10  # nine sections (Budget among them) and Sharing
         links.first.focus()
         for index in range(count):
             focused = page.evaluate("document.activeElement.textContent.trim()")
@@ -199,6 +199,6 @@ def test_without_javascript_the_tabs_are_still_one_row_and_the_pages_fit(chromiu
             assert_fits(page)
             strip = page.get_by_role("navigation", name=TEXT["nl"]["tabs"]).locator("ul")
             assert strip.bounding_box()["height"] <= 60
-            assert strip.get_by_role("link").count() == 9
+            assert strip.get_by_role("link").count() == 10
     finally:
         context.close()
