@@ -41,6 +41,7 @@ TABS = [
     ("logistics", "cases:logistics", _("Logistics")),
     ("programme", "cases:programme", _("Programme")),
     ("housing", "housing:case", _("Housing")),
+    ("budget", "budget:case", _("Budget")),
     ("documents", "cases:documents", _("Documents")),
     ("notes", "cases:notes", _("Notes")),
     ("tasks", "cases:tasks", _("Tasks")),

@@ -16,6 +16,7 @@ import datetime
 import json
 import uuid
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
@@ -48,6 +49,8 @@ def plain(value: Any) -> Any:
     if isinstance(value, datetime.date):  # datetimes too
         return value.isoformat()
     if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Decimal):  # money: the exact amount as text ("1234.50"), never float
         return str(value)
     if isinstance(value, Country):  # a country of activity: its ISO code, as stored
         return value.code
@@ -136,6 +139,11 @@ def _case(user: User, case: Case) -> dict[str, Any]:
         "shares": _shares(case),
         "break_glass_openings": [_values(b, ["reason", "opened_at", "expires_at"])
                                  for b in case.break_glass.all()],
+        "budget_lines": [{"funder": line.funder.name, **_values(
+            line, ["category", "planned_amount", "planned_on", "description", "created_at"])}
+            for line in case.budget_lines.all()],
+        "payments": [_values(p, ["due_on", "paid_on", "amount", "method", "reference",
+                                 "status", "created_at"]) for p in case.payments.all()],
     }
 
 
@@ -147,7 +155,8 @@ def _export_cases(user: User, defender: Defender) -> list[Case]:
         .prefetch_related("notes", "transitions", "documents", "tasks", "activities",
                           "bookings__unit", "travel_documents", "travel_legs", "companions",
                           "shares__grantee_organisation",
-                          "shares__grantee_user__organisation", "break_glass"))
+                          "shares__grantee_user__organisation", "break_glass",
+                          "budget_lines__funder", "payments"))
 
 
 def subject_access_export(user: User, defender: Defender) -> str:

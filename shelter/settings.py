@@ -237,6 +237,9 @@ SHELTER_SHARE_MAX_DAYS = env_int("SHELTER_SHARE_MAX_DAYS", 180)
 SHELTER_BREAK_GLASS_MINUTES = env_int("SHELTER_BREAK_GLASS_MINUTES", 60)
 # A defender's (and companion's) passport must be valid this many months beyond the departure.
 SHELTER_PASSPORT_VALID_MONTHS = env_int("SHELTER_PASSPORT_VALID_MONTHS", 6)
+# The monthly allowance in euros (a decimal string; the budget's schedule form starts from it
+# and may change it per generation).
+SHELTER_MONTHLY_ALLOWANCE = os.environ.get("SHELTER_MONTHLY_ALLOWANCE", "1000.00")
 
 # Sessions: idle expiry (refreshed on every request) and an absolute limit.
 SHELTER_SESSION_IDLE_MINUTES = env_int("SHELTER_SESSION_IDLE_MINUTES", 30)

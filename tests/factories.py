@@ -14,6 +14,7 @@ import io
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import factory
@@ -23,6 +24,8 @@ from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from budget import services as budget_services
+from budget.models import Funder
 from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.logistics import services as logistics_services
@@ -366,3 +369,27 @@ def make_hosted_case(acting_user, *, code_name: str, country: str, arrival: date
     Case.objects.filter(pk=case.pk).update(stage=stage, **dates)
     case.refresh_from_db()
     return case
+
+
+# --- the budget (through its services) ------------------------------------------------------
+def funder(code: str):
+    """One of the programme's funders made by the budget's data migration."""
+    return Funder.objects.get(code=code)
+
+
+def make_line(case, acting_user, *, funder_code: str = "municipality",
+              category: str = "travel", amount: str = "100.00",
+              on: datetime.date | None = None, description: str = ""):
+    return budget_services.budget_line_create(
+        case=case, acting_user=acting_user, category=category, funder=funder(funder_code),
+        planned_amount=Decimal(amount), planned_on=on or datetime.date.today(),
+        description=description)
+
+
+def make_paid(case, acting_user, line=None, *, amount: str = "100.00",
+              on: datetime.date | None = None, reference: str = ""):
+    """A payment of `case` (on `line`) paid on `on` (today)."""
+    day_paid = on or datetime.date.today()
+    return budget_services.payment_record(
+        case=case, acting_user=acting_user, line=line, due_on=day_paid, paid_on=day_paid,
+        amount=Decimal(amount), status="paid", reference=reference)

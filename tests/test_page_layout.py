@@ -91,7 +91,7 @@ def test_the_case_tabs_are_one_list_with_the_current_tab_marked(olaf, as_user):
     body = as_user(olaf).get(reverse("cases:documents", args=[case.pk])).content.decode()
     nav = body[body.index('<nav class="tabs"'):]
     nav = nav[:nav.index("</nav>")]
-    assert nav.count("<ul>") == 1 and nav.count("<li>") == 10
+    assert nav.count("<ul>") == 1 and nav.count("<li>") == 11  # 10 sections and Sharing
     assert nav.count('aria-current="page"') == 1
     assert 'aria-current="page">Documents</a>' in nav
     assert "shelter/js/app.js" in body  # the enhancement that scrolls it into view

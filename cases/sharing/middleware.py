@@ -22,7 +22,8 @@ from cases.sharing import policies as sharing
 from shelter.audit.web import AUDITED_FLAG, record_refusal
 
 # (URL namespace, route name or None for any, the path argument that holds the case id)
-CASE_ROUTES = (("cases", None, "pk"), ("housing", "case", "case_id"))
+CASE_ROUTES = (("cases", None, "pk"), ("housing", "case", "case_id"),
+               ("budget", None, "pk"))  # budget: a funder's pk is no case, so never told
 SHARE_ENDED = "share_ended"
 
 

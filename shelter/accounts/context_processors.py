@@ -15,6 +15,7 @@ NAVIGATION = [
     ("cases:list", _("Cases"), {Role.COORDINATOR, Role.CASE_OFFICER}),
     ("cases:shared_with_me", _("Shared with me"), {Role.PARTNER}),
     ("housing:schedule", _("Housing"), {Role.COORDINATOR, Role.CASE_OFFICER}),
+    ("budget:overview", _("Budget"), {Role.COORDINATOR}),
     ("audit:events", _("Access log"), {Role.AUDITOR}),
     ("accounts:people", _("People"), {Role.COORDINATOR}),
     ("accounts:organisations", _("Organisations"), {Role.COORDINATOR}),

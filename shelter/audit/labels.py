@@ -45,6 +45,7 @@ TARGET_NOUNS: dict[str, str | Promise] = {
     "housing.availability": pgettext_lazy("object in the access log", "availability period"),
     "housing.block": pgettext_lazy("object in the access log", "blocked period"),
     "housing.schedule": pgettext_lazy("object in the access log", "housing schedule"),
+    "budget.overview": pgettext_lazy("object in the access log", "budget overview"),
     "accounts.user": pgettext_lazy("object in the access log", "user"),
     "accounts.organisation": pgettext_lazy("object in the access log", "organisation"),
     "django_otp_webauthn.webauthncredential": pgettext_lazy("object in the access log",

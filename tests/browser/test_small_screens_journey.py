@@ -135,7 +135,7 @@ def test_error_pages_and_small_screens(page_in, live_server, world, language):
         # Every tab is reachable by keyboard: Tab moves focus through them, in order.
         links = tabs.get_by_role("link")
         count = links.count()
-        assert count == 10  # with Logistics
+        assert count == 11  # ten sections (Logistics and Budget among them) and Sharing
         links.first.focus()
         for index in range(count):
             focused = page.evaluate("document.activeElement.textContent.trim()")

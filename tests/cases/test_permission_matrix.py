@@ -54,7 +54,8 @@ class Actor:
         return frozenset()
 
 
-SHARE_SECTIONS = ["basic", "identity", "contact", "residency", "logistics", "housing",
+SHARE_SECTIONS = ["basic", "identity", "contact", "residency", "logistics", "budget",
+                  "housing",
                   "housing_address",
                   *(f"documents.{c}" for c in DOCUMENT_CATEGORIES),
                   *(f"notes.{c}" for c in NOTE_CATEGORIES)]

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from budget import policies as budget_module
 from cases import choices
 from cases import policies as case_policies
 from cases.logistics import policies as logistics_policies
@@ -33,6 +34,7 @@ from tests.factories import HandedPolicies, make_case, make_share, make_user
 
 policies = HandedPolicies(case_policies)
 logistics = HandedPolicies(logistics_policies)
+budget_policies = HandedPolicies(budget_module)
 SECURITY_MD = Path(__file__).resolve().parents[2] / "SECURITY.md"
 
 
@@ -177,6 +179,16 @@ def _history_row(world: World) -> list[str]:
             "everything, read-only" if can_read_log(world.auditor) else NO]
 
 
+def _budget_row(world: World, label: str, check: Callable[[Any, Case], bool]) -> list[str]:
+    """A budget row: the coordinator on a case not assigned to them, the officer on theirs and
+    not on another, a partner whose share names "budget", the auditor."""
+    coordinator = "yes" if check(world.coordinator, world.other_case) else NO
+    officer = ("assigned officer only" if check(world.officer, world.case)
+               and not check(world.officer, world.other_case) else NO)
+    return [label, coordinator, officer,
+            _partner_if_shared(world, "budget", ["budget"], check), _auditor(world, check)]
+
+
 def role_table(world: World) -> list[list[str]]:
     """Rows of the role table as the code behaves, in SECURITY.md's order and wording."""
     return [
@@ -211,6 +223,13 @@ def role_table(world: World) -> list[list[str]]:
         _history_row(world),
         _simple_row(world, "scheduled jobs (names, outcomes, counts)", can_view_jobs,
                     "read-only"),
+        _section_row(world, "budget lines (category, funder, planned amount)", "budget",
+                     "budget", ["budget"]),
+        _budget_row(world, "payments and actual amounts", budget_policies.can_view_payments),
+        _budget_row(world, "change the budget, record payments",
+                    budget_policies.can_change_budget),
+        _simple_row(world, "budget overview, funders, yearly budgets, funder export",
+                    budget_policies.can_view_overview, "yes"),
     ]
 
 
