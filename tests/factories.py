@@ -25,6 +25,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from budget import services as budget_services
+from budget.choices import DEFAULT_FUNDERS
 from budget.models import Funder
 from cases import selectors as case_selectors
 from cases import services as case_services
@@ -372,8 +373,17 @@ def make_hosted_case(acting_user, *, code_name: str, country: str, arrival: date
 
 
 # --- the budget (through its services) ------------------------------------------------------
+def ensure_funders() -> None:
+    """The programme's funders, as the budget's data migration makes them: a test database
+    flushed by a transactional test (the browser journeys) has lost them."""
+    for code, name, order in DEFAULT_FUNDERS:
+        if not Funder.objects.filter(code=code).exists():
+            budget_services.funder_create(acting_user=None, code=code, name=name, order=order)
+
+
 def funder(code: str):
     """One of the programme's funders made by the budget's data migration."""
+    ensure_funders()
     return Funder.objects.get(code=code)
 
 

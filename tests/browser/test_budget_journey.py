@@ -13,7 +13,7 @@ from cases.models import Case
 from shelter.accounts.models import Organisation
 from shelter.accounts.roles import Role
 from tests.browser.test_case_officer_journey import sign_in
-from tests.factories import make_case, make_user
+from tests.factories import ensure_funders, make_case, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def coordinator(db):
     organisation = Organisation.objects.create(name="Gemeente", kind="municipality")
+    ensure_funders()  # an earlier journey's flush took the migration's funders with it
     return make_user("carla@example.org", Role.COORDINATOR, organisation)
 
 

@@ -8,9 +8,11 @@ import io
 from budget import demo
 from budget.models import BudgetLine, FunderBudget, Payment
 from cases import demo as case_demo
+from tests.factories import ensure_funders
 
 
 def test_seed_budgets_the_demo_cases_once(db, carla):
+    ensure_funders()
     out = io.StringIO()
     case_demo.seed(out)
     demo.seed(out)
