@@ -204,7 +204,7 @@ def _sqlite_query(db: sqlite3.Connection) -> Query:
 def _django_query(sql: str) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        return [tuple(r) for r in cursor.fetchall()]
+        return [tuple(r) for r in cursor.fetchall()] if cursor.description else []
 
 
 # ---------------------------------------------------------------------------------------------
