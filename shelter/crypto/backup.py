@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -61,6 +62,17 @@ class BackupError(CommandError):
 
 # ---------------------------------------------------------------------------------------------
 # small helpers
+
+
+def _manifest_mac(manifest: dict[str, Any]) -> str:
+    """HMAC-SHA256 of the manifest (without its "mac") under a key derived from the key file's
+    checkpoint key: whoever changes a file and its manifest entry together is still caught,
+    unless they hold the key file."""
+    key = hmac.digest(get_provider().audit_checkpoint_key(), b"shelter/backup-manifest/v1",
+                      "sha256")
+    body = {k: v for k, v in manifest.items() if k != "mac"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(key, canonical, "sha256").hexdigest()
 
 
 def _hash_file(path: Path) -> tuple[int, str]:
@@ -333,6 +345,7 @@ def make_backup(dest: Path) -> BackupResult:
             "missing_documents": missing,
             "files": files,
         }
+        manifest["mac"] = _manifest_mac(manifest)
         path = dest / MANIFEST
         _new_file(path)
         path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
@@ -356,7 +369,50 @@ def read_manifest(src: Path) -> dict[str, Any]:
                           f"({type(exc).__name__}); nothing was written.") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"Refused: not a {FORMAT} backup; nothing was written.")
+    if not _well_formed(manifest):
+        raise BackupError(f"Refused: {MANIFEST} is malformed; nothing was written.")
     return manifest
+
+
+def _well_formed(manifest: dict[str, Any]) -> bool:
+    """The shape restore relies on, before it trusts a single name (no path leaves SRC)."""
+    files, counts = manifest.get("files"), manifest.get("row_counts")
+    keys, head = manifest.get("master_key_ids"), manifest.get("audit_head")
+    if not (isinstance(files, list) and isinstance(counts, dict) and isinstance(keys, list)
+            and isinstance(manifest.get("mac"), str) and isinstance(manifest.get("engine"), str)
+            and isinstance(manifest.get("missing_documents", []), list)):
+        return False
+    if manifest.get("database_file") not in (SQLITE_FILE, PG_FILE):
+        return False
+    if head is not None and not (isinstance(head, dict) and isinstance(head.get("seq"), int)
+                                 and isinstance(head.get("hash"), str)):
+        return False
+    if not all(isinstance(k, str) for k in keys):
+        return False
+    known = set(_tables())
+    if not all(isinstance(t, str) and t in known and isinstance(n, int)
+               for t, n in counts.items()):
+        return False
+    for entry in files:
+        if not (isinstance(entry, dict) and isinstance(entry.get("name"), str)
+                and isinstance(entry.get("size"), int) and isinstance(entry.get("sha256"), str)):
+            return False
+        name = entry["name"]
+        if name != manifest["database_file"]:
+            if not name.startswith(f"{DOCUMENTS}/"):
+                return False
+            try:
+                _safe_name(name.removeprefix(f"{DOCUMENTS}/"))
+            except BackupError:
+                return False
+    return True
+
+
+def check_mac(manifest: dict[str, Any]) -> None:
+    if not hmac.compare_digest(manifest["mac"], _manifest_mac(manifest)):
+        raise BackupError("Refused: the manifest's seal does not verify: the backup was changed, "
+                          "or it is another installation's (another key file). Nothing was "
+                          "written.")
 
 
 def check_files(src: Path, manifest: dict[str, Any]) -> None:
@@ -490,12 +546,13 @@ def restore_backup(src: Path) -> RestoreReport:
     """Restore the backup in `src` into this (empty) installation, then check it."""
     src = src.expanduser().resolve()
     manifest = read_manifest(src)
-    check_files(src, manifest)
-    engine = "sqlite" if connection.vendor == "sqlite" else connection.vendor
-    if manifest.get("engine") != engine:
-        raise BackupError(f"Refused: the backup is of a {manifest.get('engine')} database, "
-                          f"this installation uses {engine}. Nothing was written.")
     check_keys(manifest)
+    check_mac(manifest)
+    check_files(src, manifest)
+    engine = connection.vendor
+    if manifest["engine"] != engine:
+        raise BackupError(f"Refused: the backup is of a {manifest['engine']} database, "
+                          f"this installation uses {engine}. Nothing was written.")
     storage = document_storage()
     check_empty_target(storage)
     database_file = src / manifest["database_file"]

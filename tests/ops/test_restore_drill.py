@@ -300,3 +300,30 @@ def test_backup_refuses_a_destination_in_the_store_or_beside_the_database_or_not
     result = manage(env, "backup", str(full))
     assert result.returncode != 0 and "new or empty" in result.stderr
     assert os.listdir(full) == ["keep.txt"]
+
+
+def test_a_file_changed_together_with_its_manifest_entry_is_refused_by_the_seal(drill):
+    copy = drill["base"] / f"resealed-{secrets.token_hex(3)}"
+    shutil.copytree(drill["backup"], copy)
+    data = manifest(drill)
+    entry = next(f for f in data["files"] if f["name"].endswith(".enc"))
+    forged = b"not the ciphertext that was backed up"
+    (copy / entry["name"]).write_bytes(forged)
+    entry.update(size=len(forged), sha256=hashlib.sha256(forged).hexdigest())
+    (copy / "manifest.json").write_text(json.dumps(data))
+    with target_site(drill, "resealed") as (env, url, target_dir):
+        result = manage(env, "restore", str(copy))
+        assert result.returncode != 0 and "seal does not verify" in result.stderr
+        assert_untouched(url, target_dir)
+
+
+def test_a_manifest_naming_a_path_outside_the_backup_is_refused(drill):
+    copy = drill["base"] / f"escape-{secrets.token_hex(3)}"
+    shutil.copytree(drill["backup"], copy)
+    data = manifest(drill)
+    data["files"][-1]["name"] = "documents/../../escape.enc"
+    (copy / "manifest.json").write_text(json.dumps(data))
+    with target_site(drill, "escape") as (env, url, target_dir):
+        result = manage(env, "restore", str(copy))
+        assert result.returncode != 0 and "malformed" in result.stderr
+        assert_untouched(url, target_dir)
