@@ -40,7 +40,7 @@ from django.db import connection, transaction
 
 from shelter.crypto import events
 from shelter.crypto.documents import EncryptedFileModel, document_storage
-from shelter.crypto.exceptions import CryptoError
+from shelter.crypto.exceptions import CryptoError, KeyFileError
 from shelter.crypto.providers import get_provider
 
 FORMAT = "shelter-backup/1"
@@ -440,6 +440,8 @@ def check_keys(manifest: dict[str, Any]) -> None:
     needed = set(manifest.get("master_key_ids") or [])
     try:
         available = get_provider().key_ids()
+    except KeyFileError as exc:  # its message names the path and the problem, no key
+        raise BackupError(f"{exc} " + ESCROW_MESSAGE.format(ids=", ".join(sorted(needed)))) from exc
     except (CryptoError, OSError, ValueError) as exc:
         raise BackupError(ESCROW_MESSAGE.format(ids=", ".join(sorted(needed)))) from exc
     lacking = needed - set(available)

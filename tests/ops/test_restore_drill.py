@@ -327,3 +327,13 @@ def test_a_manifest_naming_a_path_outside_the_backup_is_refused(drill):
         result = manage(env, "restore", str(copy))
         assert result.returncode != 0 and "malformed" in result.stderr
         assert_untouched(url, target_dir)
+
+
+def test_restore_without_a_key_file_is_refused_with_the_escrow_message(drill):
+    absent = drill["base"] / "keys" / f"absent-{secrets.token_hex(3)}.json"
+    with target_site(drill, "nokey", key_file=absent) as (env, url, target_dir):
+        result = manage(env, "restore", str(drill["backup"]))
+        assert result.returncode != 0
+        assert "does not exist" in result.stderr
+        assert "restore the key file from escrow first" in result.stderr
+        assert_untouched(url, target_dir)
