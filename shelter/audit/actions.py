@@ -105,6 +105,8 @@ class Action(IntEnum):
     INTEGRITY_FAILURE = 605
     LEGAL_HOLD_PLACE = 606
     LEGAL_HOLD_LIFT = 607
+    BACKUP = 608
+    RESTORE = 609
     # 7xx the audit log itself
     AUDIT_VIEW = 701
     AUDIT_EXPORT = 702
@@ -208,6 +210,8 @@ ACTION_LABELS: dict[Action, str | Promise] = {
     Action.INTEGRITY_FAILURE: _("Integrity failure"),
     Action.LEGAL_HOLD_PLACE: _("Legal hold placed"),
     Action.LEGAL_HOLD_LIFT: _("Legal hold lifted"),
+    Action.BACKUP: _("Backup made"),
+    Action.RESTORE: _("Backup restored"),
     Action.AUDIT_VIEW: _("Access log viewed"),
     Action.AUDIT_EXPORT: _("Access log exported"),
     Action.CHECKPOINT: _("Log checkpoint taken"),
