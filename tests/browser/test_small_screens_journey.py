@@ -199,6 +199,6 @@ def test_without_javascript_the_tabs_are_still_one_row_and_the_pages_fit(chromiu
             assert_fits(page)
             strip = page.get_by_role("navigation", name=TEXT["nl"]["tabs"]).locator("ul")
             assert strip.bounding_box()["height"] <= 60
-            assert strip.get_by_role("link").count() == 10
+            assert strip.get_by_role("link").count() == 11
     finally:
         context.close()
