@@ -48,6 +48,13 @@ def can_view_payments(user: User | None, case: Case) -> bool:
     return can_view_budget(user, case) and _coordinator_or_assigned(user, case)
 
 
+def can_view_line_descriptions(user: User | None, case: Case) -> bool:
+    """A line's description may name a person (a flight, a supplier): staff only. A partner
+    with a "budget" share sees category, funder, date and planned amount."""
+    return can_view_budget(user, case) and bool(
+        user.is_authenticated and (user.is_coordinator or user.is_case_officer))
+
+
 def can_change_budget(user: User | None, case: Case) -> bool:
     """Add, change and remove lines, record, change and cancel payments, generate the
     allowance: coordinators and the assigned officer, on a case that may change."""

@@ -39,6 +39,7 @@ def _page(request: HttpRequest, case: Case, status: int = 200, **forms) -> HttpR
         request, case, "budget", lines=lines, payments=payments,
         totals=selectors.case_budget(lines, payments),
         show_payments=policies.can_view_payments(user, case), can_change_budget=can_change,
+        show_descriptions=policies.can_view_line_descriptions(user, case),
         **forms), status=status)
 
 

@@ -23,7 +23,7 @@ from django.db import models, transaction
 from django_countries.fields import Country
 
 from cases import policies
-from cases.logistics.models import Companion, TravelDocuments, TravelLeg
+from cases.logistics.models import TravelDocuments, TravelLeg
 from cases.models import Case, Defender
 from cases.selectors import visible_cases, with_policy_facts
 from shelter import audit
@@ -103,7 +103,9 @@ def _shares(case: Case) -> list[dict[str, Any]]:
 
 def _logistics(case: Case) -> dict[str, Any]:
     """The residency's logistics: each traveller's documents, the journeys, and the
-    accompanying persons (their data is held about the defender's residency too)."""
+    accompanying persons by number and relationship only. Their name, date of birth,
+    nationality and passport number are another person's data (GDPR art. 15(4)): withheld
+    here; the accompanying person asks for their own."""
     numbers = {c.pk: c.number for c in case.companions.all()}
     document_fields = [n for n in exported_fields(TravelDocuments) if n != "created_at"]
     return {
@@ -115,7 +117,8 @@ def _logistics(case: Case) -> dict[str, Any]:
                                       if n != "cost"]),
                       "cost": None if leg.cost is None else str(leg.cost)}
                      for leg in case.travel_legs.all()],
-        "accompanying_persons": [{"number": c.number, **_values(c, exported_fields(Companion))}
+        "accompanying_persons": [{"number": c.number, "relationship": c.relationship,
+                                  "identity": "withheld: another person's data"}
                                  for c in case.companions.all()],
     }
 

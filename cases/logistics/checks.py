@@ -138,6 +138,11 @@ def evaluate(stay: Stay, travellers: list[Traveller], *, months: int, strict: bo
     the outbound leg booked (the guard of "In residence", and warnings once arrival is being
     prepared)."""
     failures = []
+    if strict and (stay.arrival is None or stay.departure is None):
+        # Without both ends of the stay no document can be shown to cover it.
+        failures.append(Failure("stay", "dates", str(_(
+            "The stay's arrival and departure dates must be recorded before the documents "
+            "can be checked against them."))))
     for traveller in travellers:
         found = [check_passport(traveller, stay, months, strict),
                  check_visa(traveller, stay, strict),

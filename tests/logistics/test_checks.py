@@ -109,3 +109,11 @@ def test_every_accompanying_person_is_checked_too():
     assert codes(travellers=travellers) == ["insurance:companion_1", "passport:companion_2"]
     messages = [f.message for f in evaluate(STAY, travellers, months=6, strict=True)]
     assert messages[0].startswith("Accompanying person 1:")
+
+
+@pytest.mark.parametrize("stay", [Stay(D(2027, 3, 1), None), Stay(None, D(2027, 5, 31)),
+                                  Stay(None, None)])
+def test_a_stay_without_both_dates_fails_the_guard_but_warns_of_nothing(stay):
+    """Without a departure no passport, visa or insurance can be shown to cover the stay."""
+    assert "stay:dates" in codes(stay=stay)
+    assert "stay:dates" not in codes(stay=stay, strict=False)
