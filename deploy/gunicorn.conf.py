@@ -10,6 +10,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
@@ -54,11 +56,29 @@ forwarded_allow_ips = os.environ.get("SHELTER_FORWARDED_ALLOW_IPS", "127.0.0.1,:
 
 # Access log to stdout (the journal). The request is logged by its path only (%(U)s), never
 # with its query string (%(q)s, %(r)s): searches and filters can hold a name. Paths carry
-# only ids. The X-Request-ID links a line to the app's own log and to the access log.
+# only ids, except the one-time links of invitations and password resets, whose token is in
+# the path: the logger below masks it. The X-Request-ID links a line to the app's own log.
 accesslog = os.environ.get("SHELTER_WEB_ACCESS_LOG", "-") or None
 access_log_format = ('%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms '
                      '"%({x-request-id}o)s"')
 errorlog = "-"
+
+# The one-time links (/accounts/invitation/<uid>/<token>/, /accounts/password/reset/<uid>/<token>/)
+# would hand an unopened invitation to whoever reads the log: their last two segments are masked.
+_ONE_TIME = ("/accounts/invitation/", "/accounts/password/reset/")
+
+
+class _MaskingLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):  # noqa: ANN001, ANN201 (gunicorn's API)
+        atoms = super().atoms(resp, req, environ, request_time)
+        path = atoms.get("U", "")
+        for prefix in _ONE_TIME:
+            if path.startswith(prefix):
+                atoms["U"] = prefix + "…/…/"
+        return atoms
+
+
+logger_class = _MaskingLogger
 loglevel = os.environ.get("SHELTER_WEB_LOG_LEVEL", "info")
 
 # Heartbeat files of the workers in memory, not on a disk that may stall.

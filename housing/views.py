@@ -78,7 +78,8 @@ def occupancy(request: HttpRequest) -> HttpResponse:
 def _year(request: HttpRequest) -> int:
     this_year = timezone.localdate().year
     value = request.GET.get("year", "")
-    year = int(value) if value.isdigit() else this_year
+    # isascii: "²".isdigit() is true, and int("²") fails.
+    year = int(value) if value.isascii() and value.isdigit() else this_year
     return min(max(year, this_year - YEARS_BACK), this_year + YEARS_AHEAD)
 
 

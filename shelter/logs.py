@@ -34,6 +34,22 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class RequestDetailsFilter(logging.Filter):
+    """Django's own request and security lines (a 500, a CSRF refusal, a bad Host) carry the
+    request: python-json-logger would write it out whole (`<WSGIRequest: GET '/…?q=…'>`), and
+    their message names the path with its ids. Here the request is dropped and the path in the
+    message becomes the route name."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = record.__dict__.pop("request", None)
+        if request is not None and isinstance(record.args, tuple) and record.args:
+            path = getattr(request, "path", None)
+            match = getattr(request, "resolver_match", None)
+            route = (match.view_name if match is not None else None) or "-"
+            record.args = tuple(route if arg == path else arg for arg in record.args)
+        return True
+
+
 def _without_messages(exc_info: Any) -> str:
     exc_type, exc, tb = exc_info
     lines = traceback.format_tb(tb)

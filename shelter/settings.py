@@ -472,14 +472,16 @@ if SHELTER_LOG_STREAM not in {"stdout", "stderr"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "shelter.logs.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "shelter.logs.RequestIdFilter"},
+                "request_details": {"()": "shelter.logs.RequestDetailsFilter"}},
     "formatters": {
         "json": {"()": "shelter.logs.JsonFormatter"},
         "plain": {"()": "shelter.logs.PlainFormatter",
                   "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "stream": f"ext://sys.{SHELTER_LOG_STREAM}",
-                             "formatter": SHELTER_LOG_FORMAT, "filters": ["request_id"]}},
+                             "formatter": SHELTER_LOG_FORMAT,
+                             "filters": ["request_id", "request_details"]}},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},

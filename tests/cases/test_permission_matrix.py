@@ -184,7 +184,9 @@ def export(fresh: bool):
         if is_coordinator(actor) and state == "open":
             if not fresh:
                 return (302,), []
-            return (200,), [m for m in mw.MARKERS if sees(actor, state, m)]
+            # An accompanying person's identity is another person's data: never exported.
+            return (200,), [m for m in mw.MARKERS if sees(actor, state, m)
+                            and m != "logistics.identity"]
         return (403,), []
     return expect
 

@@ -133,11 +133,13 @@ def test_the_production_stack_serves_probes_pages_and_static_files(stack):
 
     # The access log has the path, never the query string.
     get(port, context, "/cases/?q=Amara+Okafor")
+    get(port, context, "/accounts/invitation/MTIz/one-time-token-4f9c/")  # a token in the path
     process.send_signal(signal.SIGTERM)  # graceful: the workers finish, the master exits 0
     assert process.wait(timeout=60) == 0
     text = log.read_text()
     assert '"GET /cases/ HTTP/1.1" 302' in text
     assert "Amara" not in text and "q=" not in text
+    assert "one-time-token-4f9c" not in text and '"GET /accounts/invitation/…/…/ HTTP' in text
     # The app's own log: JSON lines, one per request, by route name, with the request id.
     app_lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     sign_in = [line for line in app_lines if line.get("route") == "accounts:login"]

@@ -19,7 +19,7 @@ from django.urls import reverse
 from cases.demo import DEMO
 from cases.models import Case
 from shelter.accounts.models import User
-from shelter.logs import JsonFormatter, RequestIdFilter
+from shelter.logs import JsonFormatter, RequestDetailsFilter, RequestIdFilter
 
 from ..factories import verified_client
 
@@ -34,6 +34,7 @@ def json_log():
     handler = logging.StreamHandler(buffer)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(RequestDetailsFilter())
     names = ["", "django", "django.request", "django.security", "shelter", "shelter.request",
              "py.warnings"]
     saved = {}
@@ -115,3 +116,21 @@ def test_an_exception_is_logged_by_type_and_stack_without_its_message(json_log):
     assert "caused by builtins.KeyError" in line["exc_info"]
     assert "test_logs.py" in line["exc_info"]  # the stack stays
     assert address not in json_log.getvalue()
+
+
+def test_djangos_own_error_line_names_the_route_not_the_url(json_log, rf):
+    """A 500 (and a CSRF refusal, a bad Host) is logged by Django with the request attached:
+    neither the query string nor the path with its ids may reach the line."""
+    from django.http import HttpResponse
+    from django.urls import resolve
+    from django.utils.log import log_response
+
+    request = rf.get("/cases/?q=Ana+Demo+P%C3%A9rez&email=ana@example.invalid")
+    request.resolver_match = resolve("/cases/")
+    log_response("%s: %s", "Internal Server Error", request.path,
+                 response=HttpResponse(status=500), request=request)
+    line = json.loads(json_log.getvalue().splitlines()[-1])
+    assert line["logger"] == "django.request" and line["level"] == "ERROR"
+    assert line["message"] == "Internal Server Error: cases:list"
+    assert "request" not in line
+    assert "Ana" not in json_log.getvalue() and "example.invalid" not in json_log.getvalue()
