@@ -5,104 +5,23 @@ served by whitenoise, the probes, and an access log without query strings."""
 from __future__ import annotations
 
 import gzip
-import http.client
 import json
-import os
 import signal
-import socket
-import ssl
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from shelter.crypto.keyfile import generate_key_file
-
-from ..crypto.processes import process_database
-
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
+from .stack import GUNICORN, ROOT, get, production_stack
 
 pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed")]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True, timeout=60)
-    return cert, key
-
-
 @pytest.fixture
 def stack(tmp_path):
-    """gunicorn serving the app over HTTPS on a free loopback port: (base URL, TLS context,
-    process, log file)."""
-    port = free_port()
-    key_file = tmp_path / "master.json"
-    generate_key_file(str(key_file))
-    cert, key = self_signed(tmp_path)
-    with process_database(tmp_path) as database_url:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("SHELTER_", "DJANGO_", "DATABASE_"))}
-        env.update({
-            "SHELTER_ENV": "production", "DJANGO_SETTINGS_MODULE": "shelter.settings",
-            "SHELTER_SECRET_KEY": "k-" + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP",
-            "SHELTER_ALLOWED_HOSTS": "127.0.0.1", "SHELTER_MASTER_KEY_FILE": str(key_file),
-            "SHELTER_SITE_URL": f"https://127.0.0.1:{port}",
-            "SHELTER_VAR_DIR": str(tmp_path), "SHELTER_MEDIA_ROOT": str(tmp_path / "media"),
-            "SHELTER_STATIC_ROOT": str(tmp_path / "static"),
-            "SHELTER_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
-            "DATABASE_URL": database_url,
-            "SHELTER_BIND": f"127.0.0.1:{port}", "SHELTER_WEB_WORKERS": "2",
-            "SHELTER_WEB_CERTFILE": str(cert), "SHELTER_WEB_KEYFILE": str(key),
-        })
-        for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-            done = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env,
-                                  capture_output=True, text=True, timeout=300)
-            assert done.returncode == 0, done.stderr[-2000:]
-        log = tmp_path / "gunicorn.log"
-        with log.open("w") as out:
-            process = subprocess.Popen([str(GUNICORN), "-c", "deploy/gunicorn.conf.py"],
-                                       cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        context = ssl.create_default_context(cafile=str(cert))
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    status, _headers, _body = get(port, context, "/health/live")
-                    if status == 200:
-                        break
-                except OSError:
-                    pass
-                assert process.poll() is None, log.read_text()[-3000:]
-                assert time.monotonic() < deadline, log.read_text()[-3000:]
-                time.sleep(0.3)
-            yield port, context, process, log, tmp_path
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=60)
-
-
-def get(port: int, context: ssl.SSLContext, path: str, **headers: str):
-    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=20)
-    try:
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        connection.close()
+    """gunicorn serving the app over HTTPS on a free loopback port: (port, TLS context,
+    process, log file, folder)."""
+    with production_stack(tmp_path) as running:
+        yield running.port, running.context, running.process, running.log, running.folder
 
 
 def test_the_production_stack_serves_probes_pages_and_static_files(stack):
