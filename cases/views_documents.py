@@ -25,7 +25,7 @@ from cases.forms import (
 )
 from cases.models import Document
 from shelter.access import guarded_by
-from shelter.crypto.api import open_document
+from shelter.crypto.api import accepts_uploads, open_document
 
 # Served with their own type (always as attachments); anything else as opaque bytes.
 SAFE_CONTENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "text/plain"})
@@ -62,6 +62,7 @@ def documents(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return _documents_page(request, case, _upload_form(request, case))
 
 
+@accepts_uploads
 @require_POST
 @guarded_by(access.access_case)
 def document_upload(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
@@ -97,6 +98,7 @@ def document_download(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUI
     return response
 
 
+@accepts_uploads
 @guarded_by(access.access_document)
 def document_replace(request: HttpRequest, pk: uuid.UUID, document_id: uuid.UUID
                      ) -> HttpResponse:

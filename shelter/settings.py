@@ -141,6 +141,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check reads the form: files are stored only for views that take them.
+    "shelter.crypto.middleware.UploadGateMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -380,7 +382,9 @@ if not SHELTER_CHECKPOINT_DIR:
             "(see SECURITY.md, 'Audit checkpoints').")
     SHELTER_CHECKPOINT_DIR = str(VAR_DIR / "checkpoints")
 # Never spool uploads to a plaintext temp file: the encrypting handler seals chunks as they arrive.
-FILE_UPLOAD_HANDLERS = ["shelter.crypto.uploads.EncryptingUploadHandler"]
+# Files are refused unless the upload gate (shelter.crypto.middleware.UploadGateMiddleware)
+# lets a marked view have the encrypting handler; plaintext never reaches a temp file.
+FILE_UPLOAD_HANDLERS = ["shelter.crypto.uploads.RefusingUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

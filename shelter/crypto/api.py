@@ -46,11 +46,13 @@ from shelter.crypto.models import DataKey, KeyPurpose
 from shelter.crypto.storagemark import check_not_foreign as check_document_storage_not_foreign
 from shelter.crypto.storagemark import check_owned as check_document_storage
 from shelter.crypto.storagemark import mark_storage as mark_document_storage
+from shelter.crypto.uploads import accepts_uploads
 
 logger = logging.getLogger("shelter.crypto")
 
 __all__ = [
     "CryptoError", "DecryptionFailed", "DocumentMissing", "KeyMissing", "KeyShredded",
+    "accepts_uploads",
     "StorageNotOurs", "StoredFile", "Withheld", "check_document_storage",
     "check_document_storage_not_foreign",
     "mark_document_storage",

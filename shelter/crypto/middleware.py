@@ -14,6 +14,12 @@ from shelter.crypto import keycheck
 from shelter.crypto.exceptions import CryptoError, DecryptionFailed, DocumentMissing, KeyMismatch
 from shelter.crypto.integrity import integrity_scope
 from shelter.crypto.keycache import key_cache_scope
+from shelter.crypto.uploads import (
+    EncryptedUpload,
+    EncryptingUploadHandler,
+    RefusingUploadHandler,
+    view_accepts_uploads,
+)
 
 logger = logging.getLogger("shelter.crypto")
 
@@ -65,3 +71,45 @@ class KeyCacheMiddleware:
         if isinstance(exception, DecryptionFailed):
             return HttpResponse(loader.render_to_string("409.html"), status=409)
         return None
+
+
+class UploadGateMiddleware:
+    """Uploaded files are sealed into storage only for views marked `@accepts_uploads`, asked
+    by a signed-in user who passed both factors; everywhere else they are dropped unread.
+
+    Fail closed: from the start of the request the only handler refuses files. Just before the
+    view (after authentication and the second factor are known, before the CSRF check reads
+    the form), a marked view for a verified user gets the encrypting handler back. After the
+    response, any upload no service committed or discarded (an invalid form, a refusal by a
+    guard, an error) is discarded, so no orphaned ciphertext waits for the sweep.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.upload_handlers = [RefusingUploadHandler(request)]
+        try:
+            return self.get_response(request)
+        finally:
+            self._discard_unsettled(request)
+
+    def process_view(self, request: HttpRequest, view_func: Callable, view_args: tuple,
+                     view_kwargs: dict) -> None:
+        user = getattr(request, "user", None)
+        if (view_accepts_uploads(view_func) and user is not None and user.is_authenticated
+                and user.is_verified() and not hasattr(request, "_files")):
+            request.upload_handlers = [EncryptingUploadHandler(request)]
+
+    @staticmethod
+    def _discard_unsettled(request: HttpRequest) -> None:
+        files = getattr(request, "_files", None)  # only where the body was parsed
+        if not files:
+            return
+        for _field, uploads in files.lists():
+            for upload in uploads:
+                if isinstance(upload, EncryptedUpload) and not upload.settled:
+                    try:
+                        upload.discard()
+                    except Exception:  # the sweep removes it later; the answer stands
+                        logger.warning("crypto: an unsettled upload could not be discarded")

@@ -9,6 +9,11 @@ storage (no TemporaryFileUploadHandler, no MemoryFileUploadHandler). The file ke
 memory on the resulting `EncryptedUpload` until a service calls `commit(case_id, document_id)`,
 which wraps it under the case key; an upload never committed is unreadable ciphertext and is
 deleted by `discard()` (or by an orphan sweep).
+
+Only a view marked `@accepts_uploads`, asked by a signed-in user who passed both factors, gets
+this handler (`UploadGateMiddleware`, shelter/crypto/middleware.py). Every other request has
+`RefusingUploadHandler`, which drops files unread: a stranger's multipart POST to the sign-in
+page, or to any page, writes nothing to the documents storage.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopUpload
 
 from shelter.crypto.documents import EncryptingWriter, StoredFile, open_for_read
 from shelter.crypto.exceptions import CryptoError
@@ -36,14 +41,24 @@ class EncryptedUpload(UploadedFile):
         self._writer = writer
         self.sha256 = sha256
         self.storage_name = writer.storage_name
+        # Committed to a document or discarded: the upload gate leaves it alone after the
+        # response. Any other upload is discarded then.
+        self.settled = False
+        self._discarded = False
 
     def commit(self, case_id: uuid.UUID, document_id: uuid.UUID) -> StoredFile:
         """Wrap the file key under the case's key for document row `document_id`."""
-        return self._writer.wrap_for(case_id, document_id, self.sha256)
+        stored = self._writer.wrap_for(case_id, document_id, self.sha256)
+        self.settled = True
+        return stored
 
     def discard(self) -> None:
-        """Delete the stored ciphertext of an upload that will not become a document."""
-        self._writer.storage.delete(self.storage_name)
+        """Delete the stored ciphertext of an upload that will not become a document (also
+        after a commit whose transaction failed); a second call does nothing."""
+        if not self._discarded:
+            self._writer.storage.delete(self.storage_name)
+            self._discarded = True
+        self.settled = True
 
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """Decrypted content (e.g. for a content check before committing)."""
@@ -61,6 +76,41 @@ class EncryptedUpload(UploadedFile):
 
     def close(self) -> None:
         pass
+
+
+def accepts_uploads(view: Any) -> Any:
+    """Mark a view as one that receives documents: only such a view, for a signed-in user who
+    passed both factors, has uploaded files sealed into storage (`UploadGateMiddleware`)."""
+    view.accepts_uploads = True
+    return view
+
+
+def view_accepts_uploads(view: Any) -> bool:
+    return getattr(view, "accepts_uploads", False) is True
+
+
+class _Closed:
+    """What the parser closes after a refused file: there is nothing to close."""
+
+    def close(self) -> None:
+        pass
+
+
+class RefusingUploadHandler(FileUploadHandler):
+    """Every request's handler until the upload gate lets one through: each file is skipped
+    as it begins (the parser reads past its bytes), so nothing is stored and `request.FILES`
+    stays empty. The form's other fields are parsed as usual."""
+
+    file = _Closed()
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        raise SkipFile
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        return None
+
+    def file_complete(self, file_size: int) -> None:
+        return None
 
 
 class _Abortable:

@@ -80,8 +80,10 @@ def _all_names(storage) -> list[str]:
     return files + [f"{d}/{f}" for d in dirs for f in storage.listdir(d)[1]]
 
 
-def test_handler_is_the_only_configured_handler(settings):
-    assert settings.FILE_UPLOAD_HANDLERS == ["shelter.crypto.uploads.EncryptingUploadHandler"]
+def test_files_are_refused_unless_the_upload_gate_lets_them_in(settings):
+    # The only configured handler stores nothing; the gate hands marked views the encrypting
+    # one (tests/cases/test_upload_gate.py). Neither ever writes a temp file.
+    assert settings.FILE_UPLOAD_HANDLERS == ["shelter.crypto.uploads.RefusingUploadHandler"]
 
 
 def test_an_upload_whose_sync_fails_leaves_no_object(monkeypatch):
