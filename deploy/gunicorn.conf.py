@@ -25,19 +25,24 @@ os.environ.setdefault("SHELTER_LOG_STREAM", "stdout")
 # Listen on loopback only by default: the TLS-terminating proxy in front connects here.
 bind = os.environ.get("SHELTER_BIND", "127.0.0.1:8000").split(",")
 
-# Sync workers (one request at a time each) from the CPU count; pages spend their time in the
-# database and in templates, and a stalled client cannot hold more than its own worker because
-# the proxy buffers requests and answers.
-workers = _int("SHELTER_WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1)
-threads = _int("SHELTER_WEB_THREADS", 1)
+# Threaded workers (gthread): CPUs + 1 processes of 4 threads each, chosen by measurement
+# (`make bench`, bench/bench_load.py; the figures are in the README's Production section).
+# The proxy passes request bodies through unbuffered (no plaintext in its temp files), so an
+# upload holds its thread for as long as the line takes. With one request per process (sync
+# workers), as many slow uploads as processes stop the site for everyone; with 12 threads on
+# 2 CPUs, pages stay fast meanwhile. On plain page load the threads cost a little throughput
+# against sync workers (the GIL), which the database connection reuse more than repays.
+workers = _int("SHELTER_WEB_WORKERS", multiprocessing.cpu_count() + 1)
+threads = _int("SHELTER_WEB_THREADS", 4)
 # A worker is recycled after this many requests (with jitter, so they do not all restart at
 # once): long-lived processes return the memory that big pages and uploads left behind.
 max_requests = _int("SHELTER_WEB_MAX_REQUESTS", 2000)
 max_requests_jitter = _int("SHELTER_WEB_MAX_REQUESTS_JITTER", 200)
 
-# A request that takes longer than this is stopped: the worker is killed and replaced. Uploads
-# and downloads of large documents stream through the proxy, which buffers them, so the limit
-# is about the app's own work.
+# A worker that stops answering its master's heartbeat for this long is killed and replaced.
+# With threads (the default) the heartbeat runs beside the requests, so a long upload over a
+# slow line is not cut off; the proxy's timeouts bound idle clients (deploy/nginx.conf.example).
+# With sync workers (SHELTER_WEB_THREADS=1) it is the limit of each request.
 timeout = _int("SHELTER_WEB_TIMEOUT", 60)
 # On SIGTERM (systemctl stop / restart) workers finish the requests they have, for this long.
 graceful_timeout = _int("SHELTER_WEB_GRACEFUL_TIMEOUT", 30)

@@ -188,7 +188,11 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'shelter.sqlite3'}"),
-        conn_max_age=env_int("SHELTER_DB_CONN_MAX_AGE", 0),
+        # Production keeps a connection per worker thread for a minute (measured in
+        # bench/bench_load.py: 1.5x the requests per second of a new connection per request),
+        # checked before reuse, so a restarted database costs one failed check, not a 500.
+        conn_max_age=env_int("SHELTER_DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
+        conn_health_checks=env_bool("SHELTER_DB_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
