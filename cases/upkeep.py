@@ -21,6 +21,7 @@ from shelter import audit
 from shelter.audit import Action
 from shelter.crypto.api import check_document_storage, purge_shredded_remnants
 from shelter.crypto.documents import document_storage
+from shelter.health import PROBE_PREFIX
 
 DEFAULT_RETENTION_DAYS = 2 * 365
 
@@ -85,9 +86,11 @@ class OrphanSweep:
 
 
 def _stored_names(storage: Any, path: str = "") -> Iterator[str]:
+    """Every document object in the store, and the readiness probe's objects (a probe whose
+    delete failed is swept like any orphan)."""
     directories, files = storage.listdir(path)
     for name in files:
-        if name.endswith(".enc"):
+        if name.endswith(".enc") or (path == PROBE_PREFIX and name.endswith(".probe")):
             yield f"{path}/{name}" if path else name
     for directory in directories:
         yield from _stored_names(storage, f"{path}/{directory}" if path else directory)

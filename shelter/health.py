@@ -13,8 +13,11 @@ version, no error text, no data.
   and takes a probe object and lets it be deleted, and no migration is pending. Any failure
   answers 503, and the failing check is logged by name.
 
-Both are rate-limited per process (a fixed budget per second and path), because `ready` does
-real work and is reachable without signing in; over the budget they answer 429.
+Neither ever answers 429: a load balancer or service manager that met one would take a healthy
+instance for a dead one. `live` does no work and is never refused. `ready` does real work and is
+reachable without signing in, so each process runs its checks at most `CHECKS_PER_SECOND`
+times a second; a probe over that budget gets the latest result again (at most a second old).
+The proxy limits the probes' request rate in front (deploy/nginx.conf.example).
 """
 
 from __future__ import annotations
@@ -39,35 +42,39 @@ logger = logging.getLogger("shelter.health")
 
 LIVE = "/health/live"
 READY = "/health/ready"
-# Requests per second each process answers on each path; more get 429.
-PER_SECOND = {LIVE: 50, READY: 5}
-# The document store's probe objects live under this prefix (the orphan sweep skips it).
+PATHS = frozenset({LIVE, READY})
+# Runs of the readiness checks per second and process; further probes repeat the last answer.
+CHECKS_PER_SECOND = 5
+# The document store's probe objects live under this prefix (the orphan sweep removes any
+# left behind by a probe whose delete failed).
 PROBE_PREFIX = "health-probe"
 # A positive migration check is believed this long (loading the migration graph costs time).
 MIGRATIONS_OK_SECONDS = 30.0
 
 
 class _Budget:
-    """A fixed window per second and path, in this process (thread-safe)."""
+    """A fixed window of `CHECKS_PER_SECOND` runs per second, in this process (thread-safe)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._window: dict[str, tuple[int, int]] = {}
+        self._window = (0, 0)  # (second, runs used in it)
 
-    def take(self, path: str) -> bool:
+    def take(self) -> bool:
         second = int(time.monotonic())
         with self._lock:
-            start, used = self._window.get(path, (second, 0))
+            start, used = self._window
             if start != second:
                 start, used = second, 0
-            if used >= PER_SECOND[path]:
+            if used >= CHECKS_PER_SECOND:
                 return False
-            self._window[path] = (start, used + 1)
+            self._window = (start, used + 1)
             return True
 
 
 _budget = _Budget()
 _migrations_ok_until = 0.0
+# The latest readiness answer (status, body), repeated to probes over the budget.
+_last_ready: tuple[int, dict] | None = None
 
 
 def _check_database() -> None:
@@ -137,19 +144,27 @@ class HealthMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path_info.rstrip("/")
-        if path not in PER_SECOND:
+        if path not in PATHS:
             return self.get_response(request)
         if request.method not in {"GET", "HEAD"}:
             response = _answer(405, {"status": "method not allowed"})
             response["Allow"] = "GET, HEAD"
             return response
-        if not _budget.take(path):
-            response = _answer(429, {"status": "too many requests"})
-            response["Retry-After"] = "1"
-            return response
         if path == LIVE:
             return _answer(200, {"status": "ok"})
-        checks = readiness()
-        ready = all(result == "ok" for result in checks.values())
-        return _answer(200 if ready else 503, {"status": "ok" if ready else "fail",
-                                               "checks": checks})
+        return _answer(*_ready())
+
+
+def _ready() -> tuple[int, dict]:
+    """The readiness answer: the checks run afresh within the budget, else the latest one."""
+    global _last_ready
+    last = _last_ready
+    if last is not None and not _budget.take():
+        return last
+    if last is None:
+        _budget.take()  # the first probe always runs the checks, and counts
+    checks = readiness()
+    ready = all(result == "ok" for result in checks.values())
+    _last_ready = (200 if ready else 503, {"status": "ok" if ready else "fail",
+                                           "checks": checks})
+    return _last_ready

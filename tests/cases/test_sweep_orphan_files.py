@@ -36,3 +36,18 @@ def test_old_orphans_go_and_documents_and_fresh_uploads_stay():
     assert not storage.exists(old)
     assert storage.exists(fresh) and storage.exists(document.storage_name)
     assert Document.objects.count() == 1
+
+
+def test_a_leftover_readiness_probe_object_is_swept():
+    from shelter.health import PROBE_PREFIX
+
+    document = make_marked_document(make_marked_case(make_marked_defender()), b"kept content")
+    storage = document_storage()
+    probe = storage.save(f"{PROBE_PREFIX}/{'ab' * 16}.probe", io.BytesIO(b"probe"))
+    past = time.time() - 2 * 3600
+    os.utime(storage.path(probe), (past, past))
+    other = storage.save(f"{PROBE_PREFIX}/notes.txt", io.BytesIO(b"not a probe"))
+    os.utime(storage.path(other), (past, past))
+    call_command("sweep_orphan_files", stdout=io.StringIO())
+    assert not storage.exists(probe)
+    assert storage.exists(other) and storage.exists(document.storage_name)

@@ -10,9 +10,11 @@ from shelter.crypto import keyfile, providers
 
 @pytest.fixture(autouse=True)
 def fresh_probe_state(monkeypatch):
-    """Each test starts with an unused rate budget and no remembered migration check."""
+    """Each test starts with an unused budget, no remembered answer and no remembered
+    migration check."""
     monkeypatch.setattr(health, "_budget", health._Budget())
     monkeypatch.setattr(health, "_migrations_ok_until", 0.0)
+    monkeypatch.setattr(health, "_last_ready", None)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The health probes: answered without signing in, with no data, no session and no audit entry;
-`ready` fails closed on each of its checks; both are rate-limited."""
+`ready` fails closed on each of its checks and runs them a bounded number of times a second;
+neither ever answers 429."""
 
 from __future__ import annotations
 
@@ -99,13 +100,30 @@ def test_a_database_outage_makes_ready_fail_not_crash(client, monkeypatch):
     assert "connection refused" not in response.content.decode()
 
 
-def test_ready_is_rate_limited(client, monkeypatch):
+def test_ready_runs_its_checks_five_times_a_second_and_repeats_the_last_answer(
+        client, monkeypatch):
+    runs = []
+    real = health.CHECKS["database"]
+    monkeypatch.setitem(health.CHECKS, "database", lambda: runs.append(1) or real())
     monkeypatch.setattr(health.time, "monotonic", lambda: 1000.0)
-    answers = [client.get("/health/ready").status_code for _ in range(7)]
-    assert answers[:5] == [200] * 5 and answers[5:] == [429, 429]
-    assert client.get("/health/ready")["Retry-After"] == "1"
+    answers = [client.get("/health/ready").status_code for _ in range(8)]
+    assert answers == [200] * 8 and len(runs) == 5
+    # A failure within the same second is seen at the next second's first run.
+    def down():
+        raise OSError("connection refused")
+
+    monkeypatch.setitem(health.CHECKS, "database", down)
+    assert client.get("/health/ready").status_code == 200  # the repeated answer
     monkeypatch.setattr(health.time, "monotonic", lambda: 1001.0)
-    assert client.get("/health/ready").status_code == 200  # the next second has a new budget
+    response, body = probe(client, "/health/ready")
+    assert response.status_code == 503 and body["checks"]["database"] == "fail"
+    # ...and the failure is what the budget repeats.
+    assert all(client.get("/health/ready").status_code == 503 for _ in range(6))
+
+
+def test_live_is_never_refused(client, monkeypatch):
+    monkeypatch.setattr(health.time, "monotonic", lambda: 1000.0)
+    assert {client.get("/health/live").status_code for _ in range(200)} == {200}
 
 
 def test_only_get_and_head(client):
