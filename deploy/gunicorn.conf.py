@@ -7,8 +7,11 @@ Django: nothing here imports the project.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import re
+import traceback
 
 from gunicorn.glogging import Logger
 
@@ -71,6 +74,33 @@ errorlog = "-"
 # The one-time links (/accounts/invitation/<uid>/<token>/, /accounts/password/reset/<uid>/<token>/)
 # would hand an unopened invitation to whoever reads the log: their last two segments are masked.
 _ONE_TIME = ("/accounts/invitation/", "/accounts/password/reset/")
+_QUERY = re.compile(r"\?[^\s\"']*")
+_ONE_TIME_PATH = re.compile(r"(/accounts/(?:invitation|password/reset)/)[^\s\"'?]*")
+
+
+def _masked(text: str) -> str:
+    """A line of gunicorn's own without query strings or one-time tokens: its messages quote
+    the request line ("Error handling request GET /cases/?q=…", "Invalid request from …")."""
+    return _ONE_TIME_PATH.sub(r"\1…/…/", _QUERY.sub("?…", text))
+
+
+class _MaskingFilter(logging.Filter):
+    """Masks a record of gunicorn's error log, message and traceback (rendered here, so the
+    handler never formats the unmasked one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = _masked(record.getMessage()), ()
+        if record.exc_info:
+            record.exc_text = _masked("".join(traceback.format_exception(*record.exc_info)))
+            record.exc_info = None
+        return True
+
+
+def _json_wanted() -> bool:
+    chosen = os.environ.get("SHELTER_LOG_FORMAT", "").strip().lower()
+    if chosen:
+        return chosen == "json"
+    return os.environ.get("SHELTER_ENV", "production") == "production"
 
 
 class _MaskingLogger(Logger):
@@ -81,6 +111,19 @@ class _MaskingLogger(Logger):
             if path.startswith(prefix):
                 atoms["U"] = prefix + "…/…/"
         return atoms
+
+    def setup(self, cfg):  # noqa: ANN001, ANN201 (gunicorn's API)
+        super().setup(cfg)
+        if not any(isinstance(f, _MaskingFilter) for f in self.error_log.filters):
+            self.error_log.addFilter(_MaskingFilter())
+        if _json_wanted():
+            # Production's journal gets JSON lines from gunicorn too, like the app's own
+            # (shelter.logs, imported only now: this file stays importable without the app).
+            from shelter.logs import JsonFormatter
+
+            for log in (self.error_log, self.access_log):
+                for handler in log.handlers:
+                    handler.setFormatter(JsonFormatter())
 
 
 logger_class = _MaskingLogger

@@ -17,7 +17,7 @@ from django.conf import settings
 from cases.demo import DEMO
 from shelter.accounts.management.commands.seed_demo import USERS
 from tests.factories import A11yPage
-from tests.ops.stack import GUNICORN, production_stack
+from tests.ops.stack import GUNICORN, access_lines, production_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed")]
@@ -139,7 +139,9 @@ def test_a_case_officer_works_on_the_production_stack(chromium, tmp_path):
 
         assert stack.stop() == 0
         log = stack.log.read_text()
-        assert '"GET /cases/ HTTP/1.1" 200' in log and '"POST /cases/search/ HTTP/1.1" 200' in log
+        access = "\n".join(access_lines(log))
+        assert '"GET /cases/ HTTP/1.1" 200' in access
+        assert '"POST /cases/search/ HTTP/1.1" 200' in access
         assert "stage=" not in log and "Heron" not in log and "passport-scan" not in log
         leaked = [value for value in personal_data() if value in log]
         assert not leaked, leaked

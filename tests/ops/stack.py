@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import http.client
+import json
 import os
 import signal
 import socket
@@ -66,6 +67,24 @@ class Stack:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout=60)
+
+
+def log_lines(text: str) -> list[dict]:
+    """The stack's log as records: JSON lines as they are (gunicorn's and the app's own, in
+    production), anything else as {"message": line}."""
+    records = []
+    for line in text.splitlines():
+        try:
+            record = json.loads(line) if line.startswith("{") else None
+        except ValueError:
+            record = None
+        records.append(record if isinstance(record, dict) else {"message": line})
+    return records
+
+
+def access_lines(text: str) -> list[str]:
+    """The access log's lines (gunicorn.access), as gunicorn formatted them."""
+    return [r["message"] for r in log_lines(text) if r.get("logger") == "gunicorn.access"]
 
 
 def get(port: int, context: ssl.SSLContext, path: str, **headers: str):

@@ -10,7 +10,7 @@ import signal
 
 import pytest
 
-from .stack import GUNICORN, ROOT, get, production_stack
+from .stack import GUNICORN, ROOT, access_lines, get, log_lines, production_stack
 
 pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed")]
@@ -56,11 +56,14 @@ def test_the_production_stack_serves_probes_pages_and_static_files(stack):
     process.send_signal(signal.SIGTERM)  # graceful: the workers finish, the master exits 0
     assert process.wait(timeout=60) == 0
     text = log.read_text()
-    assert '"GET /cases/ HTTP/1.1" 302' in text
+    records = log_lines(text)
+    # Every line is JSON in production, gunicorn's own included.
+    assert records and all("level" in record for record in records), text[:2000]
+    access = "\n".join(access_lines(text))
+    assert '"GET /cases/ HTTP/1.1" 302' in access
     assert "Amara" not in text and "q=" not in text
-    assert "one-time-token-4f9c" not in text and '"GET /accounts/invitation/…/…/ HTTP' in text
-    # The app's own log: JSON lines, one per request, by route name, with the request id.
-    app_lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-    sign_in = [line for line in app_lines if line.get("route") == "accounts:login"]
+    assert "one-time-token-4f9c" not in text and '"GET /accounts/invitation/…/…/ HTTP' in access
+    # The app's own log: one line per request, by route name, with the request id.
+    sign_in = [r for r in records if r.get("route") == "accounts:login"]
     assert sign_in and sign_in[0]["status"] == 200 and len(sign_in[0]["request_id"]) == 32
-    assert sign_in[0]["request_id"] in text.split("accounts/sign-in/", 1)[1].splitlines()[0]
+    assert sign_in[0]["request_id"] in access.split("accounts/sign-in/", 1)[1].splitlines()[0]
