@@ -159,6 +159,8 @@ def _generate(count: int) -> None:
                   "ip_address": "192.0.2.10", "user_agent": "Mozilla/5.0 (X11; Linux x86_64)",
                   "case_id": case_id, "subject_id": f"{seq % 5000:064x}",
                   "facts": jsonb_order({"share": seq % 7, "sections": ["identity"]}),
+                  "activity": "residency", "activity_version": 1,
+                  "span_id": f"{seq:016x}", "parent_span_id": f"{seq + 1:016x}",
                   "prev_hash": prev}
         fields["hash"] = prev = entry_hash(fields)
         batch.append(AuditEvent(**fields))

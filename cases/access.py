@@ -83,10 +83,19 @@ def access_case_list_page(request: HttpRequest, filters: dict, number: object) -
     access_case_list(request)
     page = Paginator(selectors.cases_visible_to(request.user, filters),
                      selectors.LIST_PAGE_SIZE).get_page(number)
-    audit.record(request.user, Action.CASE_LIST, None, page=page.number,
+    _record_list(request, Action.CASE_LIST, list(page.object_list), page=page.number,
                  results=page.paginator.count)
     mark_audited(request)
     return page
+
+
+def _record_list(request: HttpRequest, action: Action, cases: list[Case], **facts: object) -> None:
+    """A page of several cases: one line per data subject (one entry per case, in one
+    statement), or one entry without a subject when the page is empty."""
+    if cases:
+        audit.record_each(request.user, action, cases, **facts)
+    else:
+        audit.record(request.user, action, None, **facts)
 
 
 @guard
@@ -99,7 +108,7 @@ def access_case_search(request: HttpRequest, query: str | None = None) -> list[C
     if query is None:
         return []
     results = selectors.cases_search_results(request.user, query)
-    audit.record(request.user, Action.CASE_SEARCH, None, results=len(results))
+    _record_list(request, Action.CASE_SEARCH, list(results), results=len(results))
     return results
 
 

@@ -5,6 +5,11 @@ as their codes, related objects as ids, code names or labels. `plain` refuses an
 model instance can never reach the encoder (where it once failed after the export was already
 recorded). The export is recorded only once the whole file is built.
 
+With it goes the defender's report of what happened with their data (`processing`): per
+processing activity of the register and its version, when first and last, how often, by which
+roles and organisations (shelter.audit.processing_log). It lists only this defender's entries
+and names no member of staff.
+
 Deliberately left out: document contents (each document is downloaded separately, recorded on
 its own), housing addresses (they protect the unit and whoever stays there next; the unit's code
 name and the dates are given), and staff names (a share names the receiving organisation).
@@ -29,9 +34,10 @@ from cases.selectors import visible_cases, with_policy_facts
 from shelter import audit
 from shelter.accounts.models import User
 from shelter.audit import Action
+from shelter.audit.processing_log import processing_report
 from shelter.forms import editable_field_names
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: with the report of what happened with the data ("processing")
 
 
 def exported_fields(model: type[models.Model]) -> list[str]:
@@ -173,7 +179,8 @@ def subject_access_export(user: User, defender: Defender) -> str:
     cases = _export_cases(user, defender)
     data = {"format": FORMAT_VERSION, "defender": {"id": plain(defender.pk),
                                                    **_values(defender, exported_fields(Defender))},
-            "cases": [_case(user, case) for case in cases]}
+            "cases": [_case(user, case) for case in cases],
+            "processing": processing_report(defender.pk)}
     text = json.dumps(data, indent=2, ensure_ascii=False)
     with transaction.atomic():
         for case in cases:

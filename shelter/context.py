@@ -11,9 +11,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RequestInfo:
+    # The W3C trace id (32 hex); the request's own span (16 hex), parent of the access log's
+    # entries and of outgoing calls; the caller's span when a trusted `traceparent` named one.
     request_id: str
     ip_address: str | None
     user_agent: str
+    span_id: str = ""
+    parent_span_id: str = ""
+    trace_flags: str = "00"
 
 
 current_request: ContextVar[RequestInfo | None] = ContextVar("current_request", default=None)
@@ -21,3 +26,12 @@ current_request: ContextVar[RequestInfo | None] = ContextVar("current_request", 
 
 def get_request_info() -> RequestInfo | None:
     return current_request.get()
+
+
+def outgoing_traceparent() -> str | None:
+    """The `traceparent` header for a call made while handling the current request (mail,
+    document storage): its trace, with the request's span as the parent; None outside one."""
+    info = current_request.get()
+    if info is None or len(info.request_id) != 32 or len(info.span_id) != 16:
+        return None
+    return f"00-{info.request_id}-{info.span_id}-{info.trace_flags}"

@@ -3,9 +3,9 @@ security headers."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from shelter.context import RequestInfo, current_request
+from shelter.tracecontext import new_span_id, new_trace_id, parse_traceparent
 
 request_log = logging.getLogger("shelter.request")
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -36,9 +37,10 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         info = RequestInfo(
-            request_id=uuid.uuid4().hex,
+            request_id=new_trace_id(),
             ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+            span_id=new_span_id(),
         )
         request.request_id = info.request_id
         token = current_request.set(info)
@@ -54,8 +56,37 @@ class RequestContextMiddleware:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
         finally:
             current_request.reset(token)
-        response["X-Request-ID"] = info.request_id
+        # The trace id, which a trusted `traceparent` may have set (TraceContextMiddleware).
+        response["X-Request-ID"] = request.request_id
         return response
+
+
+class TraceContextMiddleware:
+    """Honour an incoming W3C `traceparent` once the request is authenticated with both
+    factors: its trace id becomes the request id (the access log's entries and the log lines
+    carry it, and outgoing mail and storage calls pass it on), its parent id the parent of the
+    request's span. A stranger's header is ignored: it would let anyone choose the ids the log
+    files an entry under. Placed after the second-factor middleware, before the access log's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        parent = parse_traceparent(request.META.get("HTTP_TRACEPARENT"))
+        info = current_request.get()
+        user = getattr(request, "user", None)
+        if (parent is None or info is None or user is None or not user.is_authenticated
+                or not user.is_verified()):
+            return self.get_response(request)
+        adopted = dataclasses.replace(info, request_id=parent.trace_id,
+                                      parent_span_id=parent.parent_id,
+                                      trace_flags=parent.flags)
+        request.request_id = adopted.request_id
+        token = current_request.set(adopted)
+        try:
+            return self.get_response(request)
+        finally:
+            current_request.reset(token)
 
 
 def content_security_policy() -> str:

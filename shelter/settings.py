@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "shelter.accounts",
     "shelter.crypto",
     "shelter.audit",
+    "shelter.register",
     "shelter.mail",
     "shelter.notifications",
     "cases",
@@ -151,6 +152,7 @@ MIDDLEWARE = [
     "shelter.accounts.alerts.DeviceCookieMiddleware",
     "shelter.accounts.middleware.RequireTwoFactorMiddleware",
     "shelter.accounts.middleware.PhishingResistantMiddleware",
+    "shelter.middleware.TraceContextMiddleware",
     "shelter.audit.web.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.sharing.middleware.ShareEndedMiddleware",  # last: sees the guards' 404 first
@@ -358,7 +360,7 @@ if _s3_bucket := os.environ.get("SHELTER_DOCUMENTS_S3_BUCKET", "").strip():
             "SHELTER_DOCUMENTS_S3_BUCKET is set but django-storages is not installed: "
             "pip install -r requirements-s3.txt")
     STORAGES["documents"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "shelter.crypto.s3.TracedS3Storage",
         "OPTIONS": {
             "bucket_name": _s3_bucket,
             "location": os.environ.get("SHELTER_DOCUMENTS_S3_PREFIX", "documents"),
@@ -432,6 +434,10 @@ SHELTER_PASSWORD_RESET_MIN_SECONDS = float(
     os.environ.get("SHELTER_PASSWORD_RESET_MIN_SECONDS", "1.5"))
 
 SHELTER_SITE_URL = os.environ.get("SHELTER_SITE_URL", "")
+# Where the municipality publishes its register of processing activities: the base of each
+# version's URI in the processing log (dpl.core.processing_activity_id); the site's own
+# /register/ pages when empty.
+SHELTER_REGISTER_BASE_URI = os.environ.get("SHELTER_REGISTER_BASE_URI", "").strip()
 # The site's own address: the passkeys' relying party and the links in mails (sent by a job,
 # with no request to take a host from) depend on it, so production names it, over https.
 if PRODUCTION and urlsplit(SHELTER_SITE_URL).scheme != "https":

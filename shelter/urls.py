@@ -15,6 +15,7 @@ urlpatterns = deny_unguarded([
     path("budget/", include("budget.urls")),
     path("audit/", include("shelter.audit.urls")),
     path("jobs/", include("shelter.jobs.urls")),
+    path("register/", include("shelter.register.urls")),
     path("notifications/", include("shelter.notifications.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
 ])

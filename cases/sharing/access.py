@@ -69,7 +69,12 @@ def access_shared_with_me(request: HttpRequest, number: object) -> Page:
         raise refuse(request, None, "shared_with_me")
     page = Paginator(grants.cases_shared_with(request.user),
                      selectors.LIST_PAGE_SIZE).get_page(number)
-    audit.record(request.user, Action.CASE_LIST, None, page=page.number,
-                 results=page.paginator.count, shared=True)
+    cases = list(page.object_list)
+    if cases:
+        audit.record_each(request.user, Action.CASE_LIST, cases, section="sharing",
+                          page=page.number, results=page.paginator.count, shared=True)
+    else:
+        audit.record(request.user, Action.CASE_LIST, None, section="sharing", page=page.number,
+                     results=page.paginator.count, shared=True)
     mark_audited(request)
     return page

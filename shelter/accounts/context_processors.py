@@ -20,6 +20,7 @@ NAVIGATION = [
     ("accounts:people", _("People"), {Role.COORDINATOR}),
     ("accounts:organisations", _("Organisations"), {Role.COORDINATOR}),
     ("jobs:status", _("Scheduled jobs"), {Role.COORDINATOR, Role.AUDITOR}),
+    ("register:list", _("Register"), {Role.COORDINATOR, Role.AUDITOR}),
 ]
 
 

@@ -41,6 +41,9 @@ or the refusal before answering 404/403::
 
     record_refusal(request, "cases.case", pk, section="medical", reason="not_assigned")
 
+A page that shows several defenders (a list, search results) writes one line per data subject
+with ``record_each(actor, action, cases, **facts)``: one entry per case, in one INSERT.
+
 A business rule saying no to a write (a booking clash) is ``record_rejection``, not a refusal;
 writes are recorded by services. ``AuditMiddleware`` records 403/404 answers on routes of the
 namespaces in ``SHELTER_AUDIT_REFUSAL_NAMESPACES`` that nothing recorded yet.
@@ -56,7 +59,7 @@ from typing import Any
 from shelter.audit.actions import Action, Outcome
 from shelter.audit.exceptions import AuditWriteFailed, InvalidFacts
 
-__all__ = ["Action", "AuditWriteFailed", "InvalidFacts", "Outcome", "record"]
+__all__ = ["Action", "AuditWriteFailed", "InvalidFacts", "Outcome", "record", "record_each"]
 
 
 def record(actor: Any, action: Action | int, target: Any = None,
@@ -67,3 +70,11 @@ def record(actor: Any, action: Action | int, target: Any = None,
     from shelter.audit.log import record as _record
 
     return _record(actor, action, target, outcome, section=section, case=case, **facts)
+
+
+def record_each(actor: Any, action: Action | int, targets: list[Any], *, section: str = "",
+                **facts: Any):
+    """One entry per target, in one statement: a list page writes a line per data subject."""
+    from shelter.audit.log import record_each as _record_each
+
+    return _record_each(actor, action, targets, section=section, **facts)

@@ -112,6 +112,10 @@ class Action(IntEnum):
     AUDIT_EXPORT = 702
     CHECKPOINT = 703
     VERIFY = 704
+    # 71x the register of processing activities and the processing log (710 kept free)
+    REGISTER_CHANGE = 711
+    REGISTER_EXPORT = 712
+    PROCESSING_LOG_EXPORT = 713
 
     @property
     def label(self) -> str | Promise:
@@ -216,6 +220,9 @@ ACTION_LABELS: dict[Action, str | Promise] = {
     Action.AUDIT_EXPORT: _("Access log exported"),
     Action.CHECKPOINT: _("Log checkpoint taken"),
     Action.VERIFY: _("Log chain verified"),
+    Action.REGISTER_CHANGE: _("Register of processing activities changed"),
+    Action.REGISTER_EXPORT: _("Register of processing activities exported"),
+    Action.PROCESSING_LOG_EXPORT: _("Processing log exported"),
 }
 
 # Reads of defender data: what the anomaly signals look at.

@@ -41,8 +41,15 @@ HASHED_FIELDS_V2 = (
     "target_type", "target_id", "section", "outcome", "request_id", "ip_address", "user_agent",
     "case_id", "subject_id", "facts", "prev_hash",
 )
-CURRENT_VERSION = 2
-VERSIONS = (1, 2)
+# Version 3: version 2's fields, then the processing activity (code and register version) and
+# the entry's span in the W3C trace (its own id and its parent's: the request), before prev_hash.
+HASHED_FIELDS_V3 = (
+    *HASHED_FIELDS_V2[:-1], "activity", "activity_version", "span_id", "parent_span_id",
+    "prev_hash",
+)
+CURRENT_VERSION = 3
+VERSIONS = (1, 2, 3)
+FIELDS_BY_VERSION = {2: HASHED_FIELDS_V2, 3: HASHED_FIELDS_V3}
 SEP = "\x1f"  # the ASCII unit separator; escaped inside values, see `_v2_text`
 CHECKPOINT_VERSION = 1
 
@@ -93,14 +100,16 @@ def _escape(text: str) -> str:
     return text
 
 
-def _v2_text(fields: Mapping[str, object]) -> str:
-    """Version 2: the HASHED_FIELDS_V2 values joined by SEP, each escaped.
+def _v2_text(fields: Mapping[str, object], names: tuple[str, ...] = HASHED_FIELDS_V2) -> str:
+    """Versions 2 and 3: the values of `names` (HASHED_FIELDS_V2 or _V3) joined by SEP, each
+    escaped.
 
     Injective: a backslash becomes two and SEP inside a value becomes backslash-underscore, so
     no value holds a bare SEP and the text splits back into exactly the values it was built
-    from; None and integers cannot collide in a field that is always one or the other.
+    from; None and integers cannot collide in a field that is always one or the other. The
+    version comes first, so the two layouts cannot be confused either.
     """
-    parts = [_text(fields[name]) for name in HASHED_FIELDS_V2]
+    parts = [_text(fields[name]) for name in names]
     parts[2] = time_text(fields["time"])  # type: ignore[arg-type]
     parts[16] = facts_text(fields["facts"])
     return SEP.join(_escape(part) for part in parts)
@@ -109,14 +118,14 @@ def _v2_text(fields: Mapping[str, object]) -> str:
 def canonical(fields: Mapping[str, object]) -> bytes:
     """The bytes an entry's hash covers, by its format version (1 when absent).
 
-    The two forms cannot be confused: version 1 is a JSON object (starts with "{"), version 2
-    starts with its version number.
+    The forms cannot be confused: version 1 is a JSON object (starts with "{"), versions 2 and
+    3 start with their version number.
     """
     version = fields.get("version", 1)
     if version == 1:
         return _canonical_v1(fields)
-    if version == 2:
-        return _v2_text(fields).encode()
+    if version in FIELDS_BY_VERSION:
+        return _v2_text(fields, FIELDS_BY_VERSION[version]).encode()
     raise ValueError(f"unknown audit entry version {version!r}")
 
 
@@ -190,7 +199,7 @@ class ChainReport:
 def iter_rows(chunk_size: int = 5000, after: int | None = None, until: int | None = None
               ) -> Iterator[dict]:
     """Every entry as a dict of its values, in seq order, one chunk in memory at a time."""
-    names = (*HASHED_FIELDS_V2, "hash")
+    names = (*HASHED_FIELDS_V3, "hash")
     while True:
         query = AuditEvent.objects.order_by("seq")
         if after is not None:
@@ -222,9 +231,9 @@ def check_entry(report: ChainReport, row: dict, key: bytes | None = None) -> boo
     return report.ok
 
 
-# The version 2 text of an entry, built by the database from the stored values: the same
-# characters `_v2_text` builds from them, as long as no value holds SEP or a backslash (then
-# escaping would change it; the verifier checks and falls back to `_v2_text`).
+# The version 2 or 3 text of an entry (by its version), built by the database from the stored
+# values: the same characters `_v2_text` builds from them, as long as no value holds SEP or a
+# backslash (then escaping would change it; the verifier checks and falls back to `_v2_text`).
 _V2_SQL = {
     "sqlite": (
         "CAST(version AS TEXT) || char(31) || CAST(seq AS TEXT) || char(31) || "
@@ -234,7 +243,10 @@ _V2_SQL = {
         " || CAST(action AS TEXT) || char(31) || target_type || char(31) || target_id"
         " || char(31) || section || char(31) || outcome || char(31) || request_id"
         " || char(31) || ip_address || char(31) || user_agent || char(31) || case_id"
-        " || char(31) || subject_id || char(31) || facts || char(31) || prev_hash"
+        " || char(31) || subject_id || char(31) || facts || char(31)"
+        " || (CASE WHEN version >= 3 THEN activity || char(31)"
+        " || CAST(activity_version AS TEXT) || char(31) || span_id || char(31)"
+        " || parent_span_id || char(31) ELSE '' END) || prev_hash"
     ),
     "postgresql": (
         "version::text || chr(31) || seq::text || chr(31)"
@@ -244,12 +256,15 @@ _V2_SQL = {
         " || target_type || chr(31) || target_id || chr(31) || section || chr(31) || outcome"
         " || chr(31) || request_id || chr(31) || ip_address || chr(31) || user_agent"
         " || chr(31) || case_id || chr(31) || subject_id || chr(31) || facts::text"
-        " || chr(31) || prev_hash"
+        " || chr(31) || (CASE WHEN version >= 3 THEN activity || chr(31)"
+        " || activity_version::text || chr(31) || span_id || chr(31) || parent_span_id"
+        " || chr(31) ELSE '' END) || prev_hash"
     ),
 }
-_V2_SEPARATORS = len(HASHED_FIELDS_V2) - 1
-V2_PREFIX = "2" + SEP
-_SEP_BYTES, _V2_PREFIX_BYTES = SEP.encode(), V2_PREFIX.encode()
+_SEP_BYTES = SEP.encode()
+# The text's first two bytes (version and SEP) name how many separators its canonical form has.
+_FAST_SEPARATORS = {b"2" + _SEP_BYTES: len(HASHED_FIELDS_V2) - 1,
+                    b"3" + _SEP_BYTES: len(HASHED_FIELDS_V3) - 1}
 # The text comes back as its UTF-8 bytes (a blob / bytea): what the HMAC covers, with no
 # decoding into a Python string and encoding back for every entry.
 _AS_BYTES = {"sqlite": "CAST({} AS BLOB)", "postgresql": "convert_to({}, 'UTF8')"}
@@ -272,7 +287,7 @@ NO_END = 2**62  # past every seq and rowid
 
 def iter_pages(chunk_size: int = 5000, key: str = "seq", after: int = 0,
                until: int = NO_END) -> Iterator[list[tuple]]:
-    """(key, seq, hash, text), page by page: the text is an entry's version 2 form as the
+    """(key, seq, hash, text), page by page: the text is an entry's version 2 or 3 form as the
     database assembles it, as UTF-8 bytes, whatever the entry's version (it starts with that
     version).
 
@@ -295,8 +310,8 @@ def iter_pages(chunk_size: int = 5000, key: str = "seq", after: int = 0,
 
 def fast_bytes(text: bytes | None) -> bytes | None:
     """The canonical bytes straight from the database's text, when no escaping applies."""
-    if (text is None or not text.startswith(_V2_PREFIX_BYTES)
-            or text.count(_SEP_BYTES) != _V2_SEPARATORS or b"\\" in text):
+    if (text is None or _FAST_SEPARATORS.get(bytes(text[:2])) != text.count(_SEP_BYTES)
+            or b"\\" in text):
         return None
     return bytes(text)
 
@@ -310,17 +325,18 @@ def _slow_rows(first: int, last: int, seqs: set[int]) -> dict[int, dict]:
 def _check_page(report: ChainReport, rows: list[tuple], key: bytes,
                 checkpoint: Checkpoint | None) -> bool:
     # Locals, not attributes, in the loop: this runs once per entry.
-    # The text ends with the entry's prev_hash; with exactly 17 separators and no backslash it
-    # is the canonical form, so checking its end is checking the prev_hash column.
-    digest, same, separators = hmac.digest, hmac.compare_digest, _V2_SEPARATORS
-    sep, prefix = _SEP_BYTES, _V2_PREFIX_BYTES
+    # The text ends with the entry's prev_hash; with exactly its version's separators (17 for
+    # version 2, 21 for 3) and no backslash it is the canonical form, so checking its end is
+    # checking the prev_hash column.
+    digest, same, separators = hmac.digest, hmac.compare_digest, _FAST_SEPARATORS
+    sep = _SEP_BYTES
     entries, last_seq, last_hash = report.entries, report.last_seq, report.last_hash
     tail = sep + last_hash.encode()
     checkpoint_seq = checkpoint.seq if checkpoint else None
     slow: dict[int, dict] | None = None
     for _key, seq, stored, text in rows:
-        if (text is not None and seq == last_seq + 1 and text.startswith(prefix)
-                and text.endswith(tail) and text.count(sep) == separators
+        if (text is not None and seq == last_seq + 1 and text.endswith(tail)
+                and separators.get(text[:2]) == text.count(sep)
                 and b"\\" not in text and same(digest(key, text, "sha256").hex(), stored)):
             entries, last_seq, last_hash = entries + 1, seq, stored
             tail = sep + stored.encode()
@@ -329,7 +345,7 @@ def _check_page(report: ChainReport, rows: list[tuple], key: bytes,
             if slow is None:
                 seqs = [r[1] for r in rows]
                 slow = _slow_rows(min(seqs), max(seqs), {
-                    r[1] for r in rows if not (r[3] or b"").startswith(prefix)})
+                    r[1] for r in rows if (r[3] or b"")[:2] not in separators})
             row = slow.get(seq) or next(iter_rows(after=seq - 1, until=seq))
             if not check_entry(report, row, key):
                 return False

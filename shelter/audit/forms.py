@@ -84,3 +84,22 @@ class EventFilterForm(forms.Form):
         }
         # Prefixed: `actor`, `action` and `outcome` are record()'s own parameters.
         return {f"filter_{k}": v for k, v in facts.items() if v is not None}
+
+
+class ProcessingLogForm(forms.Form):
+    """Whose processing log, and for which period (the end day included)."""
+
+    case = forms.UUIDField(label=_("Case id"),
+                           help_text=_("The case's id, as on its page; its defender's log is "
+                                       "exported, from all their cases."))
+    since = forms.DateField(label=_("From"), required=False,
+                            widget=DateInput)
+    until = forms.DateField(label=_("Until"), required=False,
+                            widget=DateInput)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end comes before the start."))
+        return data

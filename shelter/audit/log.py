@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from typing import Any
 
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
-from django.db.models import Model
+from django.db.models import Max, Model
 from django.utils import timezone
 
 from shelter.audit.actions import Action, Outcome
+from shelter.audit.activities import activity_for
 from shelter.audit.chain import CURRENT_VERSION, GENESIS_HASH, entry_hash, jsonb_order
 from shelter.audit.exceptions import AuditWriteFailed, InvalidFacts
 from shelter.audit.models import AuditEvent
 from shelter.context import get_request_info
 from shelter.crypto.keyring import audit_subject_pseudonym
+from shelter.tracecontext import new_span_id
 
 # Ids, numbers, short enum values; no spaces, so no names or free text fit. ("+" joins the two
 # factors of a sign-in method, "password+totp".)
@@ -148,6 +151,31 @@ def _actor(actor: Any) -> tuple[int | None, str, int | None]:
     return actor.pk, getattr(actor, "role", None) or "", getattr(actor, "organisation_id", None)
 
 
+# The register's version in force per activity code, read at most every REGISTER_TTL seconds
+# per process (a change in this process forgets it at once: `forget_register_versions`).
+REGISTER_TTL = 30.0
+_register_versions: dict[str, int] = {}
+_register_read_at = [float("-inf")]
+
+
+def forget_register_versions() -> None:
+    _register_versions.clear()
+    _register_read_at[0] = float("-inf")
+
+
+def register_version(code: str) -> int:
+    """The newest version of activity `code` in the register (0 if it has none)."""
+    now = time.monotonic()
+    if now - _register_read_at[0] > REGISTER_TTL:
+        # By app label, not an import: the register sits above the log it is named in.
+        versions = apps.get_model("register", "ActivityVersion").objects.values_list(
+            "code").annotate(newest=Max("version"))
+        _register_versions.clear()
+        _register_versions.update(dict(versions))
+        _register_read_at[0] = now
+    return _register_versions.get(code, 0)
+
+
 def build_fields(actor: Any, action: Action | int, target: Any, outcome: str,
                  section: str, facts: dict[str, Any], case: Any = None) -> dict[str, Any]:
     """Every field of the entry except its place in the chain (seq, time, hashes)."""
@@ -158,8 +186,11 @@ def build_fields(actor: Any, action: Action | int, target: Any, outcome: str,
     facts = dict(facts)
     case_id, subject_id = attribution(target, case, facts)
     info = get_request_info()
+    activity = activity_for(action, section)
     return {
         "version": CURRENT_VERSION, "case_id": case_id, "subject_id": subject_id,
+        "activity": activity, "activity_version": register_version(activity),
+        "span_id": new_span_id(), "parent_span_id": info.parent_span_id if info else "",
         "actor_id": actor_id, "actor_role": role, "organisation_id": organisation_id,
         "action": int(Action(action)), "target_type": target_type, "target_id": target_id,
         "section": section, "outcome": str(Outcome(outcome).value),
@@ -210,3 +241,29 @@ def record(actor: Any, action: Action | int, target: Any = None,
            outcome: str = Outcome.ALLOWED, *, section: str = "", case: Any = None, **facts: Any):
     """Write one entry to the access log and return it. See `shelter.audit` for the contract."""
     return write_entry(build_fields(actor, action, target, outcome, section, facts, case))
+
+
+def record_each(actor: Any, action: Action | int, targets: list[Any], *, section: str = "",
+                **facts: Any) -> list[AuditEvent]:
+    """One entry per target (a list page's cases: one line per data subject), written in one
+    INSERT under one lock of the chain; the same facts on each, plus its place (`row`, from 1)
+    and the number of lines (`rows`). Nothing is written for an empty list."""
+    if not targets:
+        return []
+    batch = [build_fields(actor, action, target, Outcome.ALLOWED, section,
+                          {**facts, "row": number, "rows": len(targets)})
+             for number, target in enumerate(targets, start=1)]
+    using = DEFAULT_DB_ALIAS
+    with transaction.atomic(using=using, savepoint=False):
+        try:
+            head_seq, head_hash = _lock_and_read_head(using)
+            now = timezone.now()
+            rows = []
+            for fields in batch:
+                head_seq += 1
+                fields.update(seq=head_seq, time=now, prev_hash=head_hash)
+                fields["hash"] = head_hash = entry_hash(fields)
+                rows.append(AuditEvent(**fields))
+            return AuditEvent.objects.using(using).bulk_create(rows)
+        except DatabaseError as exc:
+            raise AuditWriteFailed("The access log could not be written.") from exc

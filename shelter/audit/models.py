@@ -48,6 +48,12 @@ class AuditEvent(models.Model):
     case_id = models.CharField(_("case"), max_length=36, blank=True, default="")
     subject_id = models.CharField(_("subject"), max_length=64, blank=True, default="")
     version = models.PositiveSmallIntegerField(_("format version"), default=1)
+    # Version 3: the processing activity of the register (its code and the version in force)
+    # and the entry's span in the request's W3C trace (the trace id is `request_id`).
+    activity = models.CharField(_("processing activity"), max_length=32, blank=True, default="")
+    activity_version = models.PositiveSmallIntegerField(_("register version"), default=0)
+    span_id = models.CharField(_("span"), max_length=16, blank=True, default="")
+    parent_span_id = models.CharField(_("parent span"), max_length=16, blank=True, default="")
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
 
@@ -63,6 +69,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["action", "time"], name="audit_event_action"),
             models.Index(fields=["outcome", "time"], name="audit_event_outcome"),
             models.Index(fields=["case_id", "time"], name="audit_event_case"),
+            models.Index(fields=["subject_id", "time"], name="audit_event_subject"),
         ]
 
     def __str__(self) -> str:

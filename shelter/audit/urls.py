@@ -12,4 +12,5 @@ urlpatterns = [
     path("anomalies/", views.anomaly_signals, name="anomalies"),
     path("chain/", views.chain_status, name="chain"),
     path("chain/verify/", views.chain_verify_now, name="verify"),
+    path("processing-log/", views.processing_log, name="processing_log"),
 ]

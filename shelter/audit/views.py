@@ -4,12 +4,15 @@ Each view calls the guard `shelter.audit.access.access_log` first."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,8 +23,9 @@ from shelter.audit import anomalies, labels, selectors, services
 from shelter.audit.access import access_log
 from shelter.audit.actions import Action, Outcome
 from shelter.audit.export import csv_rows
-from shelter.audit.forms import EventFilterForm
+from shelter.audit.forms import EventFilterForm, ProcessingLogForm
 from shelter.audit.log import record
+from shelter.audit.processing_log import export_lines as processing_log_lines
 
 PAGE_SIZE = 50
 
@@ -178,3 +182,38 @@ def export_csv(request: HttpRequest) -> HttpResponse:
                                      content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
     return response
+
+
+@require_GET
+@guarded_by(access_log)
+def processing_log(request: HttpRequest) -> HttpResponse:
+    """A defender's processing log (Logboek Dataverwerkingen spans) for a period, as JSON
+    lines. Recorded, as about that defender, once the file is built."""
+    access_log(request, "processing_log")
+    form = ProcessingLogForm(request.GET or None)
+    defender_id = None
+    if form.is_valid():
+        # By app label: the cases app sits above the log.
+        defender_id = (apps.get_model("cases", "Case").objects
+                       .filter(pk=form.cleaned_data["case"])
+                       .values_list("defender_id", flat=True).first())
+        if defender_id is None:
+            form.add_error("case", _("There is no case with this id."))
+    if defender_id is None:
+        return render(request, "audit/processing_log.html", {"form": form},
+                      status=400 if form.is_bound else 200)
+    since, until = form.cleaned_data["since"], form.cleaned_data["until"]
+    start = _day_start(since) if since else None
+    end = _day_start(until + datetime.timedelta(days=1)) if until else None
+    body = "".join(processing_log_lines(defender_id, start, end))
+    record(request.user, Action.PROCESSING_LOG_EXPORT, ("cases.case", form.cleaned_data["case"]),
+           Outcome.ALLOWED, lines=body.count("\n"),
+           since=since.isoformat() if since else None, until=until.isoformat() if until else None)
+    response = HttpResponse(body, content_type="application/jsonl; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="processing-log-{form.cleaned_data["case"]}.jsonl"')
+    return response
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

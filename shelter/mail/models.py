@@ -35,6 +35,9 @@ class OutgoingMail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # The exception's class name or a short code, never its message (SMTP errors quote addresses).
     last_error_type = models.CharField(max_length=64, blank=True)
+    # The W3C trace the mail was asked for in (shelter.context.outgoing_traceparent): sent as the
+    # message's `traceparent` header, so the mail server's log joins the access log's trace.
+    traceparent = models.CharField(max_length=55, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="mail_due")]

@@ -41,6 +41,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from shelter.context import outgoing_traceparent
 from shelter.mail import registry
 from shelter.mail.models import OutgoingMail
 from shelter.mail.signals import mail_finished
@@ -73,7 +74,8 @@ def queue_mail(kind: str, user: Any, **params: Any) -> OutgoingMail:
     for name, value in params.items():
         if not _is_id_count_or_code(value):
             raise ValueError(f"mail param {name!r}: ids, counts and short codes only")
-    mail = OutgoingMail.objects.create(kind=kind, recipient=user, params=params)
+    mail = OutgoingMail.objects.create(kind=kind, recipient=user, params=params,
+                                       traceparent=outgoing_traceparent() or "")
     if registry.get(kind).attempt_after_commit:
         transaction.on_commit(partial(_after_commit, mail.pk))
     return mail
@@ -214,8 +216,9 @@ def _render(mail: OutgoingMail, kind: registry.MailKind | None) -> EmailMessage 
         with translation.override(language):
             subjects.append(str(kind.subject_of(context) if kind.subject_of else kind.subject))
             bodies.append(render_to_string(kind.template, context))
+    headers = {"traceparent": mail.traceparent} if mail.traceparent else None
     return EmailMessage(" / ".join(subjects), "\n\n-----\n\n".join(bodies),
-                        settings.DEFAULT_FROM_EMAIL, [user.email])
+                        settings.DEFAULT_FROM_EMAIL, [user.email], headers=headers)
 
 
 def language_of(user: Any, params: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from cases.models import Case, Document, Task
 from cases.sharing.services import break_glass_open, share_revoke, shares_expire
 from housing import services as housing_services
 from shelter.audit import Action
+from shelter.audit.chain import CURRENT_VERSION
 from shelter.audit.models import AuditEvent
 from shelter.audit.selectors import events_for_target
 from shelter.crypto.keyring import audit_subject_pseudonym
@@ -136,7 +137,8 @@ def test_every_entry_about_a_case_names_the_case_and_its_subject(
     assert {e.action for e in entries} == set(actions)
     subject = audit_subject_pseudonym(case.defender_id)
     for entry in entries:
-        assert (entry.case_id, entry.subject_id, entry.version) == (str(case.pk), subject, 2)
+        assert (entry.case_id, entry.subject_id, entry.version) == (
+            str(case.pk), subject, CURRENT_VERSION)
         assert "case_id" not in entry.facts  # the column holds it now
     history = {e.seq for e in events_for_target(carla, case)}
     assert {e.seq for e in entries} <= history
@@ -164,4 +166,4 @@ def test_entries_not_about_a_case_name_none(olaf):
     from shelter import audit
 
     entry = audit.record(olaf, Action.CASE_LIST, None, page=1)
-    assert (entry.case_id, entry.subject_id, entry.version) == ("", "", 2)
+    assert (entry.case_id, entry.subject_id, entry.version) == ("", "", CURRENT_VERSION)

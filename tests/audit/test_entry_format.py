@@ -1,6 +1,7 @@
 """Entry format versions: version 1 entries verify exactly as before; version 2 covers the case,
 the subject and the version, with an injective encoding that verification reads straight from
-the database; old entries are attributed to their case at read time, without a write."""
+the database; version 3 adds the processing activity and the entry's span, and a chain of all
+three verifies; old entries are attributed to their case at read time, without a write."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from shelter import audit
 from shelter.audit import Action
 from shelter.audit import chain as chain_module
-from shelter.audit.chain import SEP, canonical, entry_hash, verify_chain
+from shelter.audit.chain import CURRENT_VERSION, SEP, canonical, entry_hash, verify_chain
 from shelter.audit.log import build_fields, write_entry
 from shelter.audit.models import AuditEvent
 from shelter.audit.selectors import events_for_target, filter_events
@@ -44,14 +45,65 @@ def write_v1(actor, action, target, **facts):
     return entry
 
 
-def test_a_version_1_chain_from_the_old_code_still_verifies_beside_version_2(olaf, since):
+V2_NAMES = ("version", "seq", "time", "actor_id", "actor_role", "organisation_id", "action",
+            "target_type", "target_id", "section", "outcome", "request_id", "ip_address",
+            "user_agent", "case_id", "subject_id", "facts", "prev_hash")
+
+
+def old_v2_text(fields) -> bytes:
+    """Version 2 as the code before the processing activity computed it (frozen copy)."""
+    def text(value):
+        value = "" if value is None else str(value)
+        return value.replace("\\", "\\\\").replace(SEP, "\\_")
+
+    parts = ["" if fields[name] is None else str(fields[name]) for name in V2_NAMES]
+    parts[2] = fields["time"].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    parts[16] = chain_module.facts_text(fields["facts"])
+    return SEP.join(text(part) for part in parts).encode()
+
+
+def write_v2(actor, action, target, case=None, **facts):
+    """An entry as the code before this change wrote it: case and subject, no activity, no
+    span, version 2."""
+    fields = build_fields(actor, action, target, "allowed", "", facts, case)
+    for name in ("activity", "activity_version", "span_id", "parent_span_id"):
+        fields.pop(name)
+    fields["version"] = 2
+    entry = write_entry(fields)
+    assert entry.hash == hmac.digest(chain_module.chain_key(), old_v2_text(fields),
+                                     "sha256").hex()
+    return entry
+
+
+def test_a_chain_of_all_three_versions_verifies(olaf, case, since, monkeypatch):
+    write_v1(olaf, Action.CASE_LIST, None, page=2)
+    write_v2(olaf, Action.CASE_VIEW_SECTION, case, case=case)
+    newest = audit.record(olaf, Action.CASE_VIEW_SECTION, case, section="identity")
+    write_v2(olaf, Action.CASE_LIST, None, page=1)
+    audit.record(olaf, Action.CASE_LIST, None, page=3)
+    stored = events_after(since)
+    assert [e.version for e in stored] == [1, 2, 3, 2, 3]
+    assert (newest.activity, newest.activity_version) == ("residency", 1)
+    assert len(newest.span_id) == 16
+    slow = []
+    original = chain_module.check_entry
+    monkeypatch.setattr(chain_module, "check_entry",
+                        lambda report, row, key=None: slow.append(row["seq"])
+                        or original(report, row, key))
+    report = verify_chain(chunk_size=2)
+    assert report.ok, report
+    # Versions 2 and 3 verify from the database's text; only version 1 needs its values.
+    assert [seq for seq in slow if seq > since] == [stored[0].seq]
+
+
+def test_a_version_1_chain_from_the_old_code_still_verifies_beside_newer_ones(olaf, since):
     first = write_v1(olaf, Action.CASE_LIST, None, page=2, ids=[3, 1])
     write_v1(olaf, Action.DOCUMENT_DOWNLOAD, ("cases.document", uuid.uuid4()),
              case_id=str(uuid.uuid4()))
     audit.record(olaf, Action.CASE_LIST, None, page=1)
     write_v1(olaf, Action.CASE_SEARCH, None, results=0)
     stored = events_after(since)
-    assert [e.version for e in stored] == [1, 1, 2, 1]
+    assert [e.version for e in stored] == [1, 1, CURRENT_VERSION, 1]
     assert AuditEvent.objects.get(seq=first.seq).hash == first.hash
     assert all(entry_hash(e.__dict__) == e.hash for e in stored)
     report = verify_chain(chunk_size=3)
@@ -60,16 +112,18 @@ def test_a_version_1_chain_from_the_old_code_still_verifies_beside_version_2(ola
 
 @pytest.mark.parametrize(("column", "value"), [
     ("case_id", str(uuid.uuid4())), ("case_id", ""), ("subject_id", "f" * 64),
-    ("version", 1), ("version", 3), ("facts", '{"page": 2}'),
+    ("version", 1), ("version", 2), ("version", 9), ("facts", '{"page": 2}'),
+    ("activity", "budget"), ("activity_version", 2), ("span_id", "0" * 16),
+    ("parent_span_id", "a" * 16),
 ])
-def test_changing_a_version_2_field_breaks_the_entry(column, value, case, olaf):
+def test_changing_a_field_of_the_current_version_breaks_the_entry(column, value, case, olaf):
     entry = audit.record(olaf, Action.CASE_VIEW_SECTION, case, section="identity", page=1)
-    assert entry.case_id == str(case.pk) and entry.version == 2
+    assert entry.case_id == str(case.pk) and entry.version == CURRENT_VERSION
     with triggers_dropped():
         raw(f"UPDATE audit_auditevent SET {column} = %s WHERE seq = %s", [value, entry.seq])
     report = verify_chain()
     assert (report.broken_seq, report.reason) == (
-        entry.seq, "unknown_version" if value == 3 else "hash_mismatch")
+        entry.seq, "unknown_version" if value == 9 else "hash_mismatch")
 
 
 def test_version_2_entries_verify_from_the_database_text_on_both_databases(olaf, since,
@@ -114,7 +168,10 @@ def test_values_needing_escapes_still_verify_and_cannot_shift_between_fields(
 def test_versions_cannot_be_confused(olaf):
     entry = audit.record(olaf, Action.CASE_LIST, None)
     fields = dict(entry.__dict__)
-    assert canonical(fields).startswith(b"2" + SEP.encode())
+    assert canonical(fields).startswith(b"3" + SEP.encode())
+    assert canonical(dict(fields, version=2)).startswith(b"2" + SEP.encode())
+    assert canonical(dict(fields, version=2)).count(SEP.encode()) == 17
+    assert canonical(fields).count(SEP.encode()) == 21
     assert canonical(dict(fields, version=1)).startswith(b"{")
     with pytest.raises(ValueError):
         canonical(dict(fields, version=9))
@@ -130,7 +187,8 @@ def test_old_entries_about_a_case_part_are_found_in_the_case_history(case, carla
            write_v1(olaf, Action.SHARE_GRANT, share).seq,
            write_v1(olaf, Action.CASE_VIEW_SECTION, case).seq]
     other = write_v1(olaf, Action.NOTE_CREATE, ("cases.note", uuid.uuid4())).seq
-    new = [e.seq for e in events_after(since) if e.version == 2 and e.case_id == str(case.pk)]
+    new = [e.seq for e in events_after(since)
+           if e.version == CURRENT_VERSION and e.case_id == str(case.pk)]
     history = {e.seq for e in events_for_target(aud, "cases.case", case.pk)}
     assert set(old) <= history and set(new) <= history and other not in history
     filtered = {e.seq for e in filter_events(AuditEvent.objects.all(),

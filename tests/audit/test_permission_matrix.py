@@ -36,6 +36,7 @@ ROWS = {
     "anomalies": ("get", auditors(), None),
     "chain": ("get", auditors(), None),
     "verify": ("post", auditors(302), None),
+    "processing_log": ("get", auditors(), None),
 }
 
 test_every_audit_route_has_a_row = matrix.every_route_has_a_row(NAMESPACE, ROWS)

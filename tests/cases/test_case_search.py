@@ -45,8 +45,10 @@ def test_search_is_a_post_and_its_query_is_never_recorded(as_user, olaf, cases, 
     response = client.post(reverse("cases:search"), {"query": "ana maria perez"})
     assert response.status_code == 200
     assert b"Heron" in response.content and b"Kestrel" not in response.content
+    # One line for the one data subject found: the case, its pseudonym, never the query.
     [event] = recorded(audit_since, Action.CASE_SEARCH)
-    assert event.facts == {"results": 1}
+    assert event.facts == {"results": 1, "row": 1, "rows": 1}
+    assert event.case_id == str(cases["heron"].pk) and event.subject_id
     assert "ana" not in str(event.facts).lower()
 
 

@@ -49,7 +49,7 @@ def bucket(settings, monkeypatch):
         client.create_bucket(Bucket=BUCKET,
                              CreateBucketConfiguration={"LocationConstraint": REGION})
         settings.STORAGES = {**settings.STORAGES, "documents": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "shelter.crypto.s3.TracedS3Storage",
             "OPTIONS": {"bucket_name": BUCKET, "region_name": REGION, "location": "documents",
                         "file_overwrite": False, "default_acl": "private"},
         }}
@@ -80,7 +80,11 @@ def read_all(doc: Document) -> bytes:
 
 
 def test_the_documents_storage_is_the_bucket(bucket):
-    assert type(document_storage()).__name__ == "S3Storage"
+    from storages.backends.s3 import S3Storage
+
+    storage = document_storage()
+    assert type(storage).__name__ == "TracedS3Storage" and isinstance(storage, S3Storage)
+    assert storage.transfer_config.use_threads is False
 
 
 @pytest.mark.parametrize("size", [0, CHUNK - 1, PART + CHUNK + 3])
@@ -170,7 +174,7 @@ def test_a_bucket_in_the_environment_moves_documents_to_s3():
     result = _documents_setting(SHELTER_DOCUMENTS_S3_BUCKET="cases-eu",
                                 SHELTER_DOCUMENTS_S3_ENDPOINT_URL="https://s3.example.nl")
     storage = json.loads(result.stdout)
-    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["BACKEND"] == "shelter.crypto.s3.TracedS3Storage"
     assert storage["OPTIONS"]["region_name"] is None
     assert {k: storage["OPTIONS"][k] for k in ("bucket_name", "endpoint_url", "location",
                                                "default_acl", "file_overwrite")} == {
@@ -223,3 +227,23 @@ def test_an_unmarked_bucket_is_swept_only_after_it_is_marked(bucket, case):
     call_command("sweep_orphan_files", "--mark-storage", stdout=io.StringIO())
     call_command("sweep_orphan_files", "--min-age", "0", stdout=io.StringIO())
     assert list(raw_objects(bucket)) == [f"documents/{doc.storage_name}"]
+
+
+def test_requests_to_the_store_carry_the_trace(bucket):
+    """The current request's traceparent goes with every call to the bucket (signed with it)."""
+    from shelter.context import RequestInfo, current_request
+
+    storage = document_storage()
+    seen = []
+    storage.connection.meta.client.meta.events.register(
+        "before-sign.s3", lambda request, **kwargs: seen.append(request.headers.get("traceparent")))
+    storage.save("untraced.bin", io.BytesIO(b"x"))
+    token = current_request.set(RequestInfo("a" * 32, None, "", span_id="b" * 16))
+    try:
+        storage.save("traced.bin", io.BytesIO(b"y"))
+        assert storage.exists("traced.bin")
+    finally:
+        current_request.reset(token)
+    assert seen[0] is None
+    assert seen[-1] == f"00-{'a' * 32}-{'b' * 16}-00"
+    assert all(header in (None, f"00-{'a' * 32}-{'b' * 16}-00") for header in seen)

@@ -32,11 +32,18 @@ def share_many(cases, carla, pia, ngo) -> None:
     assert CaseUserObjectPermission.objects.exists()
 
 
+AUDIT_INSERT = 'INSERT INTO "audit_auditevent"'
+
+
 def page_queries(client) -> tuple[int, bytes]:
+    """The page's queries apart from the access log's INSERT of its lines (one per case on the
+    page, in one statement; SQLite takes at most 999 parameters a statement, so two there)."""
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("cases:shared_with_me"))
     assert response.status_code == 200
-    return len(queries), response.content
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith(AUDIT_INSERT)]
+    assert 1 <= len(inserts) <= (1 if connection.vendor == "postgresql" else 2)
+    return len(queries) - len(inserts), response.content
 
 
 @pytest.mark.parametrize("sizes", [(3, 60)])
@@ -52,8 +59,8 @@ def test_the_list_costs_the_same_number_of_queries_whatever_the_size(
     print(f"shared_with_me page queries: {few} ({small} cases) vs {many} ({large} cases)")
     assert few == many
     # The list itself is ≤ 3 (next test: count, page, grants); the rest is what every page
-    # costs: session, user, role, OTP device, the audit write, and the bell's unread count.
-    assert many <= 13
+    # costs: session, user, role, OTP device, the audit head, and the bell's unread count.
+    assert many <= 12
     assert content.count(b"/cases/") >= 50 and b"Hidden" not in content
 
 

@@ -1,0 +1,73 @@
+"""A page that shows several defenders writes one access log line per data subject: each
+names its case and the defender's pseudonym, all in the request's trace, in one statement."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from shelter.audit import Action
+from shelter.crypto.keyring import audit_subject_pseudonym
+from tests.factories import head_seq, make_case, make_share, recorded, verified_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def audit_since():
+    return head_seq()
+
+
+@pytest.fixture
+def three_cases(carla, olaf):
+    return [make_case(carla, officer=olaf, code_name=name, legal_name=f"{name} Demo Person",
+                      passport_number=f"P-{i}") for i, name in enumerate(["Heron", "Ibis", "Wren"])]
+
+
+def test_the_case_list_writes_one_line_per_data_subject(olaf, three_cases):
+    client = verified_client(olaf)
+    audit_since = head_seq()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("cases:list"))
+    assert response.status_code == 200
+    lines = recorded(audit_since, Action.CASE_LIST)
+    assert len(lines) == 3
+    assert {line.case_id for line in lines} == {str(c.pk) for c in three_cases}
+    assert {line.subject_id for line in lines} == {
+        audit_subject_pseudonym(c.defender_id) for c in three_cases}
+    assert sorted(line.facts["row"] for line in lines) == [1, 2, 3]
+    assert {line.facts["rows"] for line in lines} == {3}
+    assert len({line.request_id for line in lines}) == 1  # one request, one trace
+    assert len({line.span_id for line in lines}) == 3
+    assert {(line.activity, line.activity_version) for line in lines} == {("residency", 1)}
+    # No name reaches the log; the lines are one INSERT.
+    for line in lines:
+        assert "Demo" not in str(line.facts) and "Heron" not in str(line.facts)
+    inserts = [q for q in queries.captured_queries
+               if q["sql"].startswith('INSERT INTO "audit_auditevent"')]
+    assert len(inserts) == 1
+
+
+def test_an_empty_list_still_writes_its_one_line(olaf, audit_since):
+    assert verified_client(olaf).get(reverse("cases:list")).status_code == 200
+    [line] = recorded(audit_since, Action.CASE_LIST)
+    assert (line.case_id, line.subject_id, line.facts["results"]) == ("", "", 0)
+
+
+def test_a_partners_shared_list_writes_a_line_per_shared_case(carla, pia, three_cases,
+                                                              audit_since):
+    for case in three_cases[:2]:
+        make_share(case, carla, user=pia, sections=["basic"])
+    assert verified_client(pia).get(reverse("cases:shared_with_me")).status_code == 200
+    lines = recorded(audit_since, Action.CASE_LIST)
+    assert {line.case_id for line in lines} == {str(c.pk) for c in three_cases[:2]}
+    assert {line.activity for line in lines} == {"sharing"}
+
+
+def test_the_chain_verifies_after_lines_written_together(olaf, three_cases):
+    from shelter.audit.chain import verify_chain
+
+    verified_client(olaf).get(reverse("cases:list"))
+    assert verify_chain().ok
