@@ -99,6 +99,15 @@ def _record_list(request: HttpRequest, action: Action, cases: list[Case], **fact
 
 
 @guard
+def access_statistics(request: HttpRequest, year: int) -> None:
+    """The statistics page (aggregates only): as the case list; recorded as one view of the
+    year's figures, with no data subject (SECURITY.md, "One line per data subject")."""
+    access_case_list(request)
+    audit.record(request.user, Action.STATISTICS_VIEW, None, section="statistics", year=year)
+    mark_audited(request)
+
+
+@guard
 def access_case_search(request: HttpRequest, query: str | None = None) -> list[Case]:
     """Search: staff, and partners (who only ever find what is shared with them). With a
     valid `query`, its results, recorded as one search (the count, never the query)."""

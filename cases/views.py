@@ -210,16 +210,16 @@ def case_history(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         entries=entries))
 
 
-@guarded_by(access.access_case_list)
+@guarded_by(access.access_statistics)
 def statistics(request: HttpRequest) -> HttpResponse:
     """Aggregate counts per year (no personal data) for coordinators and case officers."""
-    access.access_case_list(request)
     this_year = timezone.localdate().year
     try:
         year = int(request.GET.get("year", this_year))
     except ValueError:
         year = this_year
     year = min(max(year, 2000), this_year + 5)
+    access.access_statistics(request, year)
     hosted = hosted_per_region(request.user, year)
     return render(request, "cases/statistics.html", {
         "stats": selectors.residency_statistics(request.user, year),

@@ -41,6 +41,17 @@ def _empty_process_key_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_register_versions():
+    """The access log remembers the register's versions for 30 s; a version a test wrote is
+    rolled back with it, so each test starts without that memory."""
+    from shelter.audit.log import forget_register_versions
+
+    forget_register_versions()
+    yield
+    forget_register_versions()
+
+
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on loopback, and the settings that send to it (tests/smtp.py)."""

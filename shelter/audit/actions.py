@@ -53,6 +53,7 @@ class Action(IntEnum):
     CASE_HISTORY_VIEW = 209
     NOTE_CREATE = 210
     NOTE_UPDATE = 211
+    STATISTICS_VIEW = 212
     # 22x logistics (cases.logistics): travel documents, travel, insurance, companions
     TRAVEL_DOCUMENTS_CHANGE = 220
     TRAVEL_LEG_CREATE = 221
@@ -168,6 +169,7 @@ ACTION_LABELS: dict[Action, str | Promise] = {
     Action.CASE_HISTORY_VIEW: _("Case access history viewed"),
     Action.NOTE_CREATE: _("Note added"),
     Action.NOTE_UPDATE: _("Note changed"),
+    Action.STATISTICS_VIEW: _("Statistics viewed"),
     Action.TRAVEL_DOCUMENTS_CHANGE: _("Passport or visa details changed"),
     Action.TRAVEL_LEG_CREATE: _("Travel leg added"),
     Action.TRAVEL_LEG_CHANGE: _("Travel leg changed"),

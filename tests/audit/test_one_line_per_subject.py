@@ -71,3 +71,12 @@ def test_the_chain_verifies_after_lines_written_together(olaf, three_cases):
 
     verified_client(olaf).get(reverse("cases:list"))
     assert verify_chain().ok
+
+
+def test_statistics_are_one_entry_without_a_subject(olaf, three_cases):
+    client = verified_client(olaf)
+    since = head_seq()
+    assert client.get(reverse("cases:statistics")).status_code == 200
+    [line] = recorded(since, Action.STATISTICS_VIEW)
+    assert (line.subject_id, line.case_id, line.activity) == ("", "", "statistics")
+    assert set(line.facts) == {"year"}

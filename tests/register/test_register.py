@@ -65,21 +65,24 @@ def test_a_change_makes_a_new_version_and_the_old_one_stays(carla, olaf):
     response = verified_client(carla).post("/register/housing/new/", form_data(
         first, retention="With the case; the unit's address for as long as it is used."))
     assert response.status_code == 302
+    # (Versions outlive a test's rollback nowhere but in a flushed database: count from `first`.)
     second = newest("housing")
-    assert (second.version, second.changed_by_id, second.change_note) == (2, carla.pk,
+    n = first.version + 1
+    assert (second.version, second.changed_by_id, second.change_note) == (n, carla.pk,
                                                                            "Yearly review")
     assert second.retention.startswith("With the case; the unit")
-    old = ActivityVersion.objects.get(code="housing", version=1)
+    old = ActivityVersion.objects.get(code="housing", version=first.version)
     assert old.retention == first.retention and old.changed_at == first.changed_at
-    page = verified_client(olaf).get("/register/housing/versions/1/")
-    assert page.status_code == 200 and b"Replaced: version 2 is in force." in page.content
+    page = verified_client(olaf).get(f"/register/housing/versions/{first.version}/")
+    assert page.status_code == 200
+    assert f"Replaced: version {n} is in force.".encode() in page.content
     [change] = recorded(since, Action.REGISTER_CHANGE)
-    assert change.facts == {"activity_code": "housing", "register_version": 2}
-    # From now on the log names version 2 for housing, version 1 for the rest.
+    assert change.facts == {"activity_code": "housing", "register_version": n}
+    # From now on the log names the new version for housing.
     client = verified_client(olaf)
     client.get("/housing/")
     later = [e for e in events_after(change.seq) if e.activity == "housing"]
-    assert later and {e.activity_version for e in later} == {2}
+    assert later and {e.activity_version for e in later} == {n}
 
 
 def test_an_unchanged_or_outdated_form_changes_nothing(carla):
@@ -121,7 +124,8 @@ def test_the_exports_hold_every_activity_with_its_uri(carla, olaf, settings):
     since = head_seq()
     document = json.loads(client.get("/register/export.json").content)["activities"]
     assert [row["code"] for row in document] == list(CODES)
-    assert document[1]["uri"] == "https://leiden.example.nl/verwerkingsregister/residency/versions/1/"
+    assert document[1]["uri"] == ("https://leiden.example.nl/verwerkingsregister/residency/"
+                                  f"versions/{newest('residency').version}/")
     response = client.get("/register/export.csv")
     assert response["Content-Disposition"].startswith("attachment")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -149,7 +153,8 @@ def test_the_demo_shows_a_history_once():
     from django.core.management import call_command
 
     call_command("seed_demo", stdout=io.StringIO())
+    after_first = ActivityVersion.objects.filter(code="sharing").count()
     call_command("seed_demo", stdout=io.StringIO())
-    assert list(ActivityVersion.objects.filter(code="sharing").order_by("version")
-                .values_list("version", flat=True)) == [1, 2]
+    assert after_first >= 2
+    assert ActivityVersion.objects.filter(code="sharing").count() == after_first
     assert {v.code for v in ActivityVersion.objects.filter(version=1)} == set(CODES)
