@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from shelter.accounts.models import Organisation
 from shelter.accounts.roles import Role
@@ -38,7 +38,7 @@ def subject_entries(defender_id: Any, since: datetime.datetime | None = None,
                     until: datetime.datetime | None = None) -> QuerySet[AuditEvent]:
     """The entries about one defender (by pseudonym), oldest first, in [since, until)."""
     entries = AuditEvent.objects.filter(
-        Q(subject_id=audit_subject_pseudonym(defender_id))).order_by("seq")
+        subject_id=audit_subject_pseudonym(defender_id)).order_by("seq")
     if since is not None:
         entries = entries.filter(time__gte=since)
     if until is not None:
