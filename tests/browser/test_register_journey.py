@@ -1,13 +1,14 @@
 """A privacy officer (an auditor) keeps the register of processing activities: finds it in the
 menu, opens the budget activity, changes its retention period as a new version, reads the old
 version beside it, opens the page to print for the DPA and downloads the JSON export; axe-core
-checks every page on the way."""
+checks every page on the way, in English and in Dutch."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from django.conf import settings
 
 from shelter.accounts.models import Organisation
 from shelter.accounts.roles import Role
@@ -66,3 +67,16 @@ def test_an_auditor_keeps_the_register(a11y_page, live_server):
     budget = next(row for row in exported if row["code"] == "budget")
     assert budget["version"] == before.version + 1
     assert budget["retention"] == "Seven years (fiscal retention duty)."
+
+    # The same pages in Dutch.
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "nl",
+                               "url": live_server.url}])
+    page.goto("/register/")
+    page.get_by_role("heading", name="Verwerkingsregister").wait_for()
+    a11y_page.check()
+    page.get_by_role("link", name="Residency budget and payments").click()
+    page.get_by_role("heading", name="Versies").wait_for()
+    a11y_page.check()
+    page.get_by_role("link", name="Wijzigen (een nieuwe versie)").click()
+    page.get_by_role("button", name="Opslaan als nieuwe versie").wait_for()
+    a11y_page.check()
