@@ -147,7 +147,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's, remembering the verified device and the role with the session.
+    "shelter.accounts.middleware.OTPSessionMiddleware",
     "shelter.accounts.middleware.SessionExpiryMiddleware",
     "shelter.accounts.alerts.DeviceCookieMiddleware",
     "shelter.accounts.middleware.RequireTwoFactorMiddleware",
@@ -254,7 +255,7 @@ SHELTER_SESSION_IDLE_MINUTES = env_int("SHELTER_SESSION_IDLE_MINUTES", 30)
 SHELTER_SESSION_MAX_HOURS = env_int("SHELTER_SESSION_MAX_HOURS", 12)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = SHELTER_SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # touched at most once a minute (SessionExpiryMiddleware)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -21,8 +21,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from shelter.accounts import alerts, panels, phishing, signals
+        from shelter.accounts import alerts, panels, phishing, signals, stamps
         from shelter.dashboard import register
+
+        # Sessions remember the verified device and the role until these move the stamp.
+        stamps.connect()
 
         # A sign-in by code of someone whose role must use a passkey: a recovery, made loud.
         signals.second_factor_verified.connect(phishing.on_session_raised,

@@ -88,6 +88,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # once when the account is linked. Unique, so one identity reaches one account at most.
     oidc_subject = models.CharField(_("single sign-on identity"), max_length=64, unique=True,
                                     null=True, blank=True, editable=False)
+    # Counts every change to the user's second-factor devices and role (`shelter.accounts.stamps`).
+    # A session keeps its verified device and the role with the stamp it saw; the user row is
+    # read on every request anyway, so a changed stamp sends the session back to the database.
+    access_stamp = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
