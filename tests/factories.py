@@ -213,8 +213,8 @@ def make_unit(acting_user, code_name: str = "Linden", *, buffer: int = 0,
 
 
 # --- the database and the access log -------------------------------------------------------
-def count_queries(call) -> int:
-    """Statements sent while `call()` runs. (CaptureQueriesContext misses a test client's
+def sent_queries(call) -> list[str]:
+    """The statements sent while `call()` runs. (CaptureQueriesContext misses a test client's
     request: the request_started signal resets the query log it reads.)"""
     sent: list[str] = []
 
@@ -224,7 +224,12 @@ def count_queries(call) -> int:
 
     with connection.execute_wrapper(wrapper):
         call()
-    return len(sent)
+    return sent
+
+
+def count_queries(call) -> int:
+    """How many statements were sent while `call()` runs."""
+    return len(sent_queries(call))
 
 
 def head_seq() -> int:
