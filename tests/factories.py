@@ -35,6 +35,7 @@ from cases.models import Case, Defender, Document, Note
 from cases.sharing.services import share_grant
 from housing import services as housing_services
 from housing.models import Unit
+from shelter.accounts.middleware import SESSION_SEEN, SESSION_STARTED, SESSION_VERIFIED
 from shelter.accounts.models import AuthenticatorDevice, Organisation, User
 from shelter.audit.models import AuditEvent
 from shelter.crypto.api import store_document
@@ -84,12 +85,17 @@ def make_user(email: str, role: str | None, organisation: Organisation, **extra)
 
 
 def verified_client(user: User) -> Client:
-    """A client whose session has passed both factors, as after a real sign-in."""
+    """A client whose session has passed both factors, as after a real sign-in and a first
+    page (which remembers the device and the role: see `OTPSessionMiddleware`)."""
     client = Client()
     client.force_login(user)
     device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    fresh = User.objects.get(pk=user.pk)
+    session[SESSION_VERIFIED] = {"device": device.persistent_id, "stamp": fresh.access_stamp,
+                                 "role": fresh.role}
+    session[SESSION_STARTED] = session[SESSION_SEEN] = time.time()
     session.save()
     return client
 
