@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from cases import policies
 from cases.choices import Stage
@@ -189,20 +189,30 @@ def case_warnings(user: User, case: Case) -> list[checks.Failure]:
     return warnings_of([case]).get(case.pk, [])
 
 
+def _recording_logistics(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Those of `cases` that record any logistics: only they can have a warning. Filtered in
+    the database, so a dashboard does not load every watched case to find the few."""
+    return cases.filter(Q(pk__in=TravelDocuments.objects.values("case_id"))
+                        | Q(pk__in=TravelLeg.objects.values("case_id"))
+                        | Q(pk__in=Companion.objects.values("case_id")))
+
+
 def dashboard_warnings(user: User) -> list[tuple[Case, list[checks.Failure]]]:
     """The watched cases `user` may see with a warning, by planned arrival: code names and
     check codes only."""
-    cases = list(visible_cases(user).filter(stage__in=WATCHED_STAGES, shredded_at__isnull=True)
-                 .select_related("defender").order_by("planned_arrival", "pk"))
+    cases = list(_recording_logistics(
+        visible_cases(user).filter(stage__in=WATCHED_STAGES, shredded_at__isnull=True))
+        .select_related("defender").order_by("planned_arrival", "pk"))
     found = warnings_of(cases)
     return [(c, found[c.pk]) for c in cases if c.pk in found]
 
 
 def failing_active_cases(today: datetime.date) -> list[tuple[Case, list[checks.Failure]]]:
     """For the daily reminder: watched cases with an active assigned officer and a warning."""
-    cases = list(Case.objects.filter(stage__in=WATCHED_STAGES, shredded_at__isnull=True,
-                                     assigned_officer__is_active=True)
-                 .select_related("assigned_officer").order_by("pk"))
+    cases = list(_recording_logistics(
+        Case.objects.filter(stage__in=WATCHED_STAGES, shredded_at__isnull=True,
+                            assigned_officer__is_active=True))
+        .select_related("assigned_officer").order_by("pk"))
     found = warnings_of(cases)
     return [(c, found[c.pk]) for c in cases if c.pk in found]
 
