@@ -29,13 +29,14 @@ Two conventions the shared include (`includes/form.html`) understands, for any f
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import forms
 from django.db import models
 from django.forms.models import ModelFormMetaclass, model_to_dict
 from django.utils.formats import get_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -93,6 +94,47 @@ class DateInput(forms.DateInput):
         return format_html('{}<span class="field__format" id="{}_format">{}</span>', html,
                            field_id, _("Day, month, year: %(pattern)s") % {
                                "pattern": date_pattern()})
+
+
+class QuickSelect(forms.Select):
+    """A `<select>` written in Python: the same element Django's templates write (attributes,
+    options, optgroups, the first matching option selected), without a template render per
+    option. A filter with a few hundred people or actions costs one loop instead of a few
+    hundred template renders (measured in bench/bench_pages.py). Labels and values are
+    escaped by `format_html`.
+
+    Give it precomputed choices (a list of pairs, e.g. one `values_list` query) rather than a
+    queryset: a ModelChoiceField's choice iterator opens a server-side cursor on PostgreSQL.
+    """
+
+    def render(self, name: str, value: Any, attrs: dict | None = None,
+               renderer: Any = None) -> SafeString:
+        final = {"name": name, **self.build_attrs(self.attrs, attrs)}
+        if self.allow_multiple_selected:
+            final["multiple"] = True
+        wanted = set(self.format_value(value))
+        taken = [False]
+
+        def option(option_value: Any, label: Any) -> str:
+            # html.escape is what Django's escape() calls, without its lazy-string wrapper.
+            text = "" if option_value is None else str(option_value)
+            selected = text in wanted and (self.allow_multiple_selected or not taken[0])
+            taken[0] = taken[0] or selected
+            return (f'<option value="{html.escape(text)}"{" selected" if selected else ""}>'
+                    f"{conditional_escape(label)}</option>")
+
+        parts = []
+        for group_value, group_label in self.choices:
+            if isinstance(group_label, list | tuple):
+                inner = "".join(option(v, label) for v, label in group_label)
+                parts.append(f'<optgroup label="{html.escape(str(group_value))}">{inner}'
+                             "</optgroup>")
+            else:
+                parts.append(option(group_value, group_label))
+        attributes = SafeString("".join(
+            format_html(" {}", key) if given is True else format_html(' {}="{}"', key, given)
+            for key, given in final.items() if given is not None and given is not False))
+        return format_html("<select{}>{}</select>", attributes, SafeString("".join(parts)))
 
 
 def required_when(field: forms.Field, condition: Any) -> forms.Field:

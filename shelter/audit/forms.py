@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shelter.accounts.methods import Method
 from shelter.accounts.models import Organisation, User
-from shelter.audit import labels
+from shelter.audit import labels, selectors
 from shelter.audit.actions import Action, Outcome
-from shelter.forms import DateInput
+from shelter.forms import DateInput, QuickSelect
 
 # A code name's prefix may match several cases; more than this asks for a longer prefix.
 MAX_CASES = 50
@@ -23,22 +25,33 @@ class EventFilterForm(forms.Form):
         help_text=_("The whole code name or its beginning."),
         error_messages={"invalid": _("A code name has letters, digits, spaces, dots, "
                                      "apostrophes and hyphens only.")})
-    actor = forms.ModelChoiceField(User.objects.all(), required=False, label=_("User"))
+    # The lists are read once per form (`__init__`), not through the fields' querysets; a
+    # submitted id is still checked against the queryset.
+    actor = forms.ModelChoiceField(User.objects.all(), required=False, label=_("User"),
+                                   widget=QuickSelect)
     organisation = forms.ModelChoiceField(Organisation.objects.all(), required=False,
-                                          label=_("Organisation"))
+                                          label=_("Organisation"), widget=QuickSelect)
     target_id = forms.RegexField(regex=r"^[A-Za-z0-9_.:\-]{1,64}$", required=False,
                                  label=_("Case or object id"))
     action = forms.TypedChoiceField(choices=[("", "—"), *Action.choices()], coerce=int,
-                                    empty_value=None, required=False, label=_("Action"))
+                                    empty_value=None, required=False, label=_("Action"),
+                                    widget=QuickSelect)
     outcome = forms.ChoiceField(choices=[("", "—"), *Outcome.choices], required=False,
-                                label=_("Outcome"))
+                                label=_("Outcome"), widget=QuickSelect)
     method = forms.ChoiceField(choices=[("", "—"), *Method.choices], required=False,
-                               label=_("Sign-in method"))
+                               label=_("Sign-in method"), widget=QuickSelect)
     date_from = forms.DateField(required=False, label=_("From"),
                                 widget=DateInput())
     date_to = forms.DateField(required=False,
                               label=pgettext_lazy("last day of a period, included", "Until"),
                               widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, choices in (("actor", selectors.user_choices()),
+                              ("organisation", selectors.organisation_choices())):
+            field = self.fields[name]
+            field.widget.choices = [("", field.empty_label), *choices]
 
     def clean_code_name(self) -> str:
         code_name = self.cleaned_data.get("code_name", "")

@@ -1,0 +1,34 @@
+"""QuickSelect writes the very element Django's Select writes, without a template per option."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django import forms
+
+from shelter.forms import QuickSelect
+
+CHOICES = [("", "—"), (1, "A & B"), (2, "C<d>\"e\""), ("Group <g>", [(3, "x"), (4, "y")]),
+           (2, "the same value again")]
+
+
+def _normal(html: str) -> str:
+    return re.sub(r">\s+<", "><", html.strip().replace("\n", ""))
+
+
+@pytest.mark.parametrize("value", [None, "", 2, "3", "missing", [1]])
+@pytest.mark.parametrize("attrs", [{}, {"id": "id_f", "required": True, "aria-describedby": "h",
+                                        "disabled": False}])
+def test_the_same_html_as_djangos_select(value, attrs):
+    ours = QuickSelect(choices=CHOICES).render("f", value, dict(attrs))
+    django = forms.Select(choices=CHOICES).render("f", value, dict(attrs))
+    assert _normal(ours) == _normal(django)
+    assert "<d>" not in ours and "&lt;d&gt;" in ours  # labels escaped
+
+
+def test_a_multiple_select_marks_every_chosen_option():
+    ours = QuickSelect(choices=CHOICES)
+    ours.allow_multiple_selected = True
+    django = forms.SelectMultiple(choices=CHOICES)
+    assert _normal(ours.render("f", ["1", "3"])) == _normal(django.render("f", ["1", "3"]))
