@@ -100,8 +100,8 @@ class QuickSelect(forms.Select):
     """A `<select>` written in Python: the same element Django's templates write (attributes,
     options, optgroups, the first matching option selected), without a template render per
     option. A filter with a few hundred people or actions costs one loop instead of a few
-    hundred template renders (measured in bench/bench_pages.py). Labels and values are
-    escaped by `format_html`.
+    hundred template renders (measured in bench/bench_pages.py). Values, labels and
+    attributes are escaped as Django escapes them (`html.escape`, `conditional_escape`).
 
     Give it precomputed choices (a list of pairs, e.g. one `values_list` query) rather than a
     queryset: a ModelChoiceField's choice iterator opens a server-side cursor on PostgreSQL.
@@ -113,13 +113,14 @@ class QuickSelect(forms.Select):
         if self.allow_multiple_selected:
             final["multiple"] = True
         wanted = set(self.format_value(value))
-        taken = [False]
+        taken = False
 
         def option(option_value: Any, label: Any) -> str:
             # html.escape is what Django's escape() calls, without its lazy-string wrapper.
+            nonlocal taken
             text = "" if option_value is None else str(option_value)
-            selected = text in wanted and (self.allow_multiple_selected or not taken[0])
-            taken[0] = taken[0] or selected
+            selected = text in wanted and (self.allow_multiple_selected or not taken)
+            taken = taken or selected
             return (f'<option value="{html.escape(text)}"{" selected" if selected else ""}>'
                     f"{conditional_escape(label)}</option>")
 
