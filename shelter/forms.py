@@ -36,7 +36,8 @@ from django import forms
 from django.db import models
 from django.forms.models import ModelFormMetaclass, model_to_dict
 from django.utils.formats import get_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -96,6 +97,14 @@ class DateInput(forms.DateInput):
                                "pattern": date_pattern()})
 
 
+def _escape(text: Any) -> str:
+    """Django's conditional_escape without its lazy-string wrappers (a few hundred labels a
+    page): safe strings as they are, everything else through html.escape."""
+    if isinstance(text, Promise):
+        text = str(text)
+    return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
+
+
 class QuickSelect(forms.Select):
     """A `<select>` written in Python: the same element Django's templates write (attributes,
     options, optgroups, the first matching option selected), without a template render per
@@ -122,7 +131,7 @@ class QuickSelect(forms.Select):
             selected = text in wanted and (self.allow_multiple_selected or not taken)
             taken = taken or selected
             return (f'<option value="{html.escape(text)}"{" selected" if selected else ""}>'
-                    f"{conditional_escape(label)}</option>")
+                    f"{_escape(label)}</option>")
 
         parts = []
         for group_value, group_label in self.choices:
