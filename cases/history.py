@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -67,12 +68,15 @@ class HistoryEntry:
     detail: str = ""
 
 
-def case_history(user: Any, case: Case, limit: int = 200) -> list[HistoryEntry]:
+def case_history(user: Any, case: Case, limit: int = 200, *,
+                 about: QuerySet[AuditEvent] | None = None) -> list[HistoryEntry]:
     """The newest `limit` business events of `case` (PermissionDenied if `user` may not read
-    the case's access history; the view asks the policy first)."""
-    events = list(events_for_target(user, case)
-                  .filter(action__in=[int(a) for a in HISTORY_ACTIONS], outcome=Outcome.ALLOWED)
-                  [:limit])
+    the case's access history; the view asks the policy first). `about` is the case's entries
+    as `events_for_target(user, case)` gives them, when the caller has them already."""
+    if about is None:
+        about = events_for_target(user, case)
+    events = list(about.filter(action__in=[int(a) for a in HISTORY_ACTIONS],
+                               outcome=Outcome.ALLOWED)[:limit])
     names = actor_names_by_id({e.actor_id for e in events}
                               | {_fact(e, "grantee_user_id") for e in events} - {None})
     categories = {str(pk): category for pk, category

@@ -200,8 +200,9 @@ def case_history(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case = access.access_case(request, pk, "history")
     events = entries = None
     if policies.can_view_access_history(request.user, case):
-        entries = history.case_history(request.user, case)
-        events = list(events_for_target(request.user, case)[:100])
+        about = events_for_target(request.user, case)  # the case's parts read once
+        entries = history.case_history(request.user, case, about=about)
+        events = list(about[:100])
         names = actor_names(events)
         for event in events:
             event.actor_name = names.get(event.actor_id, "")

@@ -12,7 +12,7 @@ from cases import history, services
 from cases.sharing.services import share_revoke
 from housing import services as housing_services
 from shelter.audit import Action
-from tests.factories import make_share, recorded
+from tests.factories import make_case, make_share, recorded, sent_queries
 
 TODAY = datetime.date.today()
 NOTE_TEXT = "Threat QZXW received by phone"
@@ -141,3 +141,20 @@ def test_the_history_of_a_shredded_case_still_opens_without_its_sealed_texts(as_
     tasks = client.get(reverse("cases:tasks", args=[case.pk]))
     assert tasks.status_code == 200 and b"VWXQ" not in tasks.content
     assert b"(no longer readable)" in tasks.content
+
+
+def test_the_history_page_reads_a_case_with_many_parts_in_as_many_queries_as_a_bare_one(
+        as_user, carla, olaf, busy_case):
+    """The parts' ids (documents, notes, shares, bookings, tasks…) are one query, and the
+    page reads them once, however many parts and kinds of part the case has."""
+    bare = make_case(carla, code_name="Plover", officer=olaf)
+    client = as_user(olaf)
+    for page in (bare, busy_case):  # first visits: the session settles
+        assert client.get(reverse("cases:history", args=[page.pk])).status_code == 200
+
+    def sql(case):
+        return sent_queries(lambda: client.get(reverse("cases:history", args=[case.pk])))
+
+    bare_sql, busy_sql = sql(bare), sql(busy_case)
+    assert len(busy_sql) == len(bare_sql)
+    assert sum("UNION ALL" in statement for statement in busy_sql) == 1
