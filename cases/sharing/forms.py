@@ -16,6 +16,7 @@ from cases.sharing.models import CaseShare
 from cases.sharing.services import max_share_days
 from shelter.accounts.models import Organisation, User
 from shelter.accounts.roles import Role
+from shelter.forms import QuickSelect
 
 
 class SectionsField(forms.MultipleChoiceField):
@@ -34,13 +35,13 @@ class ShareGrantForm(forms.Form):
     """
 
     grantee = forms.ChoiceField(
-        label=_("Share with"),
+        label=_("Share with"), widget=QuickSelect,
         error_messages={"required": _("Choose the person or organisation to share with."),
                         "invalid_choice": _("Choose a person or organisation from the list.")})
     sections = SectionsField(
         label=_("Sections to share"), widget=forms.CheckboxSelectMultiple, required=False,
         help_text=_("Medical and security notes are shared only when ticked."))
-    mode = forms.ChoiceField(label=_("Mode"), choices=CaseShare.Mode.choices,
+    mode = forms.ChoiceField(label=_("Mode"), choices=CaseShare.Mode.choices, widget=QuickSelect,
                              initial=CaseShare.Mode.READ)
     expires_on = forms.DateField(
         label=_("Until (inclusive)"), widget=DateInput(),
@@ -62,14 +63,15 @@ class ShareGrantForm(forms.Form):
             else set()
         self.fields["sections"].choices = [(s, section_label(s)) for s in choices.SHARE_SECTIONS
                                            if s != "basic"]
+        # Two plain reads of (id, name): a list of hundreds of partners is no model instances.
         people = (User.objects.filter(is_active=True, groups__name=Role.PARTNER)
-                  .order_by("full_name"))
+                  .order_by("full_name").values_list("pk", "full_name"))
         organisations = Organisation.objects.filter(is_active=True).exclude(
-            kind=Organisation.Kind.MUNICIPALITY)
+            kind=Organisation.Kind.MUNICIPALITY).values_list("pk", "name")
         self.fields["grantee"].choices = [
             ("", _("Choose a person or organisation")),
-            (_("People"), [(f"user:{u.pk}", u.full_name) for u in people]),
-            (_("Organisations"), [(f"org:{o.pk}", o.name) for o in organisations])]
+            (_("People"), [(f"user:{pk}", name) for pk, name in people]),
+            (_("Organisations"), [(f"org:{pk}", name) for pk, name in organisations])]
         self.fields["expires_on"].initial = timezone.localdate() + datetime.timedelta(days=30)
         self.fields["expires_on"].help_text = _(
             "From today to at most %(days)d days from today.") % {"days": max_share_days()}

@@ -196,3 +196,32 @@ def test_the_confirmation_names_an_organisation_as_such(as_fresh_user, olaf, ngo
     page = response.content.decode()
     assert response.status_code == 200 and ngo.name in page
     assert "organisation: all its members" in page and not CaseShare.objects.exists()
+
+
+def test_the_recipient_list_costs_the_same_queries_for_two_partners_as_for_forty(
+        as_user, olaf, pia, ngo, case):
+    """The list of people and organisations is two plain reads, whatever its length, and
+    every name in it is escaped."""
+    from shelter.accounts.models import Organisation
+    from shelter.accounts.roles import Role
+    from tests.factories import make_user, sent_queries
+
+    client = as_user(olaf)
+    client.get(sharing_url(case))
+
+    def page_and_queries():
+        pages: list = []
+        queries = sent_queries(lambda: pages.append(client.get(sharing_url(case))))
+        return pages[0].content.decode(), queries
+
+    _page, few = page_and_queries()
+    for i in range(40):
+        make_user(f"partner{i}@example.org", Role.PARTNER, ngo, full_name=f"<i>P{i:02d}</i>")
+        Organisation.objects.create(name=f"Org {i} & co", kind=Organisation.Kind.OTHER)
+    page, many = page_and_queries()
+    assert len(many) == len(few)
+    select = page[page.index('name="grantee"'):page.index("</select>")]
+    assert select.count("<option") == 1 + 41 + Organisation.objects.exclude(
+        kind=Organisation.Kind.MUNICIPALITY).count()
+    assert "&lt;i&gt;P07&lt;/i&gt;" in select and "<i>" not in select
+    assert "Org 3 &amp; co" in select
