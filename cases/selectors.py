@@ -242,15 +242,18 @@ def dashboard_summary(user: User, days: int = 30) -> dict[str, Any]:
     per_stage = [(stage, counts.get(stage.value, 0)) for stage in Stage]
     open_tasks = Task.objects.filter(case__in=cases.values("pk"), done_at__isnull=True)
     mine = open_tasks.filter(owner=user)
+    week = today + datetime.timedelta(days=7)
+    tasks = open_tasks.aggregate(  # both counts in one statement
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        due=Count("pk", filter=Q(due_on__range=(today, week))))
     return {
         "arrivals": list(arrivals.order_by("planned_arrival")[:10]),
         "departures": list(departures.order_by("planned_departure")[:10]),
         "per_stage": per_stage,
-        "tasks_overdue": open_tasks.filter(due_on__lt=today).count(),
-        "tasks_due": open_tasks.filter(due_on__range=(today, today + datetime.timedelta(days=7)))
-        .count(),
+        "tasks_overdue": tasks["overdue"],
+        "tasks_due": tasks["due"],
         "my_tasks": list(mine.select_related("case__defender").filter(
-            due_on__lte=today + datetime.timedelta(days=7)).order_by("due_on")[:10]),
+            due_on__lte=week).order_by("due_on")[:10]),
     }
 
 
