@@ -51,13 +51,9 @@ def _fresh_database() -> tuple[str, str | None]:
     """(DATABASE_URL, temporary directory to remove afterwards or None)."""
     if os.environ.get("SHELTER_BENCH_CASES_DB") != "sqlite":
         try:
-            import psycopg
+            from pgtemp import fresh_database
 
-            base, _slash, _db = PG_URL.rpartition("/")
-            with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-                conn.execute(f"CREATE DATABASE {DB_NAME}")
-            return f"{base}/{DB_NAME}", None
+            return fresh_database(PG_URL, DB_NAME, connect_timeout=3), None
         except Exception as exc:  # no server here: fall back to SQLite
             print(f"PostgreSQL not usable ({type(exc).__name__}); using a temporary SQLite file")
     tmp = tempfile.mkdtemp(prefix="shelter-bench-cases-")

@@ -262,13 +262,9 @@ def _run_child(url: str) -> None:
 
 
 def _fresh_pg_database(url: str) -> str:
-    import psycopg
+    from pgtemp import fresh_database
 
-    base, _slash, _db = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    return f"{base}/{DB_NAME}"
+    return fresh_database(url, DB_NAME)
 
 
 def main() -> None:

@@ -61,3 +61,16 @@ def temporary_server() -> Iterator[str]:
             run(f"{bin_dir}/pg_ctl", "-D", data, "-m", "fast", "stop")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def fresh_database(url: str, name: str, connect_timeout: int = 10) -> str:
+    """Drop and create database `name` on the server of `url`; its URL. Benchmark databases
+    only: `name` is the benchmark's own constant, never input."""
+    import psycopg
+
+    base, _slash, _db = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True,
+                         connect_timeout=connect_timeout) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
