@@ -6,11 +6,13 @@ Views still record each read in the access log (`housing.access`); these functio
 from __future__ import annotations
 
 import datetime
+import operator
 import uuid
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -126,22 +128,29 @@ class ScheduleData:
 def schedule_data(user: User, start: datetime.date, end: datetime.date,
                   include_inactive: bool = False) -> ScheduleData:
     """Units with their periods and active bookings touching [start, end): four queries."""
+    return schedule_windows(user, [(start, end)], include_inactive)
+
+
+def schedule_windows(user: User, windows: list[tuple[datetime.date, datetime.date]],
+                     include_inactive: bool = False) -> ScheduleData:
+    """Units with their periods and active bookings touching any of `windows`, in the same
+    four queries as one window. A page showing several windows (the timeline and its
+    turnovers) reads once and takes each with `schedule_slice`; the result spans them all."""
     units = list(units_visible_to(user).filter(**({} if include_inactive else
                                                   {"is_active": True})).order_by("code_name"))
-    data = ScheduleData(start, end, units)
+    data = ScheduleData(min(s for s, _e in windows), max(e for _s, e in windows), units)
     if not units:
         return data
     in_scope = {"unit__is_active": True} if not include_inactive else {}
-    for unit_id, a_start, a_end in (Availability.objects.filter(start__lt=end, end__gt=start,
-                                                                 **in_scope)
+    periods = _touching(windows, "end")
+    for unit_id, a_start, a_end in (Availability.objects.filter(periods, **in_scope)
                                     .values_list("unit_id", "start", "end")):
         data.availability.setdefault(unit_id, []).append((a_start, a_end))
-    for unit_id, b_start, b_end, reason in (Block.objects.filter(start__lt=end, end__gt=start,
-                                                                  **in_scope)
+    for unit_id, b_start, b_end, reason in (Block.objects.filter(periods, **in_scope)
                                             .values_list("unit_id", "start", "end", "reason")):
         data.blocks.setdefault(unit_id, []).append((b_start, b_end, reason))
-    rows = (Booking.objects.filter(status__in=Booking.ACTIVE, start__lt=end,
-                                   blocked_until__gt=start, **in_scope)
+    rows = (Booking.objects.filter(_touching(windows, "blocked_until"),
+                                   status__in=Booking.ACTIVE, **in_scope)
             .order_by("start")
             .values("id", "unit_id", "case_id", "start", "end", "blocked_until", "status",
                     "case__defender__code_name"))
@@ -149,6 +158,33 @@ def schedule_data(user: User, start: datetime.date, end: datetime.date,
         row["code_name"] = row.pop("case__defender__code_name")
         data.bookings.setdefault(row["unit_id"], []).append(row)
     return data
+
+
+def _touching(windows: list[tuple[datetime.date, datetime.date]], end_field: str) -> Q:
+    """Rows whose [start, `end_field`) overlaps a window; overlapping windows merge first."""
+    merged: list[list[datetime.date]] = []
+    for start, end in sorted(windows):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return reduce(operator.or_, (Q(start__lt=end, **{f"{end_field}__gt": start})
+                                 for start, end in merged))
+
+
+def schedule_slice(data: ScheduleData, start: datetime.date, end: datetime.date
+                   ) -> ScheduleData:
+    """The part of `data` touching [start, end): what `schedule_data` reads for that window,
+    without a query. [start, end) must lie within one of the windows `data` was read for."""
+    def keep(periods: dict[uuid.UUID, list], touches) -> dict[uuid.UUID, list]:
+        kept = {unit_id: [p for p in rows if touches(p)] for unit_id, rows in periods.items()}
+        return {unit_id: rows for unit_id, rows in kept.items() if rows}
+
+    return ScheduleData(
+        start, end, data.units,
+        keep(data.availability, lambda p: p[0] < end and p[1] > start),
+        keep(data.blocks, lambda p: p[0] < end and p[1] > start),
+        keep(data.bookings, lambda r: r["start"] < end and r["blocked_until"] > start))
 
 
 def occupancy(data: ScheduleData) -> tuple[list[dict], dict]:

@@ -43,15 +43,18 @@ def _months(request: HttpRequest, limit: int) -> int:
 
 @guarded_by(access.access_schedule)
 def schedule(request: HttpRequest) -> HttpResponse:
-    """Units × days for one to three months, with the turnovers of the next 30 days."""
+    """Units × days for one to three months, with the turnovers of the next 30 days (both from
+    one read of the schedule)."""
     first, months = _month(request), _months(request, MAX_MONTHS)
     access.access_schedule(request, "timeline", months=months)
     today = timezone.localdate()
     start, end = timeline.month_window(first, months)
-    grid = timeline.build(selectors.schedule_data(request.user, start, end), today)
-    soon = selectors.schedule_data(request.user, today, today + datetime.timedelta(days=30))
+    soon = (today, today + datetime.timedelta(days=30))
+    data = selectors.schedule_windows(request.user, [(start, end), soon])
+    grid = timeline.build(selectors.schedule_slice(data, start, end), today)
+    turnovers = selectors.upcoming_turnovers(selectors.schedule_slice(data, *soon))
     return render(request, "housing/schedule.html", {
-        "grid": grid, "months": months, "turnovers": selectors.upcoming_turnovers(soon),
+        "grid": grid, "months": months, "turnovers": turnovers,
         "previous": (start - datetime.timedelta(days=1)).replace(day=1),
         "next": timeline.month_window(start, 1)[1], "this_month": today.replace(day=1),
         "states": timeline.STATE_LABELS, "marks": timeline.STATE_MARKS})

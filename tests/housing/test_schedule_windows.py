@@ -1,0 +1,57 @@
+"""One read of the schedule for several windows, sliced per window without a query."""
+
+from __future__ import annotations
+
+from housing import selectors, services
+from tests.factories import count_queries, day, make_case, make_unit
+
+
+def _populate(carla) -> None:
+    near = make_unit(carla, "Near", buffer=2)
+    far = make_unit(carla, "Far", offered=(-60, 30))
+    for i, (unit, start, end) in enumerate([(near, 0, 5), (near, 8, 12), (near, 50, 55),
+                                            (far, 2, 9)]):
+        case = make_case(carla, code_name=f"Bird{i}", legal_name=f"L{i}",
+                         passport_number=f"P{i}")
+        services.booking_create(unit=unit, case=case, start=day(start), end=day(end),
+                                acting_user=carla)
+    services.block_add(unit=near, start=day(20), end=day(23), reason="maintenance",
+                       acting_user=carla)
+    services.block_add(unit=far, start=day(60), end=day(62), reason="host_away",
+                       acting_user=carla)
+
+
+def test_each_slice_is_what_its_own_read_returns(carla, olaf):
+    _populate(carla)
+    windows = [(day(1), day(9)), (day(40), day(70)), (day(-30), day(0))]
+    data = selectors.schedule_windows(olaf, windows)
+    for start, end in windows:
+        assert selectors.schedule_slice(data, start, end) == selectors.schedule_data(
+            olaf, start, end)
+    assert (data.start, data.end) == (day(-30), day(70))
+
+
+def test_several_windows_cost_the_queries_of_one(carla, olaf):
+    _populate(carla)
+    selectors.schedule_data(olaf, day(0), day(1))  # the reader's roles, read once
+    one = count_queries(lambda: selectors.schedule_data(olaf, day(0), day(30)))
+    several = count_queries(lambda: selectors.schedule_windows(
+        olaf, [(day(0), day(30)), (day(10), day(40)), (day(100), day(130))]))
+    assert one == several == 4
+
+
+def test_the_slice_of_a_turnover_window_ignores_a_later_arrival(carla, olaf):
+    _populate(carla)
+    data = selectors.schedule_windows(olaf, [(day(0), day(90)), (day(0), day(30))])
+    assert [row["code_name"] for row in data.bookings[data.units[1].pk]] == [
+        "Bird0", "Bird1", "Bird2"]
+    soon = selectors.schedule_slice(data, day(0), day(30))
+    assert [(t["booking"]["code_name"], t["next"] and t["next"]["code_name"])
+            for t in selectors.upcoming_turnovers(soon)] == [
+        ("Bird0", "Bird1"), ("Bird3", None), ("Bird1", None)]
+
+
+def test_a_reader_without_housing_rights_gets_nothing_from_any_window(carla, pia):
+    _populate(carla)
+    data = selectors.schedule_windows(pia, [(day(0), day(30)), (day(40), day(70))])
+    assert data.units == [] and data.bookings == {} and data.availability == {}
