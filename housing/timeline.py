@@ -4,14 +4,25 @@ A day of a unit is, in order of precedence: a booked night, a turnover buffer da
 not offered, or free. Consecutive equal days merge into one cell (``colspan``), split at
 today so the "today" column can be marked. Built in Python from `selectors.schedule_data`,
 so the page costs the same few queries for 5 or 50 units.
+
+The day headings and each row's cells are written here as HTML (`format_html_join`, every
+value escaped as the template would): 50 units × 90 days are a few thousand cells, and a
+template tag per cell cost more than everything else on the page. For the same reason the
+state labels, block reasons, weekday and month names are translated once per grid, and the
+links are a prefix reversed once with a placeholder id.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from django.urls import reverse
+from django.utils.dates import MONTHS, WEEKDAYS
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from housing.models import Block, Unit
@@ -24,6 +35,24 @@ STATE_LABELS = {
 }
 # Short text shown in the cell, so the state never depends on colour alone.
 STATE_MARKS = {"buffer": "↻", "blocked": "✕", "unavailable": "–", "free": ""}
+
+CELL_HTML = ('<td{} class="tl-cell tl-{}{}" title="{}">{}'
+             '<span class="visually-hidden"> {}</span></td>')
+DAY_HTML = ('<th scope="col" class="tl-day{}{}"{}><span aria-hidden="true">{}</span>'
+            '<span class="visually-hidden">{}</span></th>')
+TODAY_CLASS = SafeString(" tl-today")
+TODAY_CURRENT = SafeString(' aria-current="date"')
+_TENTATIVE = SafeString(" ?")
+_STATIC = {  # constants, escaped once at import
+    "states": {state: conditional_escape(state) for state in STATE_LABELS},
+    "marks": {state: format_html('<span aria-hidden="true">{}</span>', STATE_MARKS.get(state, ""))
+              for state in STATE_LABELS},
+}
+
+
+@functools.cache
+def _colspan(span: int) -> SafeString:
+    return format_html(' colspan="{}"', span) if span > 1 else SafeString("")
 
 
 @dataclass
@@ -45,15 +74,30 @@ class Cell:
     def mark(self) -> str:
         return STATE_MARKS.get(self.state, "")
 
-    @property
-    def state_label(self) -> str:
-        return str(STATE_LABELS[self.state])
+    def html_args(self) -> tuple:
+        """The values of `CELL_HTML`: a link to the case for a stay, else the state's mark;
+        the title (label, state and dates) again as text for screen readers. Only the title,
+        the link and its label vary; the rest is escaped once, in `_STATIC`."""
+        if self.href:
+            content = format_html('<a href="{}">{}</a>{}', self.href, self.label,
+                                  _TENTATIVE if self.state == "tentative" else "")
+        else:
+            content = _STATIC["marks"][self.state]
+        title = conditional_escape(self.title)
+        return (_colspan(self.span), _STATIC["states"][self.state],
+                TODAY_CLASS if self.today else "", title, content, title)
 
 
 @dataclass
 class Row:
     unit: Unit
     cells: list[Cell] = field(default_factory=list)
+    href: str = ""
+
+    @property
+    def cells_html(self) -> SafeString:
+        """The row's cells as `<td>` elements."""
+        return format_html_join("", CELL_HTML, (cell.html_args() for cell in self.cells))
 
 
 @dataclass
@@ -64,9 +108,28 @@ class Timeline:
     days: list[datetime.date]
     months: list[tuple[datetime.date, int]]
     rows: list[Row]
+    labels: dict[str, str] = field(default_factory=dict)
+    day_words: list[str] = field(default_factory=list)
+
+    @property
+    def days_html(self) -> SafeString:
+        """A column heading per day: its number, and the date in words for screen readers."""
+        return format_html_join("", DAY_HTML, (
+            (" tl-weekend" if day.weekday() > 4 else "", TODAY_CLASS if day == self.today else "",
+             TODAY_CURRENT if day == self.today else "", day.day, words)
+            for day, words in zip(self.days, self.day_words, strict=True)))
 
 
-def _day_states(data: ScheduleData, unit: Unit) -> list[tuple[str, str, dict | None]]:
+def _day_words(days: list[datetime.date]) -> list[str]:
+    """What the `date` filter writes for "l j F Y", each weekday and month translated once."""
+    weekdays = {number: str(name) for number, name in WEEKDAYS.items()}
+    months = {month: str(MONTHS[month]) for month in {day.month for day in days}}
+    return [f"{weekdays[day.weekday()]} {day.day} {months[day.month]} {day.year:04d}"
+            for day in days]
+
+
+def _day_states(data: ScheduleData, unit: Unit, reasons: dict[str, str]
+                ) -> list[tuple[str, str, dict | None]]:
     """(state, label, booking) for each day of the window."""
     count = (data.end - data.start).days
     states: list[tuple[str, str, dict | None]] = [("unavailable", "", None)] * count
@@ -77,9 +140,8 @@ def _day_states(data: ScheduleData, unit: Unit) -> list[tuple[str, str, dict | N
 
     for a_start, a_end in data.availability.get(unit.pk, []):
         paint(a_start, a_end, ("free", "", None))
-    reasons = dict(Block.Reason.choices)
     for b_start, b_end, reason in data.blocks.get(unit.pk, []):
-        paint(b_start, b_end, ("blocked", str(reasons.get(reason, reason)), None))
+        paint(b_start, b_end, ("blocked", reasons.get(reason, reason), None))
     for row in data.bookings.get(unit.pk, []):
         paint(row["end"], row["blocked_until"], ("buffer", "", row))
     for row in data.bookings.get(unit.pk, []):
@@ -88,28 +150,54 @@ def _day_states(data: ScheduleData, unit: Unit) -> list[tuple[str, str, dict | N
     return states
 
 
-def _finish(cell: Cell, case_url: str) -> Cell:
+@dataclass
+class _Texts:
+    """What every row needs, translated and reversed once per grid."""
+
+    labels: dict[str, str]
+    reasons: dict[str, str]
+    case_url: str
+    unit_url: str
+
+    @classmethod
+    def now(cls) -> _Texts:
+        return cls({state: str(label) for state, label in STATE_LABELS.items()},
+                   {value: str(label) for value, label in Block.Reason.choices},
+                   reverse("housing:case", args=[PLACEHOLDER]),
+                   reverse("housing:unit", args=[PLACEHOLDER]))
+
+
+def _finish(cell: Cell, texts: _Texts) -> Cell:
     """Text precomputed here: thousands of cells would otherwise cost template filter calls."""
-    label = f"{cell.state_label}: {cell.label}" if cell.label else cell.state_label
+    state_label = texts.labels[cell.state]
+    label = f"{state_label}: {cell.label}" if cell.label else state_label
     cell.title = f"{label} · {cell.start.isoformat()} → {cell.end.isoformat()}"
     if cell.booking is not None and cell.state != "buffer":
-        cell.href = case_url.replace(PLACEHOLDER, str(cell.booking["case_id"]))
+        cell.href = texts.case_url.replace(PLACEHOLDER, str(cell.booking["case_id"]))
     return cell
 
 
-def _runs(data: ScheduleData, unit: Unit, today: datetime.date) -> list[Cell]:
+def _runs(data: ScheduleData, unit: Unit, today: datetime.date, texts: _Texts) -> list[Cell]:
+    """Runs of equal days as cells. A paint stores one tuple for all its days, so `groupby`
+    compares them by identity; equal tuples (adjacent blocks with one reason) merge too."""
     cells: list[Cell] = []
-    for i, (state, label, booking) in enumerate(_day_states(data, unit)):
-        day = data.start + datetime.timedelta(days=i)
-        last = cells[-1] if cells else None
-        same = (last is not None and last.state == state and last.booking is booking
-                and last.label == label and not last.today and day != today)
-        if same:
-            last.span += 1
-        else:
-            cells.append(Cell(state, day, 1, day == today, label, booking))
-    case_url = reverse("housing:case", args=[PLACEHOLDER])
-    return [_finish(cell, case_url) for cell in cells]
+    first, at_today = 0, (today - data.start).days
+    for (state, label, booking), days in groupby(_day_states(data, unit, texts.reasons)):
+        end = first + sum(1 for _day in days)
+        for start, stop in _split_at(first, end, at_today):
+            cell = Cell(state, data.start + datetime.timedelta(days=start), stop - start,
+                        start == at_today, label, booking)
+            cells.append(_finish(cell, texts))
+        first = end
+    return cells
+
+
+def _split_at(first: int, end: int, at: int) -> list[tuple[int, int]]:
+    """[first, end) with day `at` as a piece of its own, so today's column can be outlined."""
+    if not first <= at < end:
+        return [(first, end)]
+    return [(start, stop) for start, stop in ((first, at), (at, at + 1), (at + 1, end))
+            if start < stop]
 
 
 def _months(days: list[datetime.date]) -> list[tuple[datetime.date, int]]:
@@ -126,8 +214,11 @@ def build(data: ScheduleData, today: datetime.date) -> Timeline:
     """The grid for `data`'s window."""
     count = (data.end - data.start).days
     days = [data.start + datetime.timedelta(days=i) for i in range(count)]
-    rows = [Row(unit, _runs(data, unit, today)) for unit in data.units]
-    return Timeline(data.start, data.end, today, days, _months(days), rows)
+    texts = _Texts.now()
+    rows = [Row(unit, _runs(data, unit, today, texts),
+                texts.unit_url.replace(PLACEHOLDER, str(unit.pk))) for unit in data.units]
+    return Timeline(data.start, data.end, today, days, _months(days), rows, texts.labels,
+                    _day_words(days))
 
 
 def month_window(first: datetime.date, months: int) -> tuple[datetime.date, datetime.date]:

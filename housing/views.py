@@ -57,7 +57,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
         "grid": grid, "months": months, "turnovers": turnovers,
         "previous": (start - datetime.timedelta(days=1)).replace(day=1),
         "next": timeline.month_window(start, 1)[1], "this_month": today.replace(day=1),
-        "states": timeline.STATE_LABELS, "marks": timeline.STATE_MARKS})
+        "states": grid.labels, "marks": timeline.STATE_MARKS})
 
 
 def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
