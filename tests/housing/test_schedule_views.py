@@ -7,7 +7,8 @@ import datetime
 from django.urls import reverse
 
 from housing import selectors, services
-from tests.factories import count_queries, day, make_case, make_unit
+from housing.models import Unit
+from tests.factories import count_queries, day, make_case, make_unit, sent_queries
 
 
 def _populate(carla, count: int, start: int = 0) -> None:
@@ -35,6 +36,45 @@ def test_the_timeline_costs_the_same_queries_for_3_or_15_units(as_user, carla, o
     few = _queries(client, url)
     _populate(carla, 12, start=3)
     assert _queries(client, url) == few
+
+
+def _sent(client, url: str) -> list[str]:
+    responses = []
+    sent = sent_queries(lambda: responses.append(client.get(url)))
+    assert responses[0].status_code == 200
+    return sent
+
+
+def test_the_timeline_reads_the_schedule_once_for_a_small_or_a_large_grid(as_user, carla,
+                                                                           olaf):
+    url = reverse("housing:schedule")
+    client = as_user(olaf)
+    _populate(carla, 3)
+    small = _sent(client, f"{url}?month={day(0):%Y-%m}&months=1")
+    _populate(carla, 9, start=3)
+    for i in range(12):
+        services.booking_create(
+            unit=Unit.objects.get(code_name=f"Unit{i:02}"), acting_user=carla,
+            case=make_case(carla, code_name=f"Later{i:02}", legal_name=f"L{i}",
+                           passport_number=f"Y{i}"), start=day(30 + i), end=day(40 + i))
+    large = _sent(client, f"{url}?month={day(0):%Y-%m}&months=2")
+    assert len(large) == len(small) > 5
+    # The grid and its turnovers come from one read of each table, whatever their size.
+    for table in ("housing_unit", "housing_availability", "housing_block", "housing_booking"):
+        assert sum(f'FROM "{table}"' in sql for sql in large) == 1, table
+
+
+def test_a_hostile_unit_name_is_escaped_on_the_timeline(as_user, carla, olaf):
+    unit = make_unit(carla, "<script>alert(1)</script>")
+    services.booking_create(unit=unit, case=make_case(carla), start=day(2), end=day(5),
+                            acting_user=carla, status="confirmed")
+    html = as_user(olaf).get(f"{reverse('housing:schedule')}?month={day(2):%Y-%m}").content
+    html = html.decode()
+    assert "<script>alert" not in html
+    assert (f'<a href="{reverse("housing:unit", args=[unit.pk])}">'
+            "&lt;script&gt;alert(1)&lt;/script&gt;</a>") in html
+    assert f'<a href="{reverse("housing:case", args=[unit.bookings.get().case_id])}">Heron</a>' \
+        in html
 
 
 def test_the_timeline_shows_code_names_buffers_blocks_and_a_real_table(as_user, carla, olaf):
