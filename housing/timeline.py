@@ -36,23 +36,25 @@ STATE_LABELS = {
 # Short text shown in the cell, so the state never depends on colour alone.
 STATE_MARKS = {"buffer": "↻", "blocked": "✕", "unavailable": "–", "free": ""}
 
-CELL_HTML = ('<td{} class="tl-cell tl-{}{}" title="{}">{}'
-             '<span class="visually-hidden"> {}</span></td>')
+CELL_HTML = '<td{} title="{}">{}<span class="visually-hidden"> {}</span></td>'
 DAY_HTML = ('<th scope="col" class="tl-day{}{}"{}><span aria-hidden="true">{}</span>'
             '<span class="visually-hidden">{}</span></th>')
 TODAY_CLASS = SafeString(" tl-today")
 TODAY_CURRENT = SafeString(' aria-current="date"')
-_TENTATIVE = SafeString(" ?")
-_STATIC = {  # constants, escaped once at import
-    "states": {state: conditional_escape(state) for state in STATE_LABELS},
-    "marks": {state: format_html('<span aria-hidden="true">{}</span>', STATE_MARKS.get(state, ""))
-              for state in STATE_LABELS},
-}
+TENTATIVE_MARK = SafeString(" ?")
 
 
 @functools.cache
-def _colspan(span: int) -> SafeString:
-    return format_html(' colspan="{}"', span) if span > 1 else SafeString("")
+def _cell_attributes(state: str, span: int, today: bool) -> SafeString:
+    """A cell's colspan and classes: few combinations, each escaped once per process."""
+    colspan = format_html(' colspan="{}"', span) if span > 1 else ""
+    return format_html('{} class="tl-cell tl-{}{}"', colspan, state,
+                       TODAY_CLASS if today else "")
+
+
+@functools.cache
+def _mark_html(state: str) -> SafeString:
+    return format_html('<span aria-hidden="true">{}</span>', STATE_MARKS.get(state, ""))
 
 
 @dataclass
@@ -76,16 +78,14 @@ class Cell:
 
     def html_args(self) -> tuple:
         """The values of `CELL_HTML`: a link to the case for a stay, else the state's mark;
-        the title (label, state and dates) again as text for screen readers. Only the title,
-        the link and its label vary; the rest is escaped once, in `_STATIC`."""
+        the title (state, label and dates) again as text for screen readers."""
         if self.href:
             content = format_html('<a href="{}">{}</a>{}', self.href, self.label,
-                                  _TENTATIVE if self.state == "tentative" else "")
+                                  TENTATIVE_MARK if self.state == "tentative" else "")
         else:
-            content = _STATIC["marks"][self.state]
-        title = conditional_escape(self.title)
-        return (_colspan(self.span), _STATIC["states"][self.state],
-                TODAY_CLASS if self.today else "", title, content, title)
+            content = _mark_html(self.state)
+        title = conditional_escape(self.title)  # once, for both places
+        return _cell_attributes(self.state, self.span, self.today), title, content, title
 
 
 @dataclass
@@ -152,28 +152,35 @@ def _day_states(data: ScheduleData, unit: Unit, reasons: dict[str, str]
 
 @dataclass
 class _Texts:
-    """What every row needs, translated and reversed once per grid."""
+    """What every row needs, translated, reversed and formatted once per grid."""
 
     labels: dict[str, str]
     reasons: dict[str, str]
     case_url: str
     unit_url: str
+    days: list[datetime.date]  # the window's days and the day after it
+    iso: list[str]  # the same days as text
 
     @classmethod
-    def now(cls) -> _Texts:
+    def now(cls, start: datetime.date, count: int) -> _Texts:
+        days = [start + datetime.timedelta(days=i) for i in range(count + 1)]
         return cls({state: str(label) for state, label in STATE_LABELS.items()},
                    {value: str(label) for value, label in Block.Reason.choices},
                    reverse("housing:case", args=[PLACEHOLDER]),
-                   reverse("housing:unit", args=[PLACEHOLDER]))
+                   reverse("housing:unit", args=[PLACEHOLDER]),
+                   days, [day.isoformat() for day in days])
 
 
-def _finish(cell: Cell, texts: _Texts) -> Cell:
-    """Text precomputed here: thousands of cells would otherwise cost template filter calls."""
-    state_label = texts.labels[cell.state]
-    label = f"{state_label}: {cell.label}" if cell.label else state_label
-    cell.title = f"{label} · {cell.start.isoformat()} → {cell.end.isoformat()}"
-    if cell.booking is not None and cell.state != "buffer":
-        cell.href = texts.case_url.replace(PLACEHOLDER, str(cell.booking["case_id"]))
+def _cell(texts: _Texts, state: str, label: str, booking: dict | None, start: int, stop: int,
+          today: bool) -> Cell:
+    """A cell of days [start, stop) of the window, its title and link precomputed here:
+    thousands of cells would otherwise cost template filter calls."""
+    state_label = texts.labels[state]
+    text = f"{state_label}: {label}" if label else state_label
+    cell = Cell(state, texts.days[start], stop - start, today, label, booking,
+                title=f"{text} · {texts.iso[start]} → {texts.iso[stop]}")
+    if booking is not None and state != "buffer":
+        cell.href = texts.case_url.replace(PLACEHOLDER, str(booking["case_id"]))
     return cell
 
 
@@ -183,11 +190,9 @@ def _runs(data: ScheduleData, unit: Unit, today: datetime.date, texts: _Texts) -
     cells: list[Cell] = []
     first, at_today = 0, (today - data.start).days
     for (state, label, booking), days in groupby(_day_states(data, unit, texts.reasons)):
-        end = first + sum(1 for _day in days)
-        for start, stop in _split_at(first, end, at_today):
-            cell = Cell(state, data.start + datetime.timedelta(days=start), stop - start,
-                        start == at_today, label, booking)
-            cells.append(_finish(cell, texts))
+        end = first + len(list(days))
+        cells.extend(_cell(texts, state, label, booking, start, stop, start == at_today)
+                     for start, stop in _split_at(first, end, at_today))
         first = end
     return cells
 
@@ -213,8 +218,8 @@ def _months(days: list[datetime.date]) -> list[tuple[datetime.date, int]]:
 def build(data: ScheduleData, today: datetime.date) -> Timeline:
     """The grid for `data`'s window."""
     count = (data.end - data.start).days
-    days = [data.start + datetime.timedelta(days=i) for i in range(count)]
-    texts = _Texts.now()
+    texts = _Texts.now(data.start, count)
+    days = texts.days[:count]
     rows = [Row(unit, _runs(data, unit, today, texts),
                 texts.unit_url.replace(PLACEHOLDER, str(unit.pk))) for unit in data.units]
     return Timeline(data.start, data.end, today, days, _months(days), rows, texts.labels,
