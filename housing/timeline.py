@@ -226,6 +226,20 @@ def build(data: ScheduleData, today: datetime.date) -> Timeline:
                     _day_words(days))
 
 
+def turnover_links(turnovers: list[dict]) -> list[dict]:
+    """Each turnover with the links to its unit and to the leaving and next cases, from
+    prefixes reversed once (a page may list a departure for every unit)."""
+    case_url = reverse("housing:case", args=[PLACEHOLDER])
+    unit_url = reverse("housing:unit", args=[PLACEHOLDER])
+    for turnover in turnovers:
+        turnover["unit_href"] = unit_url.replace(PLACEHOLDER, str(turnover["unit"].pk))
+        turnover["case_href"] = case_url.replace(PLACEHOLDER, str(turnover["booking"]["case_id"]))
+        following = turnover["next"]
+        turnover["next_href"] = (case_url.replace(PLACEHOLDER, str(following["case_id"]))
+                                 if following else "")
+    return turnovers
+
+
 def month_window(first: datetime.date, months: int) -> tuple[datetime.date, datetime.date]:
     """[first of `first`'s month, first of the month `months` later)."""
     start = first.replace(day=1)

@@ -52,7 +52,8 @@ def schedule(request: HttpRequest) -> HttpResponse:
     soon = (today, today + datetime.timedelta(days=30))
     data = selectors.schedule_windows(request.user, [(start, end), soon])
     grid = timeline.build(selectors.schedule_slice(data, start, end), today)
-    turnovers = selectors.upcoming_turnovers(selectors.schedule_slice(data, *soon))
+    turnovers = timeline.turnover_links(
+        selectors.upcoming_turnovers(selectors.schedule_slice(data, *soon)))
     return render(request, "housing/schedule.html", {
         "grid": grid, "months": months, "turnovers": turnovers,
         "previous": (start - datetime.timedelta(days=1)).replace(day=1),

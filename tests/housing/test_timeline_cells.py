@@ -160,3 +160,17 @@ def _translations(data: ScheduleData) -> int:
 def test_labels_are_translated_once_per_grid_not_per_cell():
     few, many = _translations(_data(units=1, days=14)), _translations(_data(units=12, days=31))
     assert few == many == len(timeline.STATE_LABELS) + len(Block.Reason) + 7 + 1  # one month
+
+
+def test_turnovers_link_to_their_unit_and_cases_through_reversed_prefixes():
+    units = [Unit(code_name=f"Unit {i}") for i in range(4)]
+    turnovers = [{"unit": unit, "booking": {"case_id": CASES[0]},
+                  "next": {"case_id": CASES[1]} if i % 2 else None}
+                 for i, unit in enumerate(units)]
+    with mock.patch.object(timeline, "reverse", wraps=timeline.reverse) as reversing:
+        linked = timeline.turnover_links(turnovers)
+    assert reversing.call_count == 2
+    assert [(t["unit_href"], t["case_href"], t["next_href"]) for t in linked] == [
+        (reverse("housing:unit", args=[unit.pk]), reverse("housing:case", args=[CASES[0]]),
+         reverse("housing:case", args=[CASES[1]]) if i % 2 else "")
+        for i, unit in enumerate(units)]
