@@ -5,9 +5,9 @@ not offered, or free. Consecutive equal days merge into one cell (``colspan``), 
 today so the "today" column can be marked. Built in Python from `selectors.schedule_data`,
 so the page costs the same few queries for 5 or 50 units.
 
-The day headings and each row's cells are written here as HTML (`format_html_join`, every
-value escaped as the template would): 50 units × 90 days are a few thousand cells, and a
-template tag per cell cost more than everything else on the page. For the same reason the
+The day headings and each row's cells are written here as HTML (every value escaped as the
+template would): 50 units × 90 days are a few thousand cells, and a template tag per cell
+cost more than everything else on the page. For the same reason the
 state labels, block reasons, weekday and month names are translated once per grid, and the
 links are a prefix reversed once with a placeholder id.
 """
@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import datetime
 import functools
+import html
 from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.urls import reverse
 from django.utils.dates import MONTHS, WEEKDAYS
-from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from housing.models import Block, Unit
@@ -36,7 +37,6 @@ STATE_LABELS = {
 # Short text shown in the cell, so the state never depends on colour alone.
 STATE_MARKS = {"buffer": "↻", "blocked": "✕", "unavailable": "–", "free": ""}
 
-CELL_HTML = '<td{} title="{}">{}<span class="visually-hidden"> {}</span></td>'
 DAY_HTML = ('<th scope="col" class="tl-day{}{}"{}><span aria-hidden="true">{}</span>'
             '<span class="visually-hidden">{}</span></th>')
 TODAY_CLASS = SafeString(" tl-today")
@@ -76,16 +76,19 @@ class Cell:
     def mark(self) -> str:
         return STATE_MARKS.get(self.state, "")
 
-    def html_args(self) -> tuple:
-        """The values of `CELL_HTML`: a link to the case for a stay, else the state's mark;
-        the title (state, label and dates) again as text for screen readers."""
+    def html(self) -> str:
+        """The cell as a `<td>`: a link to the case for a stay, else the state's mark; the
+        title (state, label and dates) again as text for screen readers. Every value is
+        escaped here with `html.escape` (what Django's `escape` calls): thousands of cells
+        a page made `format_html`'s own cost per call the page's largest."""
         if self.href:
-            content = format_html('<a href="{}">{}</a>{}', self.href, self.label,
-                                  TENTATIVE_MARK if self.state == "tentative" else "")
+            content = (f'<a href="{html.escape(self.href)}">{html.escape(str(self.label))}</a>'
+                       f'{TENTATIVE_MARK if self.state == "tentative" else ""}')
         else:
             content = _mark_html(self.state)
-        title = conditional_escape(self.title)  # once, for both places
-        return _cell_attributes(self.state, self.span, self.today), title, content, title
+        title = html.escape(self.title)  # once, for both places
+        return (f'<td{_cell_attributes(self.state, self.span, self.today)} title="{title}">'
+                f'{content}<span class="visually-hidden"> {title}</span></td>')
 
 
 @dataclass
@@ -97,7 +100,7 @@ class Row:
     @property
     def cells_html(self) -> SafeString:
         """The row's cells as `<td>` elements."""
-        return format_html_join("", CELL_HTML, (cell.html_args() for cell in self.cells))
+        return mark_safe("".join(cell.html() for cell in self.cells))  # noqa: S308 (escaped)
 
 
 @dataclass
