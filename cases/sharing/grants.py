@@ -80,27 +80,45 @@ def _cache(user: User) -> dict:
     return getattr(user, CACHE_ATTR)
 
 
+def _terms_rows(user: User, shares: QuerySet[CaseShare]) -> QuerySet:
+    """(case id, sections, contributes, expires at) of `shares` whose case guardian grants
+    `user`, with guardian's contribute permission as a second subquery."""
+    return (shares.filter(case__in=permitted_cases(user))
+            .annotate(contributes=Q(mode=CaseShare.Mode.CONTRIBUTE)
+                      & Q(case__in=permitted_cases(user, CONTRIBUTE)))
+            .values_list("case_id", "sections", "contributes", "expires_at"))
+
+
+def _grants_of(rows: Iterable[tuple]) -> dict:
+    """The grant on each case `rows` name (its terms together), in the order rows name them."""
+    found: dict = {}
+    for case_id, sections, contributes, expires_at in rows:
+        found.setdefault(case_id, []).append((sections, bool(contributes), expires_at))
+    return {case_id: Grant(
+        sections=frozenset(s for sections, _c, _e in terms for s in sections),
+        contribute=any(contributes for _s, contributes, _e in terms),
+        expires_at=min(expires_at for _s, _c, expires_at in terms))
+        for case_id, terms in found.items()}
+
+
 def load_grants(user: User, cases: Iterable[Case]) -> None:
-    """Fetch the grants of `user` on all of `cases` in one query (lists, search, agenda): the
-    terms in force on those cases whose case guardian grants, with guardian's contribute
-    permission as a second subquery."""
+    """Fetch the grants of `user` on all of `cases` in one query (search, agenda, guards)."""
     cache = _cache(user)
     wanted = {case.pk for case in cases} - set(cache)
     if not wanted:
         return
-    rows = (terms_in_force(user).filter(case_id__in=wanted, case__in=permitted_cases(user))
-            .annotate(contributes=Q(mode=CaseShare.Mode.CONTRIBUTE)
-                      & Q(case__in=permitted_cases(user, CONTRIBUTE)))
-            .values_list("case_id", "sections", "contributes", "expires_at"))
-    found: dict = {}
-    for case_id, sections, contributes, expires_at in rows:
-        found.setdefault(case_id, []).append((sections, bool(contributes), expires_at))
-    for case_id in wanted:
-        terms = found.get(case_id)
-        cache[case_id] = NOTHING if not terms else Grant(
-            sections=frozenset(s for sections, _c, _e in terms for s in sections),
-            contribute=any(contributes for _s, contributes, _e in terms),
-            expires_at=min(expires_at for _s, _c, expires_at in terms))
+    found = _grants_of(_terms_rows(user, terms_in_force(user).filter(case_id__in=wanted)))
+    cache.update({case_id: found.get(case_id, NOTHING) for case_id in wanted})
+
+
+def shared_case_ids(user: User) -> list:
+    """The ids of every case a grant of `user` opens now, newest case first, with all their
+    grants loaded: one query for the partner's whole list. Its pages are slices of this list
+    and its count is its length, so no COUNT runs over the permission subqueries."""
+    found = _grants_of(_terms_rows(user, terms_in_force(user))
+                       .order_by("-case__created_at", "case_id"))
+    _cache(user).update(found)
+    return list(found)
 
 
 def grant_for(user: User, case: Case) -> Grant:
@@ -144,10 +162,11 @@ def break_glass_recent(days: int = 7) -> list[BreakGlass]:
                 .select_related("user", "case__defender").order_by("-opened_at")[:20])
 
 
-def cases_shared_with(user: User) -> QuerySet[Case]:
-    """A partner's shared cases, newest first (the same subquery as every partner read)."""
-    return (Case.objects.filter(partner_cases_q(user)).select_related("defender")
-            .order_by("-created_at"))
+def cases_in_order(ids: list) -> list[Case]:
+    """The cases of `ids` (from `shared_case_ids`, so already decided), with their defenders,
+    in the order of `ids`: one query for a page of the partner's list."""
+    cases = Case.objects.filter(pk__in=ids).select_related("defender").in_bulk()
+    return [cases[pk] for pk in ids if pk in cases]
 
 
 def case_shares(case: Case) -> list[CaseShare]:

@@ -34,11 +34,11 @@ from shelter.accounts.recent import ask_for_recent_second_factor
 
 def share_rows(user: User, cases: list[Case]) -> list[dict[str, Any]]:
     """Each case on a partner's page with its shared sections, mode and first expiry (the
-    grants of the whole page are loaded at once)."""
+    grants of the whole page are loaded at once, or were loaded with the list's ids)."""
     grants.load_grants(user, cases)
     rows = []
     for case in cases:
-        grant = grants.grant_for(user, case)
+        grant = grants.loaded_grant(user, case)
         rows.append({"case": case, "contribute": grant.contribute,
                      "expires_at": grant.expires_at,
                      "sections": [section_label(s) for s in choices.SHARE_SECTIONS
