@@ -5,7 +5,8 @@ A grant holds when BOTH hold at query time:
 - guardian says so: the partner, or their organisation's group, holds `cases.view_case`
   (`cases.contribute_case` to add) on the case. Guardian answers through
   `get_objects_for_user` (object permissions only), used as a subquery: the case filter and
-  the grants of a whole page are one query each, whatever the number of shares (guardian's
+  the grants of a whole page or list are one query each, whatever the number of shares, and
+  one more over the may-contribute shares alone when there are any (guardian's
   `ObjectPermissionChecker.prefetch_perms` would fetch every permission row into Python, two
   more queries per page, for the same answer);
 - the terms are in force: a `CaseShare` with the partner or their (active) organisation that is
@@ -81,42 +82,50 @@ def _cache(user: User) -> dict:
 
 
 def _terms_rows(user: User, shares: QuerySet[CaseShare]) -> QuerySet:
-    """(case id, sections, contributes, expires at) of `shares` whose case guardian grants
-    `user`, with guardian's contribute permission as a second subquery."""
+    """(case id, sections, mode, expires at) of `shares` whose case guardian grants `user`."""
     return (shares.filter(case__in=permitted_cases(user))
-            .annotate(contributes=Q(mode=CaseShare.Mode.CONTRIBUTE)
-                      & Q(case__in=permitted_cases(user, CONTRIBUTE)))
-            .values_list("case_id", "sections", "contributes", "expires_at"))
+            .values_list("case_id", "sections", "mode", "expires_at"))
 
 
-def _grants_of(rows: Iterable[tuple]) -> dict:
-    """The grant on each case `rows` name (its terms together), in the order rows name them."""
+def _grants_of(user: User, rows: Iterable[tuple]) -> dict:
+    """The grant on each case `rows` name (its terms together), in the order rows name them.
+    Guardian's contribute permission is asked only when a may-contribute share is among
+    them: one more query then, over those cases alone."""
     found: dict = {}
-    for case_id, sections, contributes, expires_at in rows:
-        found.setdefault(case_id, []).append((sections, bool(contributes), expires_at))
+    for case_id, sections, mode, expires_at in rows:
+        found.setdefault(case_id, []).append((sections, mode, expires_at))
+    asked = {case_id for case_id, terms in found.items()
+             if any(mode == CaseShare.Mode.CONTRIBUTE for _s, mode, _e in terms)}
+    contributes = set(permitted_cases(user, CONTRIBUTE).filter(pk__in=asked)
+                      .values_list("pk", flat=True)) if asked else set()
     return {case_id: Grant(
-        sections=frozenset(s for sections, _c, _e in terms for s in sections),
-        contribute=any(contributes for _s, contributes, _e in terms),
-        expires_at=min(expires_at for _s, _c, expires_at in terms))
+        sections=frozenset(s for sections, _m, _e in terms for s in sections),
+        contribute=case_id in contributes,
+        expires_at=min(expires_at for _s, _m, expires_at in terms))
         for case_id, terms in found.items()}
 
 
 def load_grants(user: User, cases: Iterable[Case]) -> None:
-    """Fetch the grants of `user` on all of `cases` in one query (search, agenda, guards)."""
+    """Fetch the grants of `user` on all of `cases` at once (search, agenda, guards)."""
     cache = _cache(user)
     wanted = {case.pk for case in cases} - set(cache)
     if not wanted:
         return
-    found = _grants_of(_terms_rows(user, terms_in_force(user).filter(case_id__in=wanted)))
+    found = _grants_of(user, _terms_rows(user, terms_in_force(user).filter(case_id__in=wanted)))
     cache.update({case_id: found.get(case_id, NOTHING) for case_id in wanted})
+
+
+def shared_terms(user: User) -> QuerySet:
+    """The terms of every grant of `user` in force now, as `_terms_rows`, newest case first."""
+    return _terms_rows(user, terms_in_force(user)).order_by("-case__created_at", "case_id")
 
 
 def shared_case_ids(user: User) -> list:
     """The ids of every case a grant of `user` opens now, newest case first, with all their
-    grants loaded: one query for the partner's whole list. Its pages are slices of this list
-    and its count is its length, so no COUNT runs over the permission subqueries."""
-    found = _grants_of(_terms_rows(user, terms_in_force(user))
-                       .order_by("-case__created_at", "case_id"))
+    grants loaded: one query for the partner's whole list (two with a may-contribute share).
+    Its pages are slices of this list and its count is its length, so no COUNT runs over the
+    permission subqueries."""
+    found = _grants_of(user, shared_terms(user))
     _cache(user).update(found)
     return list(found)
 

@@ -85,8 +85,33 @@ def test_the_list_query_itself_is_2_queries_whatever_the_size(carla, pia, ngo):
     newest = Case.objects.order_by("-created_at", "pk").values_list("pk", flat=True)
     assert len(shown["ids"]) == shown["count"] == 60
     assert [r["case"].pk for r in shown["rows"]] == list(newest.filter(pk__in=shown["ids"])[:50])
-    # The grants of the whole list (ids, terms), then the page's cases: no COUNT, no third.
-    assert len(sent) == 2 and not any("COUNT(" in sql for sql in sent)
+    # The grants of the whole list (ids, terms), guardian's contribute permission on the
+    # may-contribute ones, then the page's cases: no COUNT.
+    assert len(sent) == 3 and not any("COUNT(" in sql for sql in sent)
+    assert 'FROM "cases_caseshare"' in sent[0] and 'AS "pk" FROM "cases_case"' in sent[1]
+    assert '"cases_defender"' in sent[2]
+
+
+def test_read_only_shares_cost_no_contribute_query(carla, pia):
+    for case in bulk_cases(5, "Wren"):
+        make_share(case, carla, user=pia, sections=["identity"])
+    grants.forget(pia)
+    sent = sent_queries(lambda: grants.shared_case_ids(pia))
+    assert len(sent) == 1 and 'FROM "cases_caseshare"' in sent[0]
+    assert not any(grant.contribute for grant in grants._cache(pia).values())
+
+
+def test_contribute_needs_both_the_share_and_guardian_s_permission(carla, pia):
+    kept, lost = bulk_cases(2, "Wren")
+    for case in (kept, lost):
+        make_share(case, carla, user=pia, sections=["documents"], mode="contribute")
+    CaseUserObjectPermission.objects.filter(
+        content_object=lost, permission__codename=grants.CONTRIBUTE).delete()
+    grants.forget(pia)
+    grants.shared_case_ids(pia)
+    assert grants.loaded_grant(pia, kept).contribute
+    assert not grants.loaded_grant(pia, lost).contribute
+    assert "basic" in grants.loaded_grant(pia, lost).sections  # it still opens the case
 
 
 def test_the_page_loads_the_grants_once_with_the_ids(as_user, carla, pia, ngo):
