@@ -15,12 +15,13 @@ from django_countries import countries
 from cases import policies
 from cases.choices import REASON_REQUIRED, DocumentCategory, NoteCategory, Stage, allowed_next
 from cases.models import Activity, Case, Defender, IntakeRound
-from cases.selectors import CASE_SORT_KEYS
+from cases.selectors import CASE_SORT_KEYS, intake_round_choices, officer_choices
 from shelter.crypto.api import is_withheld
 from shelter.forms import (
     DateInput,
     Fieldsets,
     ModelValuesForm,
+    QuickSelect,
     editable_field_names,
     required_when,
 )
@@ -303,13 +304,15 @@ class CaseFilterForm(forms.Form):
     """The case list's filters and sort order. A GET form: the filtered list is an address
     that can be bookmarked, so it takes plain statistics fields only, never a name."""
 
-    stage = forms.ChoiceField(label=_("Stage"), required=False,
+    # Python-rendered selects over lists read once (QuickSelect): the submitted id is still
+    # checked against the field's queryset.
+    stage = forms.ChoiceField(label=_("Stage"), required=False, widget=QuickSelect,
                               choices=[("", _("All stages")), *Stage.choices])
     officer = OfficerChoiceField(label=_("Officer"), queryset=None, required=False,
-                                 empty_label=_("All officers"))
+                                 empty_label=_("All officers"), widget=QuickSelect)
     intake_round = forms.ModelChoiceField(label=_("Intake round"), required=False,
                                           queryset=IntakeRound.objects.all(),
-                                          empty_label=_("All rounds"))
+                                          empty_label=_("All rounds"), widget=QuickSelect)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
     country = CountryNameField(label=_("Country of activity"), required=False,
                                help_text=_("Its name or its two-letter code."))
@@ -318,6 +321,10 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers
+        for name, choices in (("officer", officer_choices()),
+                              ("intake_round", intake_round_choices())):
+            field = self.fields[name]
+            field.widget.choices = [("", field.empty_label), *choices]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

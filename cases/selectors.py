@@ -177,6 +177,18 @@ def officers() -> QuerySet[User]:
             .distinct().order_by("full_name"))
 
 
+def officer_choices() -> list[tuple[int, str]]:
+    """`officers()` as (id, name) for a filter's list (one query, no cursor: see
+    `shelter.forms.QuickSelect`); the name is the e-mail address where none."""
+    return [(pk, name or email)
+            for pk, name, email in officers().values_list("pk", "full_name", "email")]
+
+
+def intake_round_choices() -> list[tuple[uuid.UUID, str]]:
+    """Every intake round as (id, name), newest first (the filter's list)."""
+    return list(IntakeRound.objects.values_list("pk", "name"))
+
+
 def case_documents(user: User, case: Case) -> list[Document]:
     """Current versions (not replaced, not deleted) of the case's documents, with history."""
     if not policies.can_view_section(user, case, "documents"):
