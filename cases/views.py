@@ -28,6 +28,7 @@ from cases.forms import (
     TransitionForm,
 )
 from cases.logistics import selectors as logistics_selectors
+from cases.rows import case_rows
 from cases.statistics import hosted_per_region
 from shelter.access import guarded_by
 from shelter.accounts.recent import ask_for_recent_second_factor
@@ -76,7 +77,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cases/list.html", {
-        "page": page, "filters": filters, "search": CaseSearchForm(), "query": query.urlencode(),
+        "page": page, "rows": case_rows(page.object_list) if page else [],
+        "filters": filters, "search": CaseSearchForm(), "query": query.urlencode(),
         "can_create": policies.can_create_case(request.user),
         "columns": _sort_columns(request, sort),
     }, status=status)
@@ -91,6 +93,7 @@ def case_search(request: HttpRequest) -> HttpResponse:
     results = access.access_case_search(
         request, search.cleaned_data["query"] if search.is_valid() else None)
     return render(request, "cases/search.html", {"search": search, "results": results,
+                                                 "rows": case_rows(results),
                                                  "searched": search.is_valid()})
 
 

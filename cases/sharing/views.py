@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from cases import access as case_access
-from cases import choices
+from cases import choices, rows
 from cases.forms import CaseSearchForm
 from cases.models import Case
 from cases.sharing import grants, services
@@ -34,16 +34,19 @@ from shelter.accounts.recent import ask_for_recent_second_factor
 
 def share_rows(user: User, cases: list[Case]) -> list[dict[str, Any]]:
     """Each case on a partner's page with its shared sections, mode and first expiry (the
-    grants of the whole page are loaded at once, or were loaded with the list's ids)."""
+    grants of the whole page are loaded at once, or were loaded with the list's ids); the
+    profile address is reversed and the labels are translated once a page."""
     grants.load_grants(user, cases)
-    rows = []
+    link, stages = rows.profile_links(), rows.stage_labels()
+    sections = [(s, section_label(s)) for s in choices.SHARE_SECTIONS]
+    shown = []
     for case in cases:
         grant = grants.loaded_grant(user, case)
-        rows.append({"case": case, "contribute": grant.contribute,
-                     "expires_at": grant.expires_at,
-                     "sections": [section_label(s) for s in choices.SHARE_SECTIONS
-                                  if s in grant.sections]})
-    return rows
+        shown.append({"case": case, "url": link(case.pk), "code_name": case.defender.code_name,
+                      "stage": stages.get(case.stage, case.stage),
+                      "contribute": grant.contribute, "expires_at": grant.expires_at,
+                      "sections": [label for s, label in sections if s in grant.sections]})
+    return shown
 
 
 @guarded_by(access_shared_with_me)

@@ -1,0 +1,78 @@
+"""The case tables' rows, prepared once a page (`cases.rows`), write the same HTML the row
+templates wrote with `{% url %}`, `get_stage_display` and the `date` filter: same links, labels,
+dates in words and escaping, in English and in Dutch."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.template import engines
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from cases.models import Case, Defender
+from cases.rows import case_rows
+from cases.sharing.views import share_rows
+from tests.factories import make_share
+
+# The rows as the templates wrote them before (the reference for the HTML).
+FORMER_CASE_ROWS = """{% for case in cases %}
+    <tr>
+      <th scope="row"><a href="{% url 'cases:profile' case.pk %}">{{ case.defender.code_name }}</a></th>
+      <td><span class="tag">{{ case.get_stage_display }}</span></td>
+      <td>{{ case.assigned_officer.full_name|default:"—" }}</td>
+      <td>{{ case.defender.country_of_activity.name|default:"—" }}</td>
+      <td>{% if case.planned_arrival %}<time datetime="{{ case.planned_arrival|date:'Y-m-d' }}">{{ case.planned_arrival|date:"DATE_FORMAT" }}</time>{% else %}—{% endif %}</td>
+      <td>{% if case.planned_departure %}<time datetime="{{ case.planned_departure|date:'Y-m-d' }}">{{ case.planned_departure|date:"DATE_FORMAT" }}</time>{% else %}—{% endif %}</td>
+    </tr>
+{% endfor %}"""  # noqa: E501
+
+FORMER_SHARE_CELLS = """{% for row in rows %}<th scope="row"><a href="{% url 'cases:profile' row.case.pk %}">{{ row.case.defender.code_name }}</a></th>
+      <td>{{ row.case.get_stage_display }}</td>{% endfor %}"""  # noqa: E501
+
+
+@pytest.fixture
+def varied(olaf):
+    olaf.full_name = "Olaf <O'Neil> & co"
+    olaf.save(update_fields=["full_name"])
+    values = [("Ibis & <b>", "KE", olaf, datetime.date(2027, 3, 1), datetime.date(2027, 9, 30),
+               Case.Stage.IN_RESIDENCE),
+              ("O'Wren", "", None, None, None, Case.Stage.NOMINATED),
+              ('"Heron"', "CO", olaf, datetime.date(2027, 12, 31), None, Case.Stage.CLOSED)]
+    cases = []
+    for code_name, country, officer, arrival, departure, stage in values:
+        defender = Defender.objects.create(code_name=code_name, country_of_activity=country)
+        cases.append(Case.objects.create(defender=defender, assigned_officer=officer,
+                                         planned_arrival=arrival, planned_departure=departure,
+                                         stage=stage))
+    return list(Case.objects.filter(pk__in=[c.pk for c in cases])
+                .select_related("defender", "assigned_officer").order_by("created_at"))
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_case_rows_write_the_former_html(varied, language):
+    with translation.override(language):
+        former = engines["django"].from_string(FORMER_CASE_ROWS).render({"cases": varied})
+        ours = render_to_string("cases/_case_table.html", {"rows": case_rows(varied)})
+    ours = ours[ours.index("<tbody>") + 7:ours.index("</tbody>")]
+    assert re.sub(r"\s+", " ", ours).strip() == re.sub(r"\s+", " ", former).strip()
+    assert "Ibis &amp; &lt;b&gt;" in ours and "O&#x27;Wren" in ours and "&quot;Heron&quot;" in ours
+    assert reverse("cases:profile", args=[varied[0].pk]) in ours
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_partner_rows_write_the_former_links_and_stages(varied, carla, pia, language):
+    for case in varied:
+        make_share(case, carla, user=pia)
+    with translation.override(language):
+        shown = share_rows(pia, varied)
+        former = engines["django"].from_string(FORMER_SHARE_CELLS).render({"rows": shown})
+        ours = engines["django"].from_string(
+            '{% for row in rows %}<th scope="row"><a href="{{ row.url }}">{{ row.code_name }}'
+            '</a></th>\n      <td>{{ row.stage }}</td>{% endfor %}').render({"rows": shown})
+        page = render_to_string("sharing/shared_with_me.html", {"rows": shown})
+    assert ours == former
+    assert all(cell in page for cell in re.findall(r'<th scope="row">.*?</td>', former, re.S))
