@@ -81,7 +81,7 @@ def access_case_list_page(request: HttpRequest, filters: dict, number: object) -
     """Page `number` of the case list with `filters` applied: looked up through the selector
     and recorded as one read (page number and result count, never the filters' values)."""
     access_case_list(request)
-    page = Paginator(selectors.cases_visible_to(request.user, filters),
+    page = Paginator(selectors.case_list_page(request.user, filters),
                      selectors.LIST_PAGE_SIZE).get_page(number)
     _record_list(request, Action.CASE_LIST, list(page.object_list), page=page.number,
                  results=page.paginator.count)
