@@ -29,13 +29,9 @@ UNUSABLE = "!"  # Django's marker for "no password can match" (nobody signs in h
 
 
 def _fresh_database() -> str:
-    import psycopg
+    from pgtemp import fresh_database
 
-    base, _slash, _db = PG_URL.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    return f"{base}/{DB_NAME}"
+    return fresh_database(PG_URL, DB_NAME)
 
 
 def _setup() -> None:
