@@ -38,7 +38,7 @@ from shelter.crypto.fields import EncryptedCharField, EncryptedModel, key_owner
 from shelter.crypto.hashing import BackgroundSHA256
 from shelter.crypto.integrity import report_failure
 from shelter.crypto.localfiles import LocalObjectWriter
-from shelter.crypto.stream import StreamEncryptor, decrypt_file, sealed_size
+from shelter.crypto.stream import BufferedEncryptor, decrypt_file, sealed_size
 
 logger = logging.getLogger("shelter.crypto")
 
@@ -118,22 +118,21 @@ class EncryptingWriter:
         self.file_key = secrets.token_bytes(FILE_KEY_BYTES)
         self.size = 0
         self._sha = BackgroundSHA256()  # hashes ~1 MiB batches beside the cipher and the I/O
-        self._encryptor = StreamEncryptor(self.file_key)
         self._out: LocalObjectWriter | IO[bytes] | None = _open_for_write(
             self.storage, self.storage_name)
+        # Seals ~1 MiB at a time into one reused buffer, written out before it is reused.
+        self._encryptor = BufferedEncryptor(self.file_key, self._out.write)
         self._out.write(self._encryptor.header)
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         self._sha.update(data)
         self.size += len(data)
-        write = self._out.write  # type: ignore[union-attr]
-        for sealed in self._encryptor.update(data):
-            write(sealed)
+        self._encryptor.update(data)
 
     def finish(self) -> str:
         """Write the last chunk and close (a local file is then on disk); return the SHA-256."""
         assert self._out is not None
-        self._out.write(self._encryptor.finalize())
+        self._encryptor.finalize()
         self._out.close()
         self._out = None
         return self._sha.hexdigest()

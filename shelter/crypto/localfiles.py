@@ -8,7 +8,8 @@ could leave a committed row whose file is missing or cut short, which reads as "
 Two things keep that cheap:
 - Writes are gathered ~1 MiB per system call (os.writev, no copy in Python). Sealed chunks are
   64 KiB + 16 bytes and the header 17 bytes, so chunk-sized writes are never page-aligned, and
-  the kernel's partial-page path made them ~1.5x slower.
+  the kernel's partial-page path made them ~1.5x slower. The encryptor hands over whole
+  ~1 MiB batches in one reused buffer, which is written at once.
 - Writeback starts while the upload is still arriving: every WRITEBACK_BYTES, the pages just
   written are handed to the disk (POSIX_FADV_DONTNEED starts asynchronous writeback of dirty
   pages and drops clean ones), so the final fdatasync waits for the last few MiB only, and a
@@ -47,9 +48,11 @@ class LocalObjectWriter:
         self._written = 0
         self._handed = 0  # bytes already handed to writeback
 
-    def write(self, data: bytes) -> None:
-        self._pending.append(data)
-        if len(self._pending) >= WRITE_CHUNKS:
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        """Queue `data` for the next gathered write. Only `bytes` are kept by reference: a
+        mutable buffer (the encryptor's reused one) is written before this returns."""
+        self._pending.append(data)  # type: ignore[arg-type]
+        if len(self._pending) >= WRITE_CHUNKS or type(data) is not bytes:
             self._flush()
 
     def _flush(self) -> None:

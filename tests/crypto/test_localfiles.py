@@ -72,6 +72,17 @@ def test_writeback_is_started_while_writing_and_covers_every_byte(tmp_path, monk
         assert next_offset == offset + length  # contiguous, nothing skipped or repeated
 
 
+def test_a_mutable_buffer_is_written_before_write_returns(tmp_path):
+    writer = LocalObjectWriter(str(tmp_path / "reused.enc"))
+    writer.write(b"head")
+    buffer = bytearray(b"A" * 5000)
+    writer.write(memoryview(buffer))
+    buffer[:] = b"B" * 5000  # the encryptor reuses its buffer as soon as write returns
+    writer.write(bytes(buffer))
+    writer.close()
+    assert (tmp_path / "reused.enc").read_bytes() == b"head" + b"A" * 5000 + b"B" * 5000
+
+
 def test_an_aborted_upload_is_not_synced_and_leaves_no_file(case, syncs):
     writer = EncryptingWriter()
     writer.write(b"partial" * 10_000)

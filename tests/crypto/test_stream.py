@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 
 from shelter.crypto.exceptions import DecryptionFailed
 from shelter.crypto.stream import (
+    BATCH_CHUNKS,
     CHUNK,
     HEADER_BYTES,
     SEALED_CHUNK,
+    BufferedEncryptor,
     StreamDecryptor,
     StreamEncryptor,
     decrypt_file,
@@ -66,6 +68,62 @@ def test_any_content_any_piece_sizes_round_trips(data, piece, feed):
         out += decryptor.update(blob[i : i + feed])
     out.append(decryptor.finalize())
     assert b"".join(out) == data
+
+
+def seal_buffered(data: bytes, piece: int, prefix: bytes) -> tuple[bytes, list[int]]:
+    """Seal through the reused buffer; what each flush saw is copied at once, as a writer
+    writes it before the buffer is reused."""
+    out: list[bytes] = []
+    encryptor = BufferedEncryptor(KEY, lambda view: out.append(bytes(view)), nonce_prefix=prefix)
+    for i in range(0, len(data), piece):
+        assert encryptor.update(data[i : i + piece]) == []
+    encryptor.finalize()
+    return encryptor.header + b"".join(out), [len(batch) for batch in out]
+
+
+BATCH_SIZES = [0, 1, CHUNK, BATCH_CHUNKS * CHUNK - 1, BATCH_CHUNKS * CHUNK,
+               BATCH_CHUNKS * CHUNK + 1, 2 * BATCH_CHUNKS * CHUNK + CHUNK + 5]
+
+
+@pytest.mark.parametrize("size", BATCH_SIZES)
+def test_buffered_encryption_writes_the_same_bytes_as_chunk_by_chunk(size):
+    data = os.urandom(size)
+    prefix = os.urandom(7)
+    encryptor = StreamEncryptor(KEY, nonce_prefix=prefix)
+    chunks = [c for i in range(0, size, CHUNK) for c in encryptor.update(data[i : i + CHUNK])]
+    expected = encryptor.header + b"".join([*chunks, encryptor.finalize()])
+    for piece in (CHUNK, 4093):
+        blob, batches = seal_buffered(data, piece, prefix)
+        assert blob == expected
+        assert unseal(blob) == data
+        # Whole batches of BATCH_CHUNKS sealed chunks, then the rest with the last chunk.
+        assert all(n == BATCH_CHUNKS * SEALED_CHUNK for n in batches[:-1])
+
+
+def test_buffered_encryption_reuses_one_buffer_and_copies_mutable_input():
+    views: list[memoryview] = []
+    seen: list[bytes] = []
+
+    def flush(view: memoryview) -> None:
+        views.append(view)
+        seen.append(bytes(view))
+
+    data = os.urandom(3 * BATCH_CHUNKS * CHUNK)
+    encryptor = BufferedEncryptor(KEY, flush)
+    reused = bytearray(CHUNK)
+    for i in range(0, len(data), CHUNK):
+        reused[:] = data[i : i + CHUNK]
+        encryptor.update(reused)
+    encryptor.finalize()
+    assert all(view.obj is views[0].obj for view in views)  # one buffer throughout
+    assert unseal(encryptor.header + b"".join(seen)) == data
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.binary(max_size=BATCH_CHUNKS * CHUNK + 3 * CHUNK), piece=st.integers(1, 3 * CHUNK))
+def test_buffered_encryption_round_trips_any_content(data, piece):
+    blob, _ = seal_buffered(data, piece, os.urandom(7))
+    assert unseal(blob) == data
 
 
 @pytest.fixture

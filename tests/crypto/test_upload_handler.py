@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import tempfile
+import threading
 import uuid
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.handlers.wsgi import WSGIRequest
 from django.test import RequestFactory
 
 from cases.models import Document
@@ -98,3 +102,48 @@ def test_an_upload_whose_sync_fails_leaves_no_object(monkeypatch):
     with pytest.raises(OSError, match="No space"):
         upload_request(CONTENT).FILES  # noqa: B018
     assert {p for p in Path(root).rglob("*.enc")} == before
+
+
+BIG = os.urandom(3 << 20)  # several hash batches: the helper thread runs
+
+
+def _hash_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "shelter-sha256"]
+
+
+def test_a_large_upload_round_trips_and_leaves_no_thread(no_temp_files):
+    upload = upload_request(BIG).FILES["file"]
+    assert _hash_threads() == []
+    assert upload.sha256 == hashlib.sha256(BIG).hexdigest()
+    with document_storage().open(upload.storage_name, "rb") as handle:
+        assert BIG[:4096] not in handle.read()
+    assert b"".join(upload.chunks()) == BIG
+    upload.discard()
+
+
+def test_an_upload_stopped_as_too_large_mid_way_leaves_no_file_and_no_thread(settings):
+    settings.SHELTER_MAX_UPLOAD_MB = 2  # stopped after the hash thread has started
+    storage = document_storage()
+    before = set(_all_names(storage))
+    request = upload_request(BIG)
+    assert "file" not in request.FILES
+    assert set(_all_names(storage)) == before
+    assert _hash_threads() == []
+
+
+def test_a_body_cut_short_mid_file_leaves_no_file_and_no_thread():
+    """A client that disconnects mid-upload: the body ends before the file's boundary."""
+    storage = document_storage()
+    before = set(_all_names(storage))
+    full = upload_request(BIG)
+    body = full.read()
+    cut = WSGIRequest({**full.META, "wsgi.input": io.BytesIO(body[: len(body) // 2]),
+                       "CONTENT_LENGTH": str(len(body))})
+    cut.upload_handlers = [EncryptingUploadHandler(cut)]
+    try:
+        files = cut.FILES
+    except Exception:  # noqa: BLE001 (Django may refuse the cut body; either way...)
+        files = {}
+    assert "file" not in files
+    assert set(_all_names(storage)) == before  # ...nothing of it is stored
+    assert _hash_threads() == []
