@@ -189,11 +189,36 @@ class StreamDecryptor:
         try:
             self._out.append(self._aead.decrypt(nonce, sealed, self.header))
         except InvalidTag as exc:
-            raise DecryptionFailed(
-                f"Document chunk {self._counter} did not authenticate "
-                "(tampered, reordered, truncated or extended)."
-            ) from exc
+            raise self._failed() from exc
         self._counter += 1
+
+    def _failed(self) -> DecryptionFailed:
+        return DecryptionFailed(f"Document chunk {self._counter} did not authenticate "
+                                "(tampered, reordered, truncated or extended).")
+
+    def open_into(self, sealed: memoryview, out: memoryview, *, last: bool) -> int:
+        """Authenticate whole sealed chunks from `sealed` into `out`, with no allocation;
+        `last` flags the final one. Returns the plaintext length. For `decrypt_file`, which
+        must not mix this with `update`."""
+        if self._done:
+            raise DecryptionFailed("Data after the end of the document.", reason="length")
+        if last and len(sealed) < TAG:
+            raise DecryptionFailed("Document is truncated.", reason="truncated")
+        size, written = len(sealed), 0
+        for start in range(0, size, SEALED_CHUNK):
+            piece = sealed[start : start + SEALED_CHUNK]
+            if len(piece) < TAG:
+                raise DecryptionFailed("Document is truncated.", reason="truncated")
+            final = int(last and start + SEALED_CHUNK >= size)
+            nonce = self._prefix + _pack_nonce_tail(self._counter, final)
+            end = written + len(piece) - TAG
+            try:
+                self._aead.decrypt_into(nonce, piece, self.header, out[written:end])
+            except InvalidTag as exc:
+                raise self._failed() from exc
+            self._counter, written = self._counter + 1, end
+        self._done = bool(last)
+        return written
 
     def update(self, data: Bytes) -> list[bytes]:
         """Plaintext chunks that could be authenticated with `data` (possibly none)."""
@@ -233,13 +258,46 @@ def _read_exact(handle: IO[bytes], size: int) -> bytes:
     return b"".join(parts)
 
 
+def _read_into(handle: IO[bytes], view: memoryview) -> int:
+    """Fill `view` unless the end comes first; `readinto` where the handle has it (local
+    files: straight into the buffer), else `read` and a copy (an S3 response body)."""
+    readinto = getattr(handle, "readinto", None)
+    got, size = 0, len(view)
+    while got < size:
+        if readinto is not None:
+            n = readinto(view[got:])
+        else:
+            data = handle.read(size - got)
+            n = len(data)
+            view[got : got + n] = data
+        if not n:
+            break
+        got += n
+    return got
+
+
 READ_CHUNKS = 16  # ~1 MiB reads: fewer calls into the storage, better read-ahead
 
 
 def decrypt_file(key: bytes, handle: IO[bytes]) -> Iterator[bytes]:
-    """Authenticated plaintext chunks of an encrypted file object (~1 MiB read at a time)."""
+    """Authenticated plaintext of an encrypted file object, ~1 MiB (READ_CHUNKS chunks) a piece.
+
+    The ciphertext is read into one reused buffer and opened into a second (`open_into`), so
+    the only allocation per piece is the `bytes` handed out, which the WSGI server needs. The
+    last sealed chunk read is carried over to the next read: whether it is the final one is
+    only known when the end of the file comes.
+    """
     decryptor = StreamDecryptor(key, _read_exact(handle, HEADER_BYTES))
-    while sealed := _read_exact(handle, READ_CHUNKS * SEALED_CHUNK):
-        yield from decryptor.update(sealed)
-    if last := decryptor.finalize():
-        yield last
+    sealed = memoryview(bytearray((READ_CHUNKS + 1) * SEALED_CHUNK))
+    plain = memoryview(bytearray(READ_CHUNKS * CHUNK))
+    held = 0  # sealed bytes at the front of the buffer, the possibly final chunk
+    while got := _read_into(handle, sealed[held:]):
+        end = held + got
+        whole = (end - 1) // SEALED_CHUNK * SEALED_CHUNK  # chunks with bytes after them
+        if whole:
+            size = decryptor.open_into(sealed[:whole], plain, last=False)
+            yield bytes(plain[:size])
+            sealed[: end - whole] = sealed[whole:end]  # no overlap: whole >= one chunk
+        held = end - whole
+    if size := decryptor.open_into(sealed[:held], plain, last=True):
+        yield bytes(plain[:size])

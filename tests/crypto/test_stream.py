@@ -14,6 +14,7 @@ from shelter.crypto.stream import (
     BATCH_CHUNKS,
     CHUNK,
     HEADER_BYTES,
+    READ_CHUNKS,
     SEALED_CHUNK,
     BufferedEncryptor,
     StreamDecryptor,
@@ -124,6 +125,43 @@ def test_buffered_encryption_reuses_one_buffer_and_copies_mutable_input():
 def test_buffered_encryption_round_trips_any_content(data, piece):
     blob, _ = seal_buffered(data, piece, os.urandom(7))
     assert unseal(blob) == data
+
+
+class ReadOnly:
+    """A handle with `read` only and short reads, like an S3 response body."""
+
+    def __init__(self, blob: bytes) -> None:
+        self._blob, self._at = blob, 0
+
+    def read(self, size: int) -> bytes:
+        piece = self._blob[self._at : self._at + min(size, 100_000)]
+        self._at += len(piece)
+        return piece
+
+
+READ_SIZES = [0, 1, READ_CHUNKS * CHUNK - 1, READ_CHUNKS * CHUNK, READ_CHUNKS * CHUNK + 1,
+              (READ_CHUNKS + 1) * CHUNK, 2 * READ_CHUNKS * CHUNK, 2 * READ_CHUNKS * CHUNK + 9]
+
+
+@pytest.mark.parametrize("size", READ_SIZES)
+def test_decrypt_file_round_trips_around_its_read_size_with_any_handle(size):
+    data = os.urandom(size)
+    blob = seal(data, piece=CHUNK)
+    pieces = list(decrypt_file(KEY, io.BytesIO(blob)))
+    assert b"".join(pieces) == data
+    assert all(type(piece) is bytes and piece for piece in pieces)  # what a WSGI server sends
+    assert all(len(piece) <= READ_CHUNKS * CHUNK for piece in pieces)
+    assert b"".join(decrypt_file(KEY, ReadOnly(blob))) == data
+
+
+@pytest.mark.parametrize("size", READ_SIZES[1:])
+def test_decrypt_file_fails_on_a_cut_at_any_chunk_boundary(size):
+    blob = seal(os.urandom(size), piece=CHUNK)
+    for cut in range(HEADER_BYTES, len(blob), SEALED_CHUNK):
+        with pytest.raises(DecryptionFailed):
+            b"".join(decrypt_file(KEY, io.BytesIO(blob[:cut])))
+    with pytest.raises(DecryptionFailed):
+        b"".join(decrypt_file(KEY, io.BytesIO(blob[:-1])))
 
 
 @pytest.fixture
