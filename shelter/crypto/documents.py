@@ -133,9 +133,11 @@ class EncryptingWriter:
         """Write the last chunk and close (a local file is then on disk); return the SHA-256."""
         assert self._out is not None
         self._encryptor.finalize()
+        # Before the close: a failed hash thread leaves an open object, which abort() deletes.
+        sha256 = self._sha.hexdigest()
         self._out.close()
         self._out = None
-        return self._sha.hexdigest()
+        return sha256
 
     def abort(self) -> None:
         """Close and delete a partial object (idempotent)."""

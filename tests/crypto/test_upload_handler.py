@@ -147,3 +147,20 @@ def test_a_body_cut_short_mid_file_leaves_no_file_and_no_thread():
     assert "file" not in files
     assert set(_all_names(storage)) == before  # ...nothing of it is stored
     assert _hash_threads() == []
+
+
+def test_a_failing_hash_thread_fails_the_upload_and_leaves_no_file_and_no_thread(monkeypatch):
+    from shelter.crypto import hashing
+
+    def broken(sha, batches, free, failure):
+        failure.append(MemoryError("hash failed"))
+        while (batch := batches.get()) is not None:
+            free.put(batch)
+
+    storage = document_storage()
+    before = set(_all_names(storage))
+    monkeypatch.setattr(hashing, "_hash_batches", broken)
+    with pytest.raises(MemoryError, match="hash failed"):
+        upload_request(BIG).FILES  # noqa: B018
+    assert set(_all_names(storage)) == before
+    assert _hash_threads() == []
