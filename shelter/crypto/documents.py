@@ -283,7 +283,7 @@ def _open_verified(document: EncryptedFileModel) -> tuple[bytes | None, Iterator
     except FileNotFoundError as exc:  # deleted since the size check
         raise DocumentMissing(f"Document {document.pk} has no stored file.") from exc
     chunks = verified_chunks(file_key, handle, size=document.size, label=document.pk)
-    # The first read authenticates up to ~1 MiB (a small document whole, with its size
+    # The first piece authenticates up to ~2 MiB (a small document whole, with its size
     # check): a swapped or altered file fails here and gets the error page, not a cut stream.
     return next(chunks, None), chunks
 
