@@ -14,6 +14,7 @@ SHELTER_BENCH_SIZE (bytes, default 1 GiB) shrinks the runs, e.g. SHELTER_BENCH_S
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import subprocess
 import sys
@@ -290,6 +291,7 @@ def setup_django(database: str = ":memory:") -> None:
     os.environ["DATABASE_URL"] = ("sqlite://:memory:" if database == ":memory:"
                                   else f"sqlite:///{database}")
     django.setup()
+    logging.disable(logging.INFO)  # the test settings log every data key the bench creates
 
 
 def bench_fields() -> None:
