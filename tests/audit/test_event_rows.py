@@ -31,6 +31,15 @@ def _row_of(html: str, seq: int) -> str:
     return match.group(0)
 
 
+def _download_entry(actor, case):
+    """A document download entry naming its case, as the log writes it."""
+    document_id = str(uuid.uuid4())
+    fields = build_fields(actor, Action.DOCUMENT_DOWNLOAD, ("cases.document", document_id),
+                          Outcome.ALLOWED, "documents", {})
+    fields["case_id"] = str(case.pk)
+    return write_entry(fields), document_id
+
+
 @pytest.mark.parametrize("target_id", ["42", str(uuid.uuid4()), "a:b@c", "x y", "ä+1"])
 def test_a_link_is_the_reversed_route_with_the_id_in_its_place(target_id):
     rows = Rows()
@@ -42,11 +51,7 @@ def test_a_link_is_the_reversed_route_with_the_id_in_its_place(target_id):
 
 def test_a_row_links_its_actor_its_object_and_the_case_it_belongs_to(as_user, aud, olaf, carla):
     heron = make_case(carla, officer=olaf)
-    document_id = str(uuid.uuid4())
-    fields = build_fields(olaf, Action.DOCUMENT_DOWNLOAD, ("cases.document", document_id),
-                          Outcome.ALLOWED, "documents", {})
-    fields["case_id"] = str(heron.pk)
-    entry = write_entry(fields)
+    entry, document_id = _download_entry(olaf, heron)
 
     row = _row_of(_page(as_user(aud)), entry.seq)
     actor = reverse("audit:actor", args=[olaf.pk])
@@ -99,11 +104,7 @@ def test_break_glass_refusal_rejection_and_sign_in_details(as_user, aud, olaf, c
 
 def test_rows_speak_dutch(as_user, aud, olaf, carla):
     heron = make_case(carla, officer=olaf)
-    document_id = str(uuid.uuid4())
-    fields = build_fields(olaf, Action.DOCUMENT_DOWNLOAD, ("cases.document", document_id),
-                          Outcome.ALLOWED, "documents", {})
-    fields["case_id"] = str(heron.pk)
-    entry = write_entry(fields)
+    entry, document_id = _download_entry(olaf, heron)
     client = as_user(aud)
     client.cookies["django_language"] = "nl"
 
