@@ -1,32 +1,29 @@
 """The rows of the case tables (the case list, search, "Shared with me"), prepared once a page.
 
 A row template that called `{% url %}` and `get_stage_display` for every case paid a reverse
-and a lazy translation per row: here the profile address is reversed once with a placeholder
-id, and the stage and country names are translated once a request. The templates still write
+and a lazy translation per row: here the profile address is reversed once (`shelter.links`),
+and the stage and country names are translated once a request. The templates still write
 and escape every value, so the HTML is the same.
 """
 
 from __future__ import annotations
 
 import datetime
-import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.urls import reverse
 from django.utils import formats
 
 from cases.choices import Stage
 from cases.models import Case
+from shelter.links import SAMPLE_UUID, link_maker
 
-_PLACEHOLDER = str(uuid.UUID(int=0))
 DASH = "—"
 
 
 def profile_links() -> Callable[[Any], str]:
     """A function of a case id to its profile's address, reversed once."""
-    before, after = reverse("cases:profile", args=[_PLACEHOLDER]).split(_PLACEHOLDER)
-    return lambda pk: f"{before}{pk}{after}"
+    return link_maker("cases:profile", SAMPLE_UUID)
 
 
 def stage_labels() -> dict[str, str]:

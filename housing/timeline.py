@@ -9,7 +9,7 @@ The day headings and each row's cells are written here as HTML (every value esca
 template would): 50 units × 90 days are a few thousand cells, and a template tag per cell
 cost more than everything else on the page. For the same reason the
 state labels, block reasons, weekday and month names are translated once per grid, and the
-links are a prefix reversed once with a placeholder id.
+links are made by `shelter.links.link_maker` (each route reversed once per grid).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from __future__ import annotations
 import datetime
 import functools
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.urls import reverse
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -28,8 +28,8 @@ from django.utils.translation import gettext_lazy as _
 
 from housing.models import Block, Unit
 from housing.selectors import ScheduleData
+from shelter.links import SAMPLE_UUID, link_maker
 
-PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 STATE_LABELS = {
     "booked": _("Booked"), "tentative": _("Tentative booking"), "buffer": _("Turnover"),
     "blocked": _("Blocked"), "unavailable": _("Not offered"), "free": _("Free"),
@@ -159,8 +159,8 @@ class _Texts:
 
     labels: dict[str, str]
     reasons: dict[str, str]
-    case_url: str
-    unit_url: str
+    case_url: Callable[..., str]
+    unit_url: Callable[..., str]
     days: list[datetime.date]  # the window's days and the day after it
     iso: list[str]  # the same days as text
 
@@ -169,8 +169,8 @@ class _Texts:
         days = [start + datetime.timedelta(days=i) for i in range(count + 1)]
         return cls({state: str(label) for state, label in STATE_LABELS.items()},
                    {value: str(label) for value, label in Block.Reason.choices},
-                   reverse("housing:case", args=[PLACEHOLDER]),
-                   reverse("housing:unit", args=[PLACEHOLDER]),
+                   link_maker("housing:case", SAMPLE_UUID),
+                   link_maker("housing:unit", SAMPLE_UUID),
                    days, [day.isoformat() for day in days])
 
 
@@ -183,7 +183,7 @@ def _cell(texts: _Texts, state: str, label: str, booking: dict | None, start: in
     cell = Cell(state, texts.days[start], stop - start, today, label, booking,
                 title=f"{text} · {texts.iso[start]} → {texts.iso[stop]}")
     if booking is not None and state != "buffer":
-        cell.href = texts.case_url.replace(PLACEHOLDER, str(booking["case_id"]))
+        cell.href = texts.case_url(booking["case_id"])
     return cell
 
 
@@ -224,7 +224,7 @@ def build(data: ScheduleData, today: datetime.date) -> Timeline:
     texts = _Texts.now(data.start, count)
     days = texts.days[:count]
     rows = [Row(unit, _runs(data, unit, today, texts),
-                texts.unit_url.replace(PLACEHOLDER, str(unit.pk))) for unit in data.units]
+                texts.unit_url(unit.pk)) for unit in data.units]
     return Timeline(data.start, data.end, today, days, _months(days), rows, texts.labels,
                     _day_words(days))
 
@@ -232,14 +232,13 @@ def build(data: ScheduleData, today: datetime.date) -> Timeline:
 def turnover_links(turnovers: list[dict]) -> list[dict]:
     """Each turnover with the links to its unit and to the leaving and next cases, from
     prefixes reversed once (a page may list a departure for every unit)."""
-    case_url = reverse("housing:case", args=[PLACEHOLDER])
-    unit_url = reverse("housing:unit", args=[PLACEHOLDER])
+    case_url = link_maker("housing:case", SAMPLE_UUID)
+    unit_url = link_maker("housing:unit", SAMPLE_UUID)
     for turnover in turnovers:
-        turnover["unit_href"] = unit_url.replace(PLACEHOLDER, str(turnover["unit"].pk))
-        turnover["case_href"] = case_url.replace(PLACEHOLDER, str(turnover["booking"]["case_id"]))
+        turnover["unit_href"] = unit_url(turnover["unit"].pk)
+        turnover["case_href"] = case_url(turnover["booking"]["case_id"])
         following = turnover["next"]
-        turnover["next_href"] = (case_url.replace(PLACEHOLDER, str(following["case_id"]))
-                                 if following else "")
+        turnover["next_href"] = case_url(following["case_id"]) if following else ""
     return turnovers
 
 

@@ -12,21 +12,16 @@ from __future__ import annotations
 
 import html
 from typing import Any
-from urllib.parse import quote
 
-from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from shelter.audit.actions import Action
+from shelter.links import SAMPLE_INT, SAMPLE_STR, link_maker
 
 CASE = "cases.case"
 DASH = "—"
-# Placeholders no id contains and reverse() does not escape.
-_TYPE, _ID = "TARGETTYPE", "00000000"
-# What reverse() leaves unescaped in a path segment (RFC 3986 sub-delimiters, ":" and "@").
-_SAFE = "!$&'()*+,;=~:@"
 
 
 def _e(value: Any) -> str:
@@ -37,18 +32,11 @@ class Rows:
     """Writes the cells of one table of access-log entries."""
 
     def __init__(self) -> None:
-        self._actor = reverse("audit:actor", args=[int(_ID)])
-        self._target = reverse("audit:target", args=[_TYPE, _ID])
+        self.actor_href = link_maker("audit:actor", SAMPLE_INT)
+        self.target_href = link_maker("audit:target", SAMPLE_STR, SAMPLE_STR + "2")
         self._labels: dict[tuple[str, Any], str] = {}
         self._words = {"of case": _e(gettext("of case")),
                        "again": _e(gettext("confirmed again"))}
-
-    def actor_href(self, actor_id: int) -> str:
-        return self._actor.replace(f"/{int(_ID)}/", f"/{int(actor_id)}/", 1)
-
-    def target_href(self, target_type: str, target_id: str) -> str:
-        return (self._target.replace(_TYPE, quote(str(target_type), safe=_SAFE), 1)
-                .replace(_ID, quote(str(target_id), safe=_SAFE), 1))
 
     def _label(self, kind: str, code: Any, event: Any) -> str:
         """The entry's `<kind>_label` for `code`, translated and escaped once per table."""

@@ -15,6 +15,7 @@ from django.utils import translation
 from housing import timeline
 from housing.models import Block, Unit
 from housing.selectors import ScheduleData
+from shelter import links
 
 # What housing/schedule.html wrote with a template tag per cell and per day, kept here as the
 # reference the Python markup must equal.
@@ -138,7 +139,7 @@ def test_a_hostile_code_name_is_escaped_in_the_link_and_the_titles():
 
 def test_rows_link_to_their_unit_through_one_reversed_prefix():
     data = _data(units=3)
-    with mock.patch.object(timeline, "reverse", wraps=timeline.reverse) as reversing:
+    with mock.patch.object(links, "reverse", wraps=links.reverse) as reversing:
         grid = timeline.build(data, today=d(3))
     assert [row.href for row in grid.rows] == [
         reverse("housing:unit", args=[unit.pk]) for unit in data.units]
@@ -167,7 +168,7 @@ def test_turnovers_link_to_their_unit_and_cases_through_reversed_prefixes():
     turnovers = [{"unit": unit, "booking": {"case_id": CASES[0]},
                   "next": {"case_id": CASES[1]} if i % 2 else None}
                  for i, unit in enumerate(units)]
-    with mock.patch.object(timeline, "reverse", wraps=timeline.reverse) as reversing:
+    with mock.patch.object(links, "reverse", wraps=links.reverse) as reversing:
         linked = timeline.turnover_links(turnovers)
     assert reversing.call_count == 2
     assert [(t["unit_href"], t["case_href"], t["next_href"]) for t in linked] == [

@@ -1,0 +1,38 @@
+"""`shelter.links.link_maker` gives the address `reverse()` gives, for every kind of argument,
+and refuses samples it cannot find in the address."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from shelter.links import SAMPLE_INT, SAMPLE_STR, SAMPLE_UUID, link_maker
+
+
+@pytest.mark.parametrize("pk", [uuid.uuid4(), uuid.UUID(int=0), uuid.UUID(int=2**128 - 1)])
+def test_a_uuid_route(pk):
+    assert link_maker("cases:profile", SAMPLE_UUID)(pk) == reverse("cases:profile", args=[pk])
+
+
+@pytest.mark.parametrize("pk", [1, 7, SAMPLE_INT, 10**12])
+def test_an_int_route(pk):
+    assert link_maker("audit:actor", SAMPLE_INT)(pk) == reverse("audit:actor", args=[pk])
+
+
+@pytest.mark.parametrize("target_id", ["42", "a:b@c", "x y", "ä+1", "50%", "?#&"])
+def test_two_string_arguments_are_quoted_as_reverse_quotes_them(target_id):
+    link = link_maker("audit:target", SAMPLE_STR, SAMPLE_STR + "2")
+    assert link("cases.note", target_id) == reverse("audit:target",
+                                                    args=["cases.note", target_id])
+
+
+def test_the_wrong_number_of_arguments_or_a_sample_the_address_hides_is_refused():
+    with pytest.raises(TypeError):
+        link_maker("cases:profile", SAMPLE_UUID)()
+    with pytest.raises(TypeError):
+        link_maker("audit:events")
+    with pytest.raises(ValueError):
+        # A sample reverse() quotes does not appear in the address as given.
+        link_maker("audit:target", SAMPLE_STR, "two words")
