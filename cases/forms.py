@@ -324,7 +324,7 @@ class CaseFilterForm(forms.Form):
         for name, choices in (("officer", officer_choices()),
                               ("intake_round", intake_round_choices())):
             field = self.fields[name]
-            field.widget.choices = [("", field.empty_label), *choices]
+            field.widget.offer([("", field.empty_label), *choices])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

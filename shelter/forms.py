@@ -29,6 +29,7 @@ Two conventions the shared include (`includes/form.html`) understands, for any f
 
 from __future__ import annotations
 
+import copy
 import html
 from typing import Any
 
@@ -115,6 +116,20 @@ class QuickSelect(forms.Select):
     Give it precomputed choices (a list of pairs, e.g. one `values_list` query) rather than a
     queryset: a ModelChoiceField's choice iterator opens a server-side cursor on PostgreSQL.
     """
+
+    def __deepcopy__(self, memo: dict) -> QuickSelect:
+        # Every form instance copies its widgets; Django's copy sets `choices` again, which
+        # normalises them again. They were normalised when first given.
+        widget = copy.copy(self)
+        widget.attrs = self.attrs.copy()
+        widget._choices = copy.copy(self._choices)
+        memo[id(self)] = widget
+        return widget
+
+    def offer(self, choices: list[tuple[Any, Any]]) -> None:
+        """Precomputed (value, label) pairs, kept as they are. Django's `choices` setter
+        normalises every pair again: a few hundred calls a page for a list of people."""
+        self._choices = choices
 
     def render(self, name: str, value: Any, attrs: dict | None = None,
                renderer: Any = None) -> SafeString:

@@ -32,3 +32,26 @@ def test_a_multiple_select_marks_every_chosen_option():
     ours.allow_multiple_selected = True
     django = forms.SelectMultiple(choices=CHOICES)
     assert _normal(ours.render("f", ["1", "3"])) == _normal(django.render("f", ["1", "3"]))
+
+
+def test_offered_choices_are_written_as_djangos_select_writes_them():
+    ours = QuickSelect()
+    ours.offer(CHOICES)
+    django = forms.Select(choices=CHOICES)
+    assert ours.choices == CHOICES
+    assert _normal(ours.render("f", "2")) == _normal(django.render("f", "2"))
+
+
+@pytest.mark.django_db
+def test_a_filter_form_offers_its_lists_without_normalising_them(monkeypatch):
+    from django.forms import widgets
+
+    from shelter.audit.forms import EventFilterForm
+
+    calls = []
+    real = widgets.normalize_choices
+    monkeypatch.setattr(widgets, "normalize_choices",
+                        lambda value, *a, **k: calls.append(value) or real(value, *a, **k))
+    form = EventFilterForm()
+    assert form.fields["actor"].widget.choices[0] == ("", "---------")
+    assert all(not isinstance(value, list) or len(value) < 20 for value in calls)

@@ -51,7 +51,7 @@ class EventFilterForm(forms.Form):
         for name, choices in (("actor", selectors.user_choices()),
                               ("organisation", selectors.organisation_choices())):
             field = self.fields[name]
-            field.widget.choices = [("", field.empty_label), *choices]
+            field.widget.offer([("", field.empty_label), *choices])
 
     def clean_code_name(self) -> str:
         code_name = self.cleaned_data.get("code_name", "")
