@@ -160,6 +160,11 @@ def logistics_in_use() -> bool:
     return TravelDocuments.objects.exists()
 
 
+# What the checks read of a case (`warnings_of`): a panel loads these, not the whole row.
+STAY_FIELDS = ("stage", "shredded_at", "planned_arrival", "planned_departure", "actual_arrival",
+               "actual_departure")
+
+
 def stay_of(case: Case) -> checks.Stay:
     return checks.Stay.of(case.planned_arrival, case.planned_departure, case.actual_arrival,
                           case.actual_departure)
@@ -202,7 +207,8 @@ def dashboard_warnings(user: User) -> list[tuple[Case, list[checks.Failure]]]:
     check codes only."""
     cases = list(_recording_logistics(
         visible_cases(user).filter(stage__in=WATCHED_STAGES, shredded_at__isnull=True))
-        .select_related("defender").order_by("planned_arrival", "pk"))
+        .select_related("defender").only(*STAY_FIELDS, "defender__code_name")
+        .order_by("planned_arrival", "pk"))
     found = warnings_of(cases)
     return [(c, found[c.pk]) for c in cases if c.pk in found]
 
