@@ -13,7 +13,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -37,6 +38,15 @@ class Rows:
         self._labels: dict[tuple[str, Any], str] = {}
         self._words = {"of case": _e(gettext("of case")),
                        "again": _e(gettext("confirmed again"))}
+        self._months: dict[int, str] = {}
+
+    def when(self, local: Any) -> str:
+        """`local` as Django's date format "j F Y H:i:s" writes it, the month's name
+        translated once per table (the formatter translated it again for every row)."""
+        month = self._months.get(local.month)
+        if month is None:
+            month = self._months[local.month] = _e(MONTHS[local.month])
+        return f"{local.day} {month} {local.year:04d} {local:%H:%M:%S}"
 
     def _label(self, kind: str, code: Any, event: Any) -> str:
         """The entry's `<kind>_label` for `code`, translated and escaped once per table."""
@@ -93,7 +103,7 @@ class Rows:
         return ("<tr" + (' class="row--break-glass"' if break_glass else "") + ">"
                 f"<td>{_e(event.seq)}</td>"
                 f'<td><time datetime="{_e(local.isoformat())}">'
-                f'{_e(dateformat.format(local, "j F Y H:i:s"))}</time></td>'
+                f"{self.when(local)}</time></td>"
                 f"<td>{actor}</td><td>{role}</td><td>{organisation}</td>"
                 f"<td>{action}{self.sign_in(event)}</td><td>{self.object(event)}</td>"
                 f"<td>{section}</td><td>{outcome(event)}</td>"

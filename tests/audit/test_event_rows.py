@@ -141,3 +141,19 @@ def test_the_events_page_sends_as_many_queries_for_four_entries_as_for_fifty(as_
 
     small, large = queries_with(2), queries_with(25)
     assert len(small) == len(large)
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_time_is_written_as_djangos_date_format_writes_it(language):
+    import datetime
+
+    from django.utils import dateformat
+
+    rows = Rows()
+    with translation.override(language):
+        for month in range(1, 13):
+            for moment in (datetime.datetime(2027, month, 1, 0, 0, 0),
+                           datetime.datetime(987, month, 28, 9, 5, 7),
+                           datetime.datetime(2026, month, 9, 23, 59, 59)):
+                assert rows.when(moment) == dateformat.format(moment, "j F Y H:i:s")
+    assert len(rows._months) == 12  # each month's name translated once
