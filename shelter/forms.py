@@ -137,16 +137,18 @@ class QuickSelect(forms.Select):
         if self.allow_multiple_selected:
             final["multiple"] = True
         wanted = set(self.format_value(value))
-        taken = False
+        taken, multiple, escape = False, self.allow_multiple_selected, html.escape
 
         def option(option_value: Any, label: Any) -> str:
-            # html.escape is what Django's escape() calls, without its lazy-string wrapper.
+            # html.escape is what Django's escape() calls, without its lazy-string wrapper;
+            # a plain string label (a name from the database) goes to it directly.
             nonlocal taken
             text = "" if option_value is None else str(option_value)
-            selected = text in wanted and (self.allow_multiple_selected or not taken)
-            taken = taken or selected
-            return (f'<option value="{html.escape(text)}"{" selected" if selected else ""}>'
-                    f"{_escape(label)}</option>")
+            selected = ""
+            if text in wanted and (multiple or not taken):
+                taken, selected = True, " selected"
+            shown = escape(label) if type(label) is str else _escape(label)
+            return f'<option value="{escape(text)}"{selected}>{shown}</option>'
 
         parts = []
         for group_value, group_label in self.choices:
