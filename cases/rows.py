@@ -2,8 +2,9 @@
 
 A row template that called `{% url %}` and `get_stage_display` for every case paid a reverse
 and a lazy translation per row: here the profile address is reversed once (`shelter.links`),
-and the stage and country names are translated once a request. The templates still write
-and escape every value, so the HTML is the same.
+and the stage and country names are translated once a request. The case table's rows are
+then written in Python (`CaseRows.html`), every value through `escape`: the HTML is the one
+the templates wrote (tests/cases/test_case_rows.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils import formats
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 
 from cases.choices import Stage
 from cases.models import Case
@@ -38,10 +41,32 @@ def _day(value: datetime.date | None) -> tuple[str, str] | None:
     return formats.date_format(value, "Y-m-d"), formats.date_format(value, "DATE_FORMAT")
 
 
-def case_rows(cases: Iterable[Case]) -> list[dict[str, Any]]:
+class CaseRows(list):
+    """The rows of a case table (dicts, as `case_rows` makes them), and their `<tr>`s."""
+
+    def html(self) -> SafeString:
+        """Every row as `cases/_case_table.html` wrote it in a loop of template tags: the
+        same markup, each value through Django's `escape` (a fifty-row page, a few hundred
+        template nodes fewer)."""
+        return SafeString("".join(  # built from escaped values only
+            f'\n    <tr>\n      <th scope="row"><a href="{escape(row["url"])}">'
+            f'{escape(row["code_name"])}</a></th>\n'
+            f'      <td><span class="tag">{escape(row["stage"])}</span></td>\n'
+            f'      <td>{escape(row["officer"])}</td>\n      <td>{escape(row["country"])}</td>\n'
+            f"      <td>{_time(row['arrival'])}</td>\n      <td>{_time(row['departure'])}</td>\n"
+            "    </tr>\n  " for row in self))
+
+
+def _time(day: tuple[str, str] | None) -> str:
+    if day is None:
+        return DASH
+    return f'<time datetime="{escape(day[0])}">{escape(day[1])}</time>'
+
+
+def case_rows(cases: Iterable[Case]) -> CaseRows:
     """The case table's row of each case (defender and officer selected with it)."""
     link, stages, countries = profile_links(), stage_labels(), {}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for case in cases:
         country = case.defender.country_of_activity
         if country.code not in countries:
@@ -53,4 +78,4 @@ def case_rows(cases: Iterable[Case]) -> list[dict[str, Any]]:
                      "country": countries[country.code],
                      "arrival": _day(case.planned_arrival),
                      "departure": _day(case.planned_departure)})
-    return rows
+    return CaseRows(rows)

@@ -30,6 +30,19 @@ FORMER_CASE_ROWS = """{% for case in cases %}
     </tr>
 {% endfor %}"""  # noqa: E501
 
+# The table's loop as a template wrote each prepared row, before `CaseRows.html` (exact).
+FORMER_ROW_LOOP = (
+    '{% for row in rows %}\n    <tr>\n'
+    '      <th scope="row"><a href="{{ row.url }}">{{ row.code_name }}</a></th>\n'
+    '      <td><span class="tag">{{ row.stage }}</span></td>\n'
+    '      <td>{{ row.officer }}</td>\n'
+    '      <td>{{ row.country }}</td>\n'
+    '      <td>{% if row.arrival %}<time datetime="{{ row.arrival.0 }}">{{ row.arrival.1 }}'
+    '</time>{% else %}—{% endif %}</td>\n'
+    '      <td>{% if row.departure %}<time datetime="{{ row.departure.0 }}">'
+    '{{ row.departure.1 }}</time>{% else %}—{% endif %}</td>\n'
+    '    </tr>\n  {% endfor %}')
+
 FORMER_SHARE_CELLS = """{% for row in rows %}<th scope="row"><a href="{% url 'cases:profile' row.case.pk %}">{{ row.case.defender.code_name }}</a></th>
       <td>{{ row.case.get_stage_display }}</td>{% endfor %}"""  # noqa: E501
 
@@ -76,3 +89,15 @@ def test_the_partner_rows_write_the_former_links_and_stages(varied, carla, pia, 
         page = render_to_string("sharing/shared_with_me.html", {"rows": shown})
     assert ours == former
     assert all(cell in page for cell in re.findall(r'<th scope="row">.*?</td>', former, re.S))
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_rows_written_in_python_are_the_loops_characters(varied, language):
+    with translation.override(language):
+        rows = case_rows(varied)
+        former = engines["django"].from_string(FORMER_ROW_LOOP).render({"rows": rows})
+        table = render_to_string("cases/_case_table.html", {"rows": rows})
+    empty = render_to_string("cases/_case_table.html", {"rows": case_rows([])})
+    assert rows.html() == former
+    assert f"<tbody>\n  {former}\n  </tbody>" in table
+    assert "No cases found." in empty and "<tr>\n" not in empty.split("<tbody>")[1]
