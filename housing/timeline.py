@@ -5,11 +5,13 @@ not offered, or free. Consecutive equal days merge into one cell (``colspan``), 
 today so the "today" column can be marked. Built in Python from `selectors.schedule_data`,
 so the page costs the same few queries for 5 or 50 units.
 
-The day headings and each row's cells are written here as HTML (every value escaped as the
+The day headings and the body's rows are written here as HTML (every value escaped as the
 template would): 50 units × 90 days are a few thousand cells, and a template tag per cell
-cost more than everything else on the page. For the same reason the
-state labels, block reasons, weekday and month names are translated once per grid, and the
-links are made by `shelter.links.link_maker` (each route reversed once per grid).
+cost more than everything else on the page. For the same reason the state labels, block
+reasons, weekday and month names are translated once per grid, the links are made by
+`shelter.links.link_maker` (each route reversed once per grid), and a day is painted with a
+`_Paint` holding its cell's text already escaped: once per state or block reason, once per
+booking, however many days and cells they cover.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import groupby
+from typing import NamedTuple
 
 from django.utils.dates import MONTHS, WEEKDAYS
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -37,8 +40,6 @@ STATE_LABELS = {
 # Short text shown in the cell, so the state never depends on colour alone.
 STATE_MARKS = {"buffer": "↻", "blocked": "✕", "unavailable": "–", "free": ""}
 
-DAY_HTML = ('<th scope="col" class="tl-day{}{}"{}><span aria-hidden="true">{}</span>'
-            '<span class="visually-hidden">{}</span></th>')
 TODAY_CLASS = SafeString(" tl-today")
 TODAY_CURRENT = SafeString(' aria-current="date"')
 TENTATIVE_MARK = SafeString(" ?")
@@ -76,31 +77,40 @@ class Cell:
     def mark(self) -> str:
         return STATE_MARKS.get(self.state, "")
 
-    def html(self) -> str:
-        """The cell as a `<td>`: a link to the case for a stay, else the state's mark; the
-        title (state, label and dates) again as text for screen readers. Every value is
-        escaped here with `html.escape` (what Django's `escape` calls): thousands of cells
-        a page made `format_html`'s own cost per call the page's largest."""
-        if self.href:
-            content = (f'<a href="{html.escape(self.href)}">{html.escape(str(self.label))}</a>'
-                       f'{TENTATIVE_MARK if self.state == "tentative" else ""}')
-        else:
-            content = _mark_html(self.state)
-        title = html.escape(self.title)  # once, for both places
-        return (f'<td{_cell_attributes(self.state, self.span, self.today)} title="{title}">'
-                f'{content}<span class="visually-hidden"> {title}</span></td>')
+
+class _Paint(NamedTuple):
+    """What a unit's day is, with its cell's text escaped once for all the days it paints:
+    the title's start (state and label) and the cell's content (a link to the case for a
+    stay, else the state's mark)."""
+
+    state: str
+    label: str
+    booking: dict | None
+    text: str  # the title's start: the state, and its label if it has one
+    head: str  # the same, escaped
+    content: str  # escaped HTML
+    href: str = ""
+
+
+# (paint, first day, day after the last, is it today's column) in window days
+Run = tuple[_Paint, int, int, bool]
 
 
 @dataclass
 class Row:
     unit: Unit
-    cells: list[Cell] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
     href: str = ""
+    cells_html: SafeString = SafeString("")  # the row's cells as `<td>` elements
+    days: list[datetime.date] = field(default_factory=list, repr=False)
 
     @property
-    def cells_html(self) -> SafeString:
-        """The row's cells as `<td>` elements."""
-        return mark_safe("".join(cell.html() for cell in self.cells))  # noqa: S308 (escaped)
+    def cells(self) -> list[Cell]:
+        """The row's cells as objects (what the template once wrote the cells from)."""
+        days = self.days
+        return [Cell(paint.state, days[start], stop - start, today, paint.label, paint.booking,
+                     paint.href, f"{paint.text} · {days[start]} → {days[stop]}")
+                for paint, start, stop, today in self.runs]
 
 
 @dataclass
@@ -117,10 +127,23 @@ class Timeline:
     @property
     def days_html(self) -> SafeString:
         """A column heading per day: its number, and the date in words for screen readers."""
-        return format_html_join("", DAY_HTML, (
-            (" tl-weekend" if day.weekday() > 4 else "", TODAY_CLASS if day == self.today else "",
-             TODAY_CURRENT if day == self.today else "", day.day, words)
-            for day, words in zip(self.days, self.day_words, strict=True)))
+        headings = []
+        for day, words in zip(self.days, self.day_words, strict=True):
+            weekend = " tl-weekend" if day.weekday() > 4 else ""
+            today, current = (TODAY_CLASS, TODAY_CURRENT) if day == self.today else ("", "")
+            headings.append(f'<th scope="col" class="tl-day{weekend}{today}"{current}>'
+                            f'<span aria-hidden="true">{day.day}</span>'
+                            f'<span class="visually-hidden">{html.escape(words)}</span></th>')
+        return mark_safe("".join(headings))  # noqa: S308 (constant markup, words escaped)
+
+    @property
+    def rows_html(self) -> SafeString:
+        """The body's rows: the unit (a link to it) and its cells, laid out as the template
+        laid out a row."""
+        return mark_safe("".join(  # noqa: S308 (constant markup, every value escaped)
+            f'\n    <tr>\n      <th scope="row" class="tl-unit"><a href="'
+            f'{html.escape(row.href)}">{html.escape(row.unit.code_name)}</a></th>\n'
+            f"      {row.cells_html}\n    </tr>\n  " for row in self.rows))
 
 
 def _day_words(days: list[datetime.date]) -> list[str]:
@@ -131,31 +154,9 @@ def _day_words(days: list[datetime.date]) -> list[str]:
             for day in days]
 
 
-def _day_states(data: ScheduleData, unit: Unit, reasons: dict[str, str]
-                ) -> list[tuple[str, str, dict | None]]:
-    """(state, label, booking) for each day of the window."""
-    count = (data.end - data.start).days
-    states: list[tuple[str, str, dict | None]] = [("unavailable", "", None)] * count
-
-    def paint(start: datetime.date, end: datetime.date, value: tuple) -> None:
-        for i in range(max(0, (start - data.start).days), min(count, (end - data.start).days)):
-            states[i] = value
-
-    for a_start, a_end in data.availability.get(unit.pk, []):
-        paint(a_start, a_end, ("free", "", None))
-    for b_start, b_end, reason in data.blocks.get(unit.pk, []):
-        paint(b_start, b_end, ("blocked", reasons.get(reason, reason), None))
-    for row in data.bookings.get(unit.pk, []):
-        paint(row["end"], row["blocked_until"], ("buffer", "", row))
-    for row in data.bookings.get(unit.pk, []):
-        state = "booked" if row["status"] == "confirmed" else "tentative"
-        paint(row["start"], row["end"], (state, row["code_name"], row))
-    return states
-
-
 @dataclass
 class _Texts:
-    """What every row needs, translated, reversed and formatted once per grid."""
+    """What every row needs, translated, escaped, reversed and formatted once per grid."""
 
     labels: dict[str, str]
     reasons: dict[str, str]
@@ -163,49 +164,97 @@ class _Texts:
     unit_url: Callable[..., str]
     days: list[datetime.date]  # the window's days and the day after it
     iso: list[str]  # the same days as text
+    paints: dict[str, _Paint] = field(default_factory=dict)  # the states without a booking
+    heads: dict[str, str] = field(default_factory=dict)  # the labels, escaped
 
     @classmethod
     def now(cls, start: datetime.date, count: int) -> _Texts:
         days = [start + datetime.timedelta(days=i) for i in range(count + 1)]
-        return cls({state: str(label) for state, label in STATE_LABELS.items()},
-                   {value: str(label) for value, label in Block.Reason.choices},
-                   link_maker("housing:case", SAMPLE_UUID),
-                   link_maker("housing:unit", SAMPLE_UUID),
-                   days, [day.isoformat() for day in days])
+        texts = cls({state: str(label) for state, label in STATE_LABELS.items()},
+                    {value: str(label) for value, label in Block.Reason.choices},
+                    link_maker("housing:case", SAMPLE_UUID),
+                    link_maker("housing:unit", SAMPLE_UUID),
+                    days, [html.escape(day.isoformat()) for day in days])
+        texts.heads = {state: html.escape(label) for state, label in texts.labels.items()}
+        texts.paints = {state: texts.unbooked(state) for state in ("free", "unavailable")}
+        return texts
+
+    def unbooked(self, state: str, label: str = "") -> _Paint:
+        text = f"{self.labels[state]}: {label}" if label else self.labels[state]
+        return _Paint(state, label, None, text, html.escape(text), _mark_html(state))
+
+    def block(self, reason: str) -> _Paint:
+        """One paint per reason, so adjacent blocks with one reason make one cell."""
+        key = f"blocked:{reason}"
+        if key not in self.paints:
+            self.paints[key] = self.unbooked("blocked", self.reasons.get(reason, reason))
+        return self.paints[key]
+
+    def buffer(self, booking: dict) -> _Paint:
+        return _Paint("buffer", "", booking, self.labels["buffer"], self.heads["buffer"],
+                      _mark_html("buffer"))
+
+    def stay(self, booking: dict) -> _Paint:
+        """The nights of a booking: a link to its case, named by the case's code name."""
+        state = "booked" if booking["status"] == "confirmed" else "tentative"
+        label, href = booking["code_name"], self.case_url(booking["case_id"])
+        escaped = html.escape(label)
+        return _Paint(state, label, booking, f"{self.labels[state]}: {label}",
+                      f"{self.heads[state]}: {escaped}",
+                      f'<a href="{html.escape(href)}">{escaped}</a>'
+                      f'{TENTATIVE_MARK if state == "tentative" else ""}', href)
 
 
-def _cell(texts: _Texts, state: str, label: str, booking: dict | None, start: int, stop: int,
-          today: bool) -> Cell:
-    """A cell of days [start, stop) of the window, its title and link precomputed here:
-    thousands of cells would otherwise cost template filter calls."""
-    state_label = texts.labels[state]
-    text = f"{state_label}: {label}" if label else state_label
-    cell = Cell(state, texts.days[start], stop - start, today, label, booking,
-                title=f"{text} · {texts.iso[start]} → {texts.iso[stop]}")
-    if booking is not None and state != "buffer":
-        cell.href = texts.case_url(booking["case_id"])
-    return cell
+def _day_paints(data: ScheduleData, unit: Unit, texts: _Texts) -> list[_Paint]:
+    """What each day of the window is, in order of precedence (a later paint wins)."""
+    origin, count = data.start, (data.end - data.start).days
+    paints = [texts.paints["unavailable"]] * count
+
+    def paint(start: datetime.date, end: datetime.date, value: _Paint) -> None:
+        first, stop = max(0, (start - origin).days), min(count, (end - origin).days)
+        if first < stop:
+            paints[first:stop] = [value] * (stop - first)
+
+    for a_start, a_end in data.availability.get(unit.pk, ()):
+        paint(a_start, a_end, texts.paints["free"])
+    for b_start, b_end, reason in data.blocks.get(unit.pk, ()):
+        paint(b_start, b_end, texts.block(reason))
+    bookings = data.bookings.get(unit.pk, ())
+    for row in bookings:  # before the stays: a buffer never hides a night
+        if row["blocked_until"] > row["end"]:
+            paint(row["end"], row["blocked_until"], texts.buffer(row))
+    for row in bookings:
+        paint(row["start"], row["end"], texts.stay(row))
+    return paints
 
 
-def _runs(data: ScheduleData, unit: Unit, today: datetime.date, texts: _Texts) -> list[Cell]:
-    """Runs of equal days as cells. A paint stores one tuple for all its days, so `groupby`
-    compares them by identity; equal tuples (adjacent blocks with one reason) merge too."""
-    cells: list[Cell] = []
-    first, at_today = 0, (today - data.start).days
-    for (state, label, booking), days in groupby(_day_states(data, unit, texts.reasons)):
+def _runs(paints: list[_Paint], at_today: int) -> list[Run]:
+    """Runs of equal days, with today's day as a run of its own so its column can be
+    outlined. A paint is one object for all its days, so `groupby` mostly compares by
+    identity; equal paints (adjacent offer periods, blocks with one reason) merge too."""
+    runs: list[Run] = []
+    first = 0
+    for paint, days in groupby(paints):
         end = first + len(list(days))
-        cells.extend(_cell(texts, state, label, booking, start, stop, start == at_today)
-                     for start, stop in _split_at(first, end, at_today))
+        if first <= at_today < end:
+            runs.extend((paint, start, stop, start == at_today) for start, stop in
+                        ((first, at_today), (at_today, at_today + 1), (at_today + 1, end))
+                        if start < stop)
+        else:
+            runs.append((paint, first, end, False))
         first = end
-    return cells
+    return runs
 
 
-def _split_at(first: int, end: int, at: int) -> list[tuple[int, int]]:
-    """[first, end) with day `at` as a piece of its own, so today's column can be outlined."""
-    if not first <= at < end:
-        return [(first, end)]
-    return [(start, stop) for start, stop in ((first, at), (at, at + 1), (at + 1, end))
-            if start < stop]
+def _cells_html(runs: list[Run], iso: list[str]) -> SafeString:
+    """The runs as `<td>` elements: the title (state, label and dates) again as text for
+    screen readers. Every part was escaped once, where it was made (`_Texts`)."""
+    cells = []
+    for paint, start, stop, today in runs:
+        title = f"{paint.head} · {iso[start]} → {iso[stop]}"
+        cells.append(f'<td{_cell_attributes(paint.state, stop - start, today)} title="{title}">'
+                     f'{paint.content}<span class="visually-hidden"> {title}</span></td>')
+    return mark_safe("".join(cells))  # noqa: S308 (escaped parts)
 
 
 def _months(days: list[datetime.date]) -> list[tuple[datetime.date, int]]:
@@ -219,12 +268,16 @@ def _months(days: list[datetime.date]) -> list[tuple[datetime.date, int]]:
 
 
 def build(data: ScheduleData, today: datetime.date) -> Timeline:
-    """The grid for `data`'s window."""
+    """The grid for `data`'s window, its rows' cells written."""
     count = (data.end - data.start).days
     texts = _Texts.now(data.start, count)
     days = texts.days[:count]
-    rows = [Row(unit, _runs(data, unit, today, texts),
-                texts.unit_url(unit.pk)) for unit in data.units]
+    at_today = (today - data.start).days
+    rows = []
+    for unit in data.units:
+        runs = _runs(_day_paints(data, unit, texts), at_today)
+        rows.append(Row(unit, runs, texts.unit_url(unit.pk), _cells_html(runs, texts.iso),
+                        texts.days))
     return Timeline(data.start, data.end, today, days, _months(days), rows, texts.labels,
                     _day_words(days))
 

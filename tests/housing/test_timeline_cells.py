@@ -32,6 +32,11 @@ TEMPLATE_DAYS = engines["django"].from_string(
     '{% if day == grid.today %} aria-current="date"{% endif %}><span aria-hidden="true">'
     '{{ day|date:"j" }}</span><span class="visually-hidden">{{ day|date:"l j F Y" }}</span>'
     "</th>{% endfor %}")
+# The body's rows as housing/schedule.html wrote them with a template loop, whitespace and all.
+TEMPLATE_ROWS = engines["django"].from_string(
+    "{% for row in grid.rows %}\n    <tr>\n"
+    '      <th scope="row" class="tl-unit"><a href="{{ row.href }}">{{ row.unit.code_name }}</a>'
+    "</th>\n      {{ row.cells_html }}\n    </tr>\n  {% endfor %}")
 START = datetime.date(2027, 3, 1)  # a Monday
 CASES = [uuid.UUID(int=i + 1) for i in range(3)]
 
@@ -67,6 +72,17 @@ def test_cells_and_day_headings_are_what_the_template_wrote(language):
         [row] = grid.rows
         assert row.cells_html == TEMPLATE_CELLS.render({"row": row})
         assert grid.days_html == TEMPLATE_DAYS.render({"grid": grid})
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_rows_are_what_the_template_loop_wrote(language):
+    data = _data(units=3)
+    data.units[1].code_name = '<b>"Unit" & co</b>'
+    with translation.override(language):
+        grid = timeline.build(data, today=d(3))
+        rows = grid.rows_html
+        assert rows == TEMPLATE_ROWS.render({"grid": grid})
+    assert "<b>" not in rows and "&lt;b&gt;&quot;Unit&quot; &amp; co&lt;/b&gt;</a></th>" in rows
 
 
 def test_the_cells_of_a_row_in_english():
