@@ -56,7 +56,8 @@ def access_schedule_export(request: HttpRequest, start: datetime.date, end: date
     """The schedule from `start` to `end` as iCalendar text (code names and dates only) and
     its number of events, recorded as one export: staff only."""
     _require_staff(request, SCHEDULE)
-    text, events = ics.calendar(selectors.schedule_data(request.user, start, end))
+    text, events = ics.calendar(selectors.schedule_data(request.user, start, end,
+                                                        booking_ids=True))
     audit.record(request.user, Action.HOUSING_EXPORT, (SCHEDULE, None), months=months,
                  events=events)
     mark_audited(request)

@@ -125,19 +125,30 @@ class ScheduleData:
     bookings: dict[uuid.UUID, list[dict]] = field(default_factory=dict)
 
 
+# What the schedule's readers use of a unit (grid, turnovers, occupancy, suggestions): the
+# rest (amenities, timestamps, the sealed fields) would be converted for every unit unread.
+SCHEDULE_UNIT_FIELDS = ("id", "code_name", "kind", "capacity", "accessibility",
+                        "turnover_buffer_days", "is_active")
+
+
 def schedule_data(user: User, start: datetime.date, end: datetime.date,
-                  include_inactive: bool = False) -> ScheduleData:
+                  include_inactive: bool = False, booking_ids: bool = False) -> ScheduleData:
     """Units with their periods and active bookings touching [start, end): four queries."""
-    return schedule_windows(user, [(start, end)], include_inactive)
+    return schedule_windows(user, [(start, end)], include_inactive, booking_ids)
 
 
 def schedule_windows(user: User, windows: list[tuple[datetime.date, datetime.date]],
-                     include_inactive: bool = False) -> ScheduleData:
+                     include_inactive: bool = False, booking_ids: bool = False
+                     ) -> ScheduleData:
     """Units with their periods and active bookings touching any of `windows`, in the same
     four queries as one window. A page showing several windows (the timeline and its
-    turnovers) reads once and takes each with `schedule_slice`; the result spans them all."""
+    turnovers) reads once and takes each with `schedule_slice`; the result spans them all.
+
+    A booking is a dict of its unit_id, case_id, start, end, blocked_until, status and the
+    case's code_name, and its `id` with `booking_ids` (the export names events by it)."""
     units = list(units_visible_to(user).filter(**({} if include_inactive else
-                                                  {"is_active": True})).order_by("code_name"))
+                                                  {"is_active": True}))
+                 .only(*SCHEDULE_UNIT_FIELDS).order_by("code_name"))
     data = ScheduleData(min(s for s, _e in windows), max(e for _s, e in windows), units)
     if not units:
         return data
@@ -149,15 +160,33 @@ def schedule_windows(user: User, windows: list[tuple[datetime.date, datetime.dat
     for unit_id, b_start, b_end, reason in (Block.objects.filter(periods, **in_scope)
                                             .values_list("unit_id", "start", "end", "reason")):
         data.blocks.setdefault(unit_id, []).append((b_start, b_end, reason))
+    data.bookings = _bookings(windows, units, in_scope, booking_ids)
+    return data
+
+
+def _bookings(windows: list[tuple[datetime.date, datetime.date]], units: list[Unit],
+              in_scope: dict, booking_ids: bool) -> dict[uuid.UUID, list[dict]]:
+    """{unit id: its active bookings touching `windows`, by arrival}. Rows come as tuples
+    and name their unit by its code name (unique, and joined anyway): a page's bookings
+    are hundreds of rows, and a UUID made per row (and a dict by `values()`) cost more than
+    the query."""
+    unit_ids = {unit.code_name: unit.pk for unit in units}
     rows = (Booking.objects.filter(_touching(windows, "blocked_until"),
                                    status__in=Booking.ACTIVE, **in_scope)
             .order_by("start")
-            .values("id", "unit_id", "case_id", "start", "end", "blocked_until", "status",
-                    "case__defender__code_name"))
-    for row in rows:
-        row["code_name"] = row.pop("case__defender__code_name")
-        data.bookings.setdefault(row["unit_id"], []).append(row)
-    return data
+            .values_list("unit__code_name", "case_id", "start", "end", "blocked_until",
+                         "status", "case__defender__code_name", *(("id",) if booking_ids else ())))
+    bookings: dict[uuid.UUID, list[dict]] = {}
+    for unit_code, case_id, start, end, blocked_until, status, code_name, *booking_id in rows:
+        unit_id = unit_ids.get(unit_code)
+        if unit_id is None:  # a unit registered or renamed since the units were read
+            continue
+        row = {"unit_id": unit_id, "case_id": case_id, "start": start, "end": end,
+               "blocked_until": blocked_until, "status": status, "code_name": code_name}
+        if booking_id:
+            row["id"] = booking_id[0]
+        bookings.setdefault(unit_id, []).append(row)
+    return bookings
 
 
 def _touching(windows: list[tuple[datetime.date, datetime.date]], end_field: str) -> Q:

@@ -125,3 +125,31 @@ def test_turnovers_list_departures_with_the_next_arrival(carla, olaf):
     [turnover, _last] = selectors.upcoming_turnovers(data)
     assert (turnover["departure"], turnover["free_from"], turnover["next_arrival"]) == (
         day(5), day(6), day(6))
+
+
+def test_the_timeline_without_units_says_so_across_every_column(as_user, olaf):
+    page = as_user(olaf).get(f"{reverse('housing:schedule')}?month=2027-02")
+    html = page.content.decode()
+    assert ('<tbody>\n  \n    <tr><td colspan="29">No units in use yet. '
+            f'<a href="{reverse("housing:unit_create")}">Register a unit</a></td></tr>\n'
+            "  \n  </tbody>") in html
+
+
+def test_the_find_page_reads_no_unit_field_the_schedule_left_out(as_user, carla, olaf):
+    client = as_user(olaf)
+    url = reverse("housing:find")
+
+    def found() -> int:
+        responses = []
+        count = count_queries(lambda: responses.append(client.post(url, {
+            "start": day(5).isoformat(), "end": day(8).isoformat(), "people": 1})))
+        assert responses[0].status_code == 200
+        return count
+
+    make_unit(carla, "Level", accessibility=["step_free"], amenities=["wifi"])
+    few = found()
+    for i in range(4):
+        make_unit(carla, f"More{i}", accessibility=["lift"])
+    assert found() == few
+    assert b"More3" in client.post(url, {"start": day(5).isoformat(),
+                                         "end": day(8).isoformat(), "people": 1}).content

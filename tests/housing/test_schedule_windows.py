@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from housing import selectors, services
+from housing.models import Booking
 from tests.factories import count_queries, day, make_case, make_unit
 
 
@@ -55,3 +56,19 @@ def test_a_reader_without_housing_rights_gets_nothing_from_any_window(carla, pia
     _populate(carla)
     data = selectors.schedule_windows(pia, [(day(0), day(30)), (day(40), day(70))])
     assert data.units == [] and data.bookings == {} and data.availability == {}
+
+
+def test_bookings_carry_their_id_only_when_asked_for_it(carla, olaf):
+    _populate(carla)
+    plain = selectors.schedule_data(olaf, day(0), day(30))
+    [first, *_rest] = plain.bookings[plain.units[1].pk]
+    assert set(first) == {"unit_id", "case_id", "start", "end", "blocked_until", "status",
+                          "code_name"}
+    assert (first["unit_id"], first["code_name"], first["start"]) == (
+        plain.units[1].pk, "Bird0", day(0))
+    with_ids = selectors.schedule_data(olaf, day(0), day(30), booking_ids=True)
+    rows = [row for rows in with_ids.bookings.values() for row in rows]
+    assert {row["id"] for row in rows} == set(
+        Booking.objects.filter(start__lt=day(30)).values_list("id", flat=True))
+    assert [{k: v for k, v in row.items() if k != "id"} for row in rows] == [
+        row for rows in plain.bookings.values() for row in rows]
