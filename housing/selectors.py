@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -171,8 +172,7 @@ def _bookings(windows: list[tuple[datetime.date, datetime.date]], units: list[Un
     are hundreds of rows, and a UUID made per row (and a dict by `values()`) cost more than
     the query."""
     unit_ids = {unit.code_name: unit.pk for unit in units}
-    rows = (Booking.objects.filter(_touching(windows, "blocked_until"),
-                                   status__in=Booking.ACTIVE, **in_scope)
+    rows = (_stays_touching(windows).filter(status__in=Booking.ACTIVE, **in_scope)
             .order_by("start")
             .values_list("unit__code_name", "case_id", "start", "end", "blocked_until",
                          "status", "case__defender__code_name", *(("id",) if booking_ids else ())))
@@ -189,16 +189,36 @@ def _bookings(windows: list[tuple[datetime.date, datetime.date]], units: list[Un
     return bookings
 
 
-def _touching(windows: list[tuple[datetime.date, datetime.date]], end_field: str) -> Q:
-    """Rows whose [start, `end_field`) overlaps a window; overlapping windows merge first."""
+def _stays_touching(windows: list[tuple[datetime.date, datetime.date]]) -> QuerySet[Booking]:
+    """Bookings whose [start, blocked_until) overlaps a window. On PostgreSQL as a range
+    overlap, which the GiST index of the no-overlap constraint (migration 0002, over
+    ``daterange(start, blocked_until)`` for active bookings) answers: a b-tree can bound only
+    one end of a stay, so it scans every later booking of each unit. SQLite has that b-tree
+    (`housing_booking_unit_span`) and compares the dates."""
+    if connection.vendor != "postgresql":
+        return Booking.objects.filter(_touching(windows, "blocked_until"))
+    from housing.constraints import DateRange  # django.contrib.postgres: PostgreSQL only
+
+    return Booking.objects.alias(stay=DateRange("start", "blocked_until")).filter(
+        reduce(operator.or_, (Q(stay__overlap=(start, end))
+                              for start, end in _merged(windows))))
+
+
+def _merged(windows: list[tuple[datetime.date, datetime.date]]) -> list[list[datetime.date]]:
+    """The windows in order, overlapping ones merged."""
     merged: list[list[datetime.date]] = []
     for start, end in sorted(windows):
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
+    return merged
+
+
+def _touching(windows: list[tuple[datetime.date, datetime.date]], end_field: str) -> Q:
+    """Rows whose [start, `end_field`) overlaps a window; overlapping windows merge first."""
     return reduce(operator.or_, (Q(start__lt=end, **{f"{end_field}__gt": start})
-                                 for start, end in merged))
+                                 for start, end in _merged(windows)))
 
 
 def schedule_slice(data: ScheduleData, start: datetime.date, end: datetime.date

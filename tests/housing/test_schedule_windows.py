@@ -72,3 +72,17 @@ def test_bookings_carry_their_id_only_when_asked_for_it(carla, olaf):
         Booking.objects.filter(start__lt=day(30)).values_list("id", flat=True))
     assert [{k: v for k, v in row.items() if k != "id"} for row in rows] == [
         row for rows in plain.bookings.values() for row in rows]
+
+
+def test_a_window_holds_the_stays_and_buffers_overlapping_it_and_no_stay_touching_its_ends(
+        carla, olaf):
+    first, second = make_unit(carla, "First", buffer=1), make_unit(carla, "Second", buffer=1)
+    for i, (unit, start, end) in enumerate([(first, 4, 9), (first, 19, 25), (second, 8, 10),
+                                            (second, 20, 25)]):
+        services.booking_create(unit=unit, start=day(start), end=day(end), acting_user=carla,
+                                case=make_case(carla, code_name=f"Edge{i}", legal_name=f"E{i}",
+                                               passport_number=f"E{i}"))
+    data = selectors.schedule_windows(olaf, [(day(10), day(20)), (day(30), day(31))])
+    # Edge0 is free again on day 10, Edge3 arrives on day 20: neither touches [10, 20).
+    assert {row["code_name"] for rows in data.bookings.values() for row in rows} == {
+        "Edge1", "Edge2"}
