@@ -16,7 +16,9 @@ def housing_panel(request: HttpRequest) -> dict | None:
     if not policies.can_manage_housing(request.user):
         return None
     today = timezone.localdate()
-    data = selectors.schedule_data(request.user, today, today + datetime.timedelta(days=14))
+    # Turnovers and tentative stays are bookings: no availability or blocks are read.
+    data = selectors.schedule_data(request.user, today, today + datetime.timedelta(days=14),
+                                   periods=False)
     tentative = [row | {"unit": unit} for unit in data.units
                  for row in data.bookings.get(unit.pk, []) if row["status"] == "tentative"]
     return {"template": "housing/panel.html", "turnovers": selectors.upcoming_turnovers(data),

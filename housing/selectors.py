@@ -133,20 +133,23 @@ SCHEDULE_UNIT_FIELDS = ("id", "code_name", "kind", "capacity", "accessibility",
 
 
 def schedule_data(user: User, start: datetime.date, end: datetime.date,
-                  include_inactive: bool = False, booking_ids: bool = False) -> ScheduleData:
+                  include_inactive: bool = False, booking_ids: bool = False,
+                  periods: bool = True) -> ScheduleData:
     """Units with their periods and active bookings touching [start, end): four queries."""
-    return schedule_windows(user, [(start, end)], include_inactive, booking_ids)
+    return schedule_windows(user, [(start, end)], include_inactive, booking_ids, periods)
 
 
 def schedule_windows(user: User, windows: list[tuple[datetime.date, datetime.date]],
-                     include_inactive: bool = False, booking_ids: bool = False
-                     ) -> ScheduleData:
+                     include_inactive: bool = False, booking_ids: bool = False,
+                     periods: bool = True) -> ScheduleData:
     """Units with their periods and active bookings touching any of `windows`, in the same
     four queries as one window. A page showing several windows (the timeline and its
     turnovers) reads once and takes each with `schedule_slice`; the result spans them all.
 
     A booking is a dict of its unit_id, case_id, start, end, blocked_until, status and the
-    case's code_name, and its `id` with `booking_ids` (the export names events by it)."""
+    case's code_name, and its `id` with `booking_ids` (the export names events by it).
+    `periods=False` leaves out the availability and the blocks (two queries): for a reader of
+    the bookings only, such as the dashboard's turnovers."""
     units = list(units_visible_to(user).filter(**({} if include_inactive else
                                                   {"is_active": True}))
                  .only(*SCHEDULE_UNIT_FIELDS).order_by("code_name"))
@@ -154,13 +157,15 @@ def schedule_windows(user: User, windows: list[tuple[datetime.date, datetime.dat
     if not units:
         return data
     in_scope = {"unit__is_active": True} if not include_inactive else {}
-    periods = _touching(windows, "end")
-    for unit_id, a_start, a_end in (Availability.objects.filter(periods, **in_scope)
-                                    .values_list("unit_id", "start", "end")):
-        data.availability.setdefault(unit_id, []).append((a_start, a_end))
-    for unit_id, b_start, b_end, reason in (Block.objects.filter(periods, **in_scope)
-                                            .values_list("unit_id", "start", "end", "reason")):
-        data.blocks.setdefault(unit_id, []).append((b_start, b_end, reason))
+    if periods:
+        overlapping = _touching(windows, "end")
+        for unit_id, a_start, a_end in (Availability.objects.filter(overlapping, **in_scope)
+                                        .values_list("unit_id", "start", "end")):
+            data.availability.setdefault(unit_id, []).append((a_start, a_end))
+        for unit_id, b_start, b_end, reason in (
+                Block.objects.filter(overlapping, **in_scope)
+                .values_list("unit_id", "start", "end", "reason")):
+            data.blocks.setdefault(unit_id, []).append((b_start, b_end, reason))
     data.bookings = _bookings(windows, units, in_scope, booking_ids)
     return data
 
