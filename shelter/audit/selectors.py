@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet, TextField, Value
-from django.db.models.functions import Cast
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import connection
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from shelter.accounts.models import Organisation, User
@@ -75,18 +76,47 @@ def _case_parts() -> list[type[Model]]:
                    for field in model._meta.concrete_fields if field.is_relation)]
 
 
+@functools.cache
+def _part_ids_sql(vendor: str) -> tuple[str, tuple[type[Model], ...]]:
+    """The UNION over the parts' case indexes, written once per process and database kind.
+
+    The statement is what the ORM wrote for `filter(case_id=…).annotate(part=Value(i),
+    text_id=Cast("pk", TextField()))` per part, built from the models' own table and column
+    names (quoted by the backend): only the case id is a parameter, once per part. A part's
+    default manager must not filter rows (none does; checked here), or the ids would differ
+    from the ORM's."""
+    models = tuple(_case_parts())
+    quote = connection.ops.quote_name
+    selects = []
+    for i, model in enumerate(models):
+        if model._default_manager.get_queryset().query.where:
+            raise ImproperlyConfigured(f"{model._meta.label}: a case part's default manager "
+                                       "filters rows; _part_ids reads the table itself")
+        meta = model._meta
+        pk, table, case = (quote(name) for name in (
+            meta.pk.column, meta.db_table, meta.get_field("case").column))
+        # Static: a literal index and the models' quoted names, never a value from a request.
+        selects.append(f"SELECT {i} AS part, CAST({pk} AS text) AS text_id "  # noqa: S608
+                       f"FROM {table} WHERE {case} = %s")
+    return " UNION ALL ".join(selects), models
+
+
 def _part_ids(case_id: str) -> dict[type[Model], list[str]]:
     """The ids of every part of one case, by model, in one query (a UNION over the parts'
-    case indexes). Each id is read as text and put back in the form the log stores it in
-    (`str(pk)`): SQLite keeps a UUID as 32 hex digits, PostgreSQL writes it with hyphens."""
-    models = _case_parts()
-    selects = [model._default_manager.filter(case_id=case_id).order_by()
-               .annotate(part=Value(i), text_id=Cast("pk", TextField()))
-               .values_list("part", "text_id") for i, model in enumerate(models)]
-    if not selects:
+    case indexes, `_part_ids_sql`). Each id is read as text and put back in the form the log
+    stores it in (`str(pk)`): SQLite keeps a UUID as 32 hex digits, PostgreSQL writes it with
+    hyphens."""
+    sql, models = _part_ids_sql(connection.vendor)
+    if not models:
         return {}
+    case_pk = apps.get_model("cases", "Case")._meta.pk
+    param = case_pk.get_db_prep_value(case_pk.to_python(case_id), connection)
+    with connection.cursor() as cursor:
+        # Static SQL: table and column names from the models, quoted; the case id is a parameter.
+        cursor.execute(sql, [param] * len(models))
+        rows = cursor.fetchall()
     ids: dict[type[Model], list[str]] = {}
-    for part, text_id in selects[0].union(*selects[1:], all=True):
+    for part, text_id in rows:
         model = models[part]
         ids.setdefault(model, []).append(str(model._meta.pk.to_python(text_id)))
     return ids
