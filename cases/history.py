@@ -68,6 +68,12 @@ class HistoryEntry:
     detail: str = ""
 
 
+# How many of the newest entries the page's access history shows.
+ACCESS_ROWS = 100
+_HISTORY_CODES = frozenset(int(a) for a in HISTORY_ACTIONS)
+_SHARE_ACTIONS = (Action.SHARE_GRANT, Action.SHARE_REVOKE, Action.SHARE_EXPIRE)
+
+
 def case_history(user: Any, case: Case, limit: int = 200, *,
                  about: QuerySet[AuditEvent] | None = None) -> list[HistoryEntry]:
     """The newest `limit` business events of `case` (PermissionDenied if `user` may not read
@@ -75,14 +81,63 @@ def case_history(user: Any, case: Case, limit: int = 200, *,
     as `events_for_target(user, case)` gives them, when the caller has them already."""
     if about is None:
         about = events_for_target(user, case)
-    events = list(about.filter(action__in=[int(a) for a in HISTORY_ACTIONS],
-                               outcome=Outcome.ALLOWED)[:limit])
-    names = actor_names_by_id({e.actor_id for e in events}
-                              | {_fact(e, "grantee_user_id") for e in events} - {None})
-    categories = {str(pk): category for pk, category
-                  in Document.objects.filter(case=case).values_list("pk", "category")}
-    shares = {str(pk): (sections, org) for pk, sections, org in CaseShare.objects.filter(
-        case=case).values_list("pk", "sections", "grantee_organisation__name")}
+    events = _business_events(about, limit)
+    return _entries(case, events, _names(events))
+
+
+def history_page(user: Any, case: Case, limit: int = 200, access_rows: int = ACCESS_ROWS
+                 ) -> tuple[list[HistoryEntry], list[AuditEvent]]:
+    """Both tables of the history page: the newest `limit` business events in words, and the
+    newest `access_rows` entries of any kind (the access history), each with `actor_name`.
+
+    PermissionDenied as `case_history`. The case's entries are found once (its parts' ids in
+    one query). When the case has fewer than `access_rows` entries, those are all of them and
+    its business events are picked from them, with no second read; otherwise they are one more
+    query. The actors of both tables and the grantees of shares are named in one query."""
+    about = events_for_target(user, case)
+    events = list(about[:access_rows])
+    if len(events) < access_rows:
+        business = [e for e in events if _is_business(e)][:limit]
+    else:
+        business = _business_events(about, limit)
+    names = _names([*events, *business])
+    for event in events:
+        event.actor_name = names.get(event.actor_id, "")
+    return _entries(case, business, names), events
+
+
+def _is_business(event: AuditEvent) -> bool:
+    """The filter of `_business_events`, for entries already read."""
+    return event.action in _HISTORY_CODES and event.outcome == Outcome.ALLOWED
+
+
+def _business_events(about: QuerySet[AuditEvent], limit: int) -> list[AuditEvent]:
+    return list(about.filter(action__in=[int(a) for a in HISTORY_ACTIONS],
+                             outcome=Outcome.ALLOWED)[:limit])
+
+
+def _names(events: list[AuditEvent]) -> dict[int, str]:
+    """The names of the entries' actors and of the people their shares were granted to."""
+    return actor_names_by_id({e.actor_id for e in events}
+                             | {_fact(e, "grantee_user_id") for e in events} - {None})
+
+
+def _entries(case: Case, events: list[AuditEvent], names: dict[int, str]
+             ) -> list[HistoryEntry]:
+    """The entries in words. A document's category and a share's sections and organisation
+    come from the rows the log names only for entries whose facts lack them (downloads, older
+    entries, revocations): a page whose entries all carry them reads neither table."""
+    categories: dict[str, str] = {}
+    if any(e.target_type == "cases.document" and not _fact(e, "category") for e in events):
+        categories = {str(pk): category for pk, category
+                      in Document.objects.filter(case=case).values_list("pk", "category")}
+    shares: dict[str, tuple[list[str], str]] = {}
+    if any(e.action in _SHARE_ACTIONS and (
+            not _fact(e, "sections")
+            or (e.action == Action.SHARE_GRANT and not names.get(_fact(e, "grantee_user_id"))))
+           for e in events):
+        shares = {str(pk): (sections, org) for pk, sections, org in CaseShare.objects.filter(
+            case=case).values_list("pk", "sections", "grantee_organisation__name")}
     return [HistoryEntry(time=e.time, who=names.get(e.actor_id) or _who_by_role(e),
                          what=_what(e), section=_section(e, categories, shares),
                          detail=_detail(e, names, shares))
@@ -116,7 +171,7 @@ def _sections(codes: Iterable[str]) -> str:
 
 
 def _section(event: AuditEvent, categories: dict, shares: dict) -> str:
-    if event.action in (Action.SHARE_GRANT, Action.SHARE_REVOKE, Action.SHARE_EXPIRE):
+    if event.action in _SHARE_ACTIONS:
         codes = _fact(event, "sections") or shares.get(event.target_id, ((), ""))[0]
         return _sections(codes)
     if event.target_type == "cases.document":

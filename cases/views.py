@@ -33,7 +33,6 @@ from cases.statistics import hosted_per_region
 from shelter.access import guarded_by
 from shelter.accounts.recent import ask_for_recent_second_factor
 from shelter.audit import Action
-from shelter.audit.selectors import actor_names, events_for_target
 from shelter.audit.web import mark_audited, record_rejection
 from shelter.charts import bar_chart
 
@@ -203,12 +202,7 @@ def case_history(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     case = access.access_case(request, pk, "history")
     events = entries = None
     if policies.can_view_access_history(request.user, case):
-        about = events_for_target(request.user, case)  # the case's parts read once
-        entries = history.case_history(request.user, case, about=about)
-        events = list(about[:100])
-        names = actor_names(events)
-        for event in events:
-            event.actor_name = names.get(event.actor_id, "")
+        entries, events = history.history_page(request.user, case)
     return render(request, "cases/history.html", access.case_context(
         request, case, "history", transitions=selectors.case_transitions(case), events=events,
         entries=entries))

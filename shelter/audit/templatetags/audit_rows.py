@@ -22,3 +22,15 @@ def event_object(event):
 @register.simple_tag
 def event_outcome(event):
     return rows.outcome(event)
+
+
+@register.simple_tag
+def history_entry_rows(entries):
+    """The rows of a case's "What happened" table."""
+    return rows.history_entry_rows(entries)
+
+
+@register.simple_tag
+def access_history_rows(events):
+    """The rows of a case's access history."""
+    return rows.access_history_rows(events)
