@@ -12,7 +12,7 @@ from cases import history, services
 from cases.sharing.services import share_revoke
 from housing import services as housing_services
 from shelter.audit import Action
-from tests.factories import make_case, make_share, recorded, sent_queries
+from tests.factories import make_share, recorded, sent_queries
 
 TODAY = datetime.date.today()
 NOTE_TEXT = "Threat QZXW received by phone"

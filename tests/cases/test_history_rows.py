@@ -19,7 +19,6 @@ from shelter import audit
 from shelter.audit import Action, Outcome
 from shelter.audit.log import record_each
 from shelter.audit.models import AuditEvent
-from shelter.audit.rows import access_history_rows, history_entry_rows
 from tests.factories import make_case, make_share, sent_queries
 
 pytestmark = pytest.mark.django_db
