@@ -59,10 +59,8 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
 
 
 def _sharing_context(request: HttpRequest, case: Case, form: ShareGrantForm) -> dict:
-    shares = grants.case_shares(case)
-    for share in shares:
-        share.section_labels = [section_label(s) for s in share.sections]
-    return case_access.case_context(request, case, "sharing", shares=shares, form=form)
+    return case_access.case_context(request, case, "sharing", shares=grants.case_shares(case),
+                                    form=form)
 
 
 def _confirm_share(request: HttpRequest, case: Case, form: ShareGrantForm) -> HttpResponse:
