@@ -187,6 +187,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer, with the common widgets written in Python (the same HTML).
+FORM_RENDERER = "shelter.form_renderer.QuickRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(
