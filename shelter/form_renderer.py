@@ -51,6 +51,15 @@ def _input(widget: dict[str, Any]) -> str:
             f'{_attrs(widget["attrs"])}>')
 
 
+def _file(widget: dict[str, Any]) -> str | None:
+    """clearable_file_input.html for a field without a stored file (the engine writes the
+    "currently: …, clear" part of one that has)."""
+    if widget["is_initial"]:
+        return None
+    return (f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
+            f'{_attrs(widget["attrs"])}>')
+
+
 def _textarea(widget: dict[str, Any]) -> str:
     value = widget["value"]
     return (f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n'
@@ -79,6 +88,7 @@ WRITERS: dict[str, Callable[[dict[str, Any]], str | None]] = {
     **{f"{WIDGETS}{name}.html": _input
        for name in ("input", "text", "date", "time", "datetime", "number", "email", "url",
                     "password", "hidden", "search", "tel", "color", "file", "checkbox")},
+    f"{WIDGETS}clearable_file_input.html": _file,
     f"{WIDGETS}textarea.html": _textarea,
     f"{WIDGETS}select.html": _select,
 }

@@ -24,7 +24,18 @@ WIDGETS = [forms.TextInput(), forms.NumberInput(), forms.EmailInput(), forms.Pas
            forms.TimeInput(), forms.DateInput(), DateInput(), forms.Textarea(),
            forms.Textarea(attrs={"rows": 3}), forms.Select(choices=CHOICES),
            forms.SelectMultiple(choices=CHOICES), forms.ClearableFileInput()]
-VALUES = [None, "", HOSTILE, mark_safe("<em>safe</em>"), 2, "3", [1, "3"], True, False,
+
+
+class StoredFile:
+    """A value with an address, as a ClearableFileInput's initial file."""
+
+    url = "/files/x&y.pdf"
+
+    def __str__(self):
+        return "x&y <1>.pdf"
+
+
+VALUES = [StoredFile(), None, "", HOSTILE, mark_safe("<em>safe</em>"), 2, "3", [1, "3"], True, False,
           datetime.date(2027, 1, 5), datetime.time(9, 30)]
 
 
