@@ -184,6 +184,7 @@ TEMPLATES = [
                 "shelter.accounts.context_processors.navigation",
                 "shelter.notifications.context_processors.bell",
             ],
+            "libraries": {"form_fields": "shelter.form_fields"},
         },
     },
 ]
