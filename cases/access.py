@@ -18,9 +18,9 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.db import models
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases import policies, selectors
@@ -31,6 +31,7 @@ from shelter import audit
 from shelter.access import guard
 from shelter.audit import Action
 from shelter.audit.web import mark_audited, record_refusal
+from shelter.links import SAMPLE_UUID, kept_link_maker
 
 TARGET = "cases.case"
 
@@ -263,13 +264,15 @@ def access_intake_round(request: HttpRequest, round_id: uuid.UUID | str | None =
 
 
 def tabs(request: HttpRequest, case: Case, current: str) -> list[dict]:
-    """The tabs the user may open, for the case page header."""
-    found = [{"url": reverse(name, args=[case.pk]), "label": label, "current": section == current}
+    """The tabs the user may open, for the case page header (each route's address made once
+    per process, `shelter.links.kept_link_maker`: a page asks for them on every request)."""
+    found = [{"url": kept_link_maker(name, SAMPLE_UUID)(case.pk), "label": label,
+              "current": section == current}
              for section, name, label in TABS
              if policies.can_view_section(request.user, case, section)]
     if sharing.can_share(request.user, case):
-        found.append({"url": reverse("cases:sharing", args=[case.pk]), "label": _("Sharing"),
-                      "current": current == "sharing"})
+        found.append({"url": kept_link_maker("cases:sharing", SAMPLE_UUID)(case.pk),
+                      "label": _("Sharing"), "current": current == "sharing"})
     return found
 
 
@@ -281,15 +284,31 @@ def share_summary(request: HttpRequest, case: Case) -> dict | None:
     return {"expires_at": grant.expires_at, "contribute": grant.contribute}
 
 
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """`get_<field>_display()` of a choice field, without building its choices' dict."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
 def case_context(request: HttpRequest, case: Case, current: str, **extra: object) -> dict:
     """Context shared by every case page; permissions decided here, not in templates."""
     user = request.user
+    can_transition = policies.can_transition(user, case)
+    can_legal_hold = policies.can_manage_legal_hold(user, case)
     return {
         "case": case, "tabs": tabs(request, case, current), "current_tab": current,
+        "stage_label": _label(Case.Stage, case.stage),
+        "risk_label": _label(Case.RiskLevel, case.risk_level),
         "can_change": policies.can_change_case(user, case),
-        "can_transition": policies.can_transition(user, case),
+        "can_transition": can_transition,
+        "transition_url": kept_link_maker("cases:transition", SAMPLE_UUID)(case.pk)
+        if can_transition else None,
         "share": share_summary(request, case),
         "can_break_glass": sharing.can_break_glass(user, case),
-        "can_legal_hold": policies.can_manage_legal_hold(user, case),
+        "can_legal_hold": can_legal_hold,
+        "legal_hold_url": kept_link_maker("cases:legal_hold", SAMPLE_UUID)(case.pk)
+        if can_legal_hold else None,
         **extra,
     }

@@ -3,15 +3,19 @@
 `reverse()` resolves the route and checks every argument against its converter, for every
 call: a table of fifty rows, or a timeline of a few thousand cells, paid that per link. Here
 the route is reversed once with sample arguments, and each link is the address with the row's
-arguments quoted as `reverse()` quotes them.
+arguments quoted as `reverse()` quotes them. `kept_link_maker` keeps each such function for the
+process (per URLconf and script prefix, as Django keeps one resolver per URLconf), for the
+links every request of a page makes again (the case page's tabs).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from urllib.parse import quote
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 # What reverse() leaves unescaped in a path segment (RFC 3986 sub-delimiters, ":" and "@").
 SAFE = "!$&'()*+,;=~:@"
@@ -45,3 +49,13 @@ def link_maker(viewname: str, *samples: object) -> Callable[..., str]:
                               for arg, tail in zip(args, tails, strict=True))
 
     return link
+
+
+def kept_link_maker(viewname: str, *samples: object) -> Callable[..., str]:
+    """`link_maker(viewname, *samples)`, made once for the URLconf and script prefix in force."""
+    return _kept(viewname, samples, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=256)
+def _kept(viewname: str, samples: tuple, urlconf: str, prefix: str) -> Callable[..., str]:
+    return link_maker(viewname, *samples)

@@ -36,3 +36,20 @@ def test_the_wrong_number_of_arguments_or_a_sample_the_address_hides_is_refused(
     with pytest.raises(ValueError):
         # A sample reverse() quotes does not appear in the address as given.
         link_maker("audit:target", SAMPLE_STR, "two words")
+
+
+def test_a_kept_link_maker_is_made_once_and_gives_what_reverse_gives():
+    from django.urls import set_script_prefix
+
+    from shelter.links import kept_link_maker
+
+    pk = uuid.uuid4()
+    assert kept_link_maker("cases:tasks", SAMPLE_UUID) is kept_link_maker("cases:tasks",
+                                                                         SAMPLE_UUID)
+    assert kept_link_maker("cases:tasks", SAMPLE_UUID)(pk) == reverse("cases:tasks", args=[pk])
+    set_script_prefix("/shelter/")
+    try:  # another prefix, another function
+        assert kept_link_maker("cases:tasks", SAMPLE_UUID)(pk) == f"/shelter/cases/{pk}/tasks/"
+    finally:
+        set_script_prefix("/")
+    assert kept_link_maker("cases:tasks", SAMPLE_UUID)(pk) == f"/cases/{pk}/tasks/"
