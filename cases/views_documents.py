@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from cases import access, policies, selectors, services
+from cases import access, policies, section_rows, selectors, services
 from cases.forms import (
     DocumentDeleteForm,
     DocumentReplaceForm,
@@ -51,7 +51,8 @@ def _upload_form(request: HttpRequest, case: object, data: object = None,
 def _documents_page(request: HttpRequest, case: object, form: DocumentUploadForm,
                     status: int = 200) -> HttpResponse:
     return render(request, "cases/documents.html", access.case_context(
-        request, case, "documents", documents=selectors.case_documents(request.user, case),
+        request, case, "documents",
+        documents=section_rows.document_rows(case, selectors.case_documents(request.user, case)),
         form=form, can_contribute=policies.can_contribute(request.user, case, "documents")),
         status=status)
 
@@ -178,15 +179,15 @@ def notes(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             return redirect("cases:notes", pk=case.pk)
     visible, withheld = selectors.case_notes(request.user, case)
     return render(request, "cases/notes.html", access.case_context(
-        request, case, "notes", notes=visible, withheld=withheld, form=form,
+        request, case, "notes", notes=section_rows.note_rows(visible), withheld=withheld, form=form,
         can_contribute=can_add and bool(form.fields["category"].choices)))
 
 
 def _tasks_page(request: HttpRequest, case: object, form: TaskForm | None,
                 status: int = 200) -> HttpResponse:
     return render(request, "cases/tasks.html", access.case_context(
-        request, case, "tasks", tasks=selectors.case_tasks(case), today=timezone.localdate(),
-        form=form), status=status)
+        request, case, "tasks", tasks=section_rows.task_rows(case, selectors.case_tasks(case)),
+        today=timezone.localdate(), form=form), status=status)
 
 
 @guarded_by(access.access_case)

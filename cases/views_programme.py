@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from cases import access, policies, selectors, services
+from cases import access, policies, section_rows, selectors, services
 from cases.forms import ActivityForm, AgendaForm
 from shelter.access import guarded_by
 
@@ -35,7 +35,8 @@ def programme(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             messages.success(request, _("The activity is added to the programme."))
             return redirect("cases:programme", pk=case.pk)
     return render(request, "cases/programme.html", access.case_context(
-        request, case, "programme", activities=selectors.case_activities(request.user, case),
+        request, case, "programme",
+        activities=section_rows.activity_rows(case, selectors.case_activities(request.user, case)),
         form=form, today=timezone.localdate(), can_contribute=can_add))
 
 

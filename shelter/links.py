@@ -22,6 +22,7 @@ SAFE = "!$&'()*+,;=~:@"
 # Samples each converter accepts and no address contains elsewhere.
 SAMPLE_INT = 918273645
 SAMPLE_UUID = "00000000-0000-0000-0000-000000000000"
+SAMPLE_UUID2 = "00000000-0000-0000-0000-000000000001"  # a route's second UUID
 SAMPLE_STR = "SAMPLEARGUMENT"
 
 
