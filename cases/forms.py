@@ -401,7 +401,10 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args: Any, owners: Any, with_title: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
+        owner = self.fields["owner"]
+        owner.queryset = owners  # what a submitted owner is checked against
+        # The list shown: (id, name) pairs read once, not a model instance per officer.
+        owner.widget.choices = [("", owner.empty_label), *officer_choices()]
         if not with_title:  # a generated task's title is its stage's, not to be rewritten
             del self.fields["title"]
 

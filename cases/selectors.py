@@ -162,8 +162,11 @@ def cases_search_results(user: User, query: str, limit: int = 50) -> list[Case]:
 def case_get_for(user: User, case_id: uuid.UUID | str) -> Case | None:
     """One case if `user` may know it exists, else None (the view answers 404), with the facts
     the policies decide on: a partner's grant, a coordinator's break-glass opening."""
-    case = (with_policy_facts(visible_cases(user), user)
-            .select_related("defender", "assigned_officer").filter(pk=case_id).first())
+    # One row by its key: no ORDER BY (`.first()` would sort by the model's ordering).
+    found = list(with_policy_facts(visible_cases(user), user)
+                 .select_related("defender", "assigned_officer").filter(pk=case_id)
+                 .order_by()[:1])
+    case = found[0] if found else None
     if case is not None and getattr(user, "is_partner", False):
         grants.load_grants(user, [case])
     return case
@@ -235,8 +238,8 @@ def case_notes(user: User, case: Case) -> tuple[list[Note], int]:
 
 
 def case_tasks(case: Case) -> list[Task]:
-    """The case's checklist, open tasks first, by due date."""
-    return sorted(case.tasks.select_related("owner", "done_by"),
+    """The case's checklist, open tasks first, by due date (with each owner, who is shown)."""
+    return sorted(case.tasks.select_related("owner"),
                   key=lambda t: (t.is_done, t.due_on or datetime.date.max))
 
 
