@@ -42,14 +42,16 @@ def document_rows(case: Case, documents: Iterable[Document]) -> list[Document]:
 
 def task_rows(case: Case, tasks: Iterable[Task]) -> list[Task]:
     """`tasks` with `.links` (done or reopen, reschedule), `.stage_label` and `.title_text`
-    (the title, read once: a generated task's is translated, an own task's is unsealed)."""
+    (the title, read once: a generated task's is translated, an own task's is unsealed, none
+    for an own task of a shredded case)."""
     toggle, edit = _links("task_toggle", "task_edit")
     stages = labels(Stage)
     rows = list(tasks)
     for task in rows:
         task.links = {"toggle": toggle(case.pk, task.pk), "edit": edit(case.pk, task.pk)}
         task.stage_label = stages.get(task.stage, task.stage)
-        task.title_text = task.title
+        # An own task's title is sealed with the case key, which a shredded case no longer has.
+        task.title_text = None if task.is_own and case.is_shredded else task.title
     return rows
 
 
