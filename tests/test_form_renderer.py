@@ -35,8 +35,8 @@ class StoredFile:
         return "x&y <1>.pdf"
 
 
-VALUES = [StoredFile(), None, "", HOSTILE, mark_safe("<em>safe</em>"), 2, "3", [1, "3"], True, False,
-          datetime.date(2027, 1, 5), datetime.time(9, 30)]
+VALUES = [StoredFile(), None, "", HOSTILE, mark_safe("<em>safe</em>"), 2, "3", [1, "3"], True,
+          False, datetime.date(2027, 1, 5), datetime.time(9, 30)]
 
 
 def _both(widget, value, attrs):
