@@ -60,6 +60,12 @@ def _file(widget: dict[str, Any]) -> str | None:
             f'{_attrs(widget["attrs"])}>')
 
 
+def _option_input(widget: dict[str, Any]) -> str | None:
+    """input_option.html of one checkbox or radio shown on its own (`{{ option.tag }}`, no
+    label around it); a wrapped option (None) is left to the engine."""
+    return None if widget.get("wrap_label") else _input(widget)
+
+
 def _textarea(widget: dict[str, Any]) -> str:
     value = widget["value"]
     return (f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n'
@@ -89,6 +95,8 @@ WRITERS: dict[str, Callable[[dict[str, Any]], str | None]] = {
        for name in ("input", "text", "date", "time", "datetime", "number", "email", "url",
                     "password", "hidden", "search", "tel", "color", "file", "checkbox")},
     f"{WIDGETS}clearable_file_input.html": _file,
+    f"{WIDGETS}checkbox_option.html": _option_input,
+    f"{WIDGETS}radio_option.html": _option_input,
     f"{WIDGETS}textarea.html": _textarea,
     f"{WIDGETS}select.html": _select,
 }

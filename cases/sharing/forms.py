@@ -7,11 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeData
 from django.utils.translation import gettext_lazy as _
 
 from cases import choices
@@ -36,53 +33,6 @@ class Listed(BaseChoiceIterator):
         return iter(self.choices)
 
 
-def _text(value: Any) -> str:
-    """`{{ value|stringformat:'s' }}` in a template: the value as text, escaped unless safe."""
-    text = str(value)
-    return text if isinstance(value, SafeData) else conditional_escape(text)
-
-
-def _attrs(attrs: dict[str, Any]) -> str:
-    """django/forms/widgets/attrs.html: ` name="value"`, ` name` for True, nothing for False."""
-    return "".join(f" {conditional_escape(name)}" + ("" if value is True else f'="{_text(value)}"')
-                   for name, value in attrs.items() if value is not False)
-
-
-def _input(widget: dict[str, Any]) -> str:
-    """django/forms/widgets/input.html."""
-    value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
-    return (f'<input type="{conditional_escape(widget["type"])}" '
-            f'name="{conditional_escape(widget["name"])}"{value}{_attrs(widget["attrs"])}>')
-
-
-def _textarea(widget: dict[str, Any]) -> str:
-    """django/forms/widgets/textarea.html (its last line break stripped, as Django does)."""
-    value = conditional_escape(str(widget["value"])) if widget["value"] else ""
-    return (f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>'
-            f"\n{value}</textarea>")
-
-
-class QuickInputs(DjangoTemplates):
-    """Django's form renderer, with the templates of a text, date or hidden input, a text area
-    and an unwrapped checkbox (`{{ option.tag }}`) written in Python: the Sharing form renders
-    about twenty, each two or three template includes. The HTML is the templates' (the same
-    escaping, `conditional_escape`); any other template is rendered as Django renders it."""
-
-    _inputs = frozenset({"django/forms/widgets/input.html", "django/forms/widgets/text.html",
-                         "django/forms/widgets/date.html", "django/forms/widgets/hidden.html"})
-
-    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
-        widget = context.get("widget")
-        if isinstance(widget, dict):
-            if template_name in self._inputs or (
-                    template_name == "django/forms/widgets/checkbox_option.html"
-                    and not widget.get("wrap_label")):
-                return _input(widget)
-            if template_name == "django/forms/widgets/textarea.html":
-                return _textarea(widget)
-        return super().render(template_name, context, request)
-
-
 class SectionsField(forms.MultipleChoiceField):
     """The sections to tick; "basic" is not offered (always included) but still accepted."""
 
@@ -97,8 +47,6 @@ class ShareGrantForm(forms.Form):
     included (the service adds it); the page shows it as included, not as a choice. The same
     form, re-validated, carries the values through the confirmation page (`confirmed=1`).
     """
-
-    default_renderer = QuickInputs()
 
     grantee = forms.ChoiceField(
         label=_("Share with"), widget=QuickSelect,

@@ -1,5 +1,5 @@
 """The Sharing section writes its table rows and the share form's inputs in Python
-(cases.sharing.rows, cases.sharing.forms.QuickInputs): the same HTML, byte for byte, as the
+(cases.sharing.rows; the form through shelter.form_renderer): the same HTML, byte for byte, as the
 template loop and Django's widget templates they replace, in English and Dutch, with every
 value escaped; and as many queries for a case with two shares as for one with twelve."""
 
@@ -15,12 +15,13 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from cases.sharing import grants
-from cases.sharing.forms import QuickInputs, ShareGrantForm
+from cases.sharing.forms import ShareGrantForm
 from cases.sharing.labels import section_label
 from cases.sharing.models import CaseShare
 from cases.sharing.services import share_revoke
 from shelter.accounts.models import Organisation
 from shelter.accounts.roles import Role
+from shelter.form_renderer import QuickRenderer
 from tests.factories import make_share, make_user, sent_queries
 
 pytestmark = pytest.mark.django_db
@@ -116,8 +117,8 @@ def _form_html(form) -> str:
 @pytest.mark.parametrize("language", ["en", "nl"])
 @pytest.mark.parametrize("coordinator", [True, False])
 @pytest.mark.parametrize("bound", [True, False])
-def test_the_quick_inputs_are_djangos_widget_templates(language, coordinator, bound, carla,
-                                                       olaf, pia):
+def test_the_form_is_written_as_djangos_widget_templates_write_it(language, coordinator, bound,
+                                                                   carla, olaf, pia):
     pia.full_name = HOSTILE
     pia.save(update_fields=["full_name"])
     data = {"grantee": f"user:{pia.pk}", "sections": ["identity", "notes.medical"],
@@ -131,7 +132,7 @@ def test_the_quick_inputs_are_djangos_widget_templates(language, coordinator, bo
             return made
 
         quick = _form_html(form(None))
-        assert ShareGrantForm(acting_user=olaf).renderer.__class__ is QuickInputs
+        assert ShareGrantForm(acting_user=olaf).renderer.__class__ is QuickRenderer
         assert quick == _form_html(form(DjangoTemplates()))
     if bound:
         assert "<script>" not in quick and "&lt;script&gt;alert(&quot;x&quot;)" in quick
