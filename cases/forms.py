@@ -20,6 +20,7 @@ from shelter.crypto.api import is_withheld
 from shelter.forms import (
     DateInput,
     Fieldsets,
+    Listed,
     ModelValuesForm,
     QuickSelect,
     editable_field_names,
@@ -324,7 +325,7 @@ class CaseFilterForm(forms.Form):
         for name, choices in (("officer", officer_choices()),
                               ("intake_round", intake_round_choices())):
             field = self.fields[name]
-            field.widget.offer([("", field.empty_label), *choices])
+            field.widget.choices = Listed([("", field.empty_label), *choices])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

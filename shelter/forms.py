@@ -31,11 +31,13 @@ from __future__ import annotations
 
 import copy
 import html
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.db import models
 from django.forms.models import ModelFormMetaclass, model_to_dict
+from django.utils.choices import BaseChoiceIterator
 from django.utils.formats import get_format
 from django.utils.functional import Promise
 from django.utils.html import format_html
@@ -106,6 +108,20 @@ def _escape(text: Any) -> str:
     return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
 
 
+class Listed(BaseChoiceIterator):
+    """Choices already in Django's form ((value, label) pairs, and (group, pairs)), read once
+    a request from the database: people, organisations, rounds. Django keeps a choice
+    iterator as it is, for the field and for its widget, where a list is normalised again,
+    pair by pair, whenever it is set or a form instance copies its fields (a few hundred
+    calls a page for a list of people)."""
+
+    def __init__(self, choices: list) -> None:
+        self.choices = choices
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.choices)
+
+
 class QuickSelect(forms.Select):
     """A `<select>` written in Python: the same element Django's templates write (attributes,
     options, optgroups, the first matching option selected), without a template render per
@@ -113,8 +129,9 @@ class QuickSelect(forms.Select):
     hundred template renders (measured in bench/bench_pages.py). Values, labels and
     attributes are escaped as Django escapes them (`html.escape`, `conditional_escape`).
 
-    Give it precomputed choices (a list of pairs, e.g. one `values_list` query) rather than a
-    queryset: a ModelChoiceField's choice iterator opens a server-side cursor on PostgreSQL.
+    Give it precomputed choices (a list of pairs from one `values_list` query, as `Listed`)
+    rather than a queryset: a ModelChoiceField's choice iterator opens a server-side cursor on
+    PostgreSQL.
     """
 
     def __deepcopy__(self, memo: dict) -> QuickSelect:
@@ -125,11 +142,6 @@ class QuickSelect(forms.Select):
         widget._choices = copy.copy(self._choices)
         memo[id(self)] = widget
         return widget
-
-    def offer(self, choices: list[tuple[Any, Any]]) -> None:
-        """Precomputed (value, label) pairs, kept as they are. Django's `choices` setter
-        normalises every pair again: a few hundred calls a page for a list of people."""
-        self._choices = choices
 
     def render(self, name: str, value: Any, attrs: dict | None = None,
                renderer: Any = None) -> SafeString:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 import pytest
 from django import forms
 
-from shelter.forms import QuickSelect
+from shelter.forms import Listed, QuickSelect
 
 CHOICES = [("", "—"), (1, "A & B"), (2, "C<d>\"e\""), ("Group <g>", [(3, "x"), (4, "y")]),
            (2, "the same value again")]
@@ -34,11 +35,15 @@ def test_a_multiple_select_marks_every_chosen_option():
     assert _normal(ours.render("f", ["1", "3"])) == _normal(django.render("f", ["1", "3"]))
 
 
-def test_offered_choices_are_written_as_djangos_select_writes_them():
+def test_listed_choices_are_kept_and_written_as_djangos_select_writes_them():
+    listed = Listed(CHOICES)
     ours = QuickSelect()
-    ours.offer(CHOICES)
+    ours.choices = listed
+    copied = copy.deepcopy(ours)  # as every form instance copies its fields' widgets
+    # Kept as given, not normalised into a new list of pairs.
+    assert ours.choices is listed
+    assert isinstance(copied.choices, Listed) and copied.choices.choices is CHOICES
     django = forms.Select(choices=CHOICES)
-    assert ours.choices == CHOICES
     assert _normal(ours.render("f", "2")) == _normal(django.render("f", "2"))
 
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from cases import choices
@@ -18,19 +16,7 @@ from cases.sharing.models import CaseShare
 from cases.sharing.services import max_share_days
 from shelter.accounts.models import Organisation, User
 from shelter.accounts.roles import Role
-from shelter.forms import QuickSelect
-
-
-class Listed(BaseChoiceIterator):
-    """Choices already in Django's form (pairs, and (group, pairs)): Django keeps a choice
-    iterator as it is, where a list is normalised again, pair by pair, for the field and for
-    its widget (a few hundred partners' names on every Sharing page)."""
-
-    def __init__(self, choices: list) -> None:
-        self.choices = choices
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.choices)
+from shelter.forms import Listed, QuickSelect
 
 
 class SectionsField(forms.MultipleChoiceField):

@@ -12,7 +12,7 @@ from shelter.accounts.methods import Method
 from shelter.accounts.models import Organisation, User
 from shelter.audit import labels, selectors
 from shelter.audit.actions import Action, Outcome
-from shelter.forms import DateInput, QuickSelect
+from shelter.forms import DateInput, Listed, QuickSelect
 
 # A code name's prefix may match several cases; more than this asks for a longer prefix.
 MAX_CASES = 50
@@ -51,7 +51,7 @@ class EventFilterForm(forms.Form):
         for name, choices in (("actor", selectors.user_choices()),
                               ("organisation", selectors.organisation_choices())):
             field = self.fields[name]
-            field.widget.offer([("", field.empty_label), *choices])
+            field.widget.choices = Listed([("", field.empty_label), *choices])
 
     def clean_code_name(self) -> str:
         code_name = self.cleaned_data.get("code_name", "")
