@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -162,12 +163,16 @@ def _child() -> None:
     partner = User.objects.get(pk=partners[123].pk)
     coordinator = User.objects.get(pk=coordinator.pk)
     ids = grants.shared_case_ids(partner)
-    for what, query in (("its grants and ids", grants.shared_terms(partner)),
-                        ("the page of 50 rows", Case.objects.filter(pk__in=ids[:50])
-                         .select_related("defender"))):
-        plan = query.explain(analyze=True)
+    sql, params = grants.terms_statement(partner)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN ANALYZE {sql}", params)
+        plans = [("its grants and ids", "\n".join(row[0] for row in cursor.fetchall()))]
+    plans.append(("the page of 50 rows", Case.objects.filter(pk__in=ids[:50])
+                  .select_related("defender").explain(analyze=True)))
+    for what, plan in plans:
         print(f"EXPLAIN ANALYZE (partner list, {what}):\n" + plan)
-        assert "Seq Scan on cases_case" not in plan, "sequential scan of the cases table"
+        assert not re.search(r"Seq Scan on cases_case\b", plan), \
+            "sequential scan of the cases table"
 
     def partner_list():
         user = User.objects.get(pk=partner.pk)  # a new request: nothing cached

@@ -88,7 +88,8 @@ def test_the_list_query_itself_is_2_queries_whatever_the_size(carla, pia, ngo):
     # The grants of the whole list (ids, terms), guardian's contribute permission on the
     # may-contribute ones, then the page's cases: no COUNT.
     assert len(sent) == 3 and not any("COUNT(" in sql for sql in sent)
-    assert 'FROM "cases_caseshare"' in sent[0] and 'AS "pk" FROM "cases_case"' in sent[1]
+    assert 'FROM "cases_caseshare"' in sent[0] and '"cases_caseuserobjectpermission"' in sent[0]
+    assert sent[1].startswith('SELECT c."id" FROM "cases_case"') and "codename" in sent[1]
     assert '"cases_defender"' in sent[2]
 
 
