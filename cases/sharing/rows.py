@@ -1,4 +1,5 @@
-"""The rows of a case's Sharing table, written in Python.
+"""The rows of a case's Sharing table and of the partner's "Shared with me" list, written in
+Python.
 
 Each row of the template paid a `{% url %}`, a `get_mode_display`, the `last_day` filter and
 a few `{% translate %}`. Here the revoke address is reversed once (`shelter.links`), the words
@@ -73,3 +74,30 @@ def share_rows(case_id: Any, shares: Iterable[dict]) -> SafeString:
             f"      <td>{revoke}</td>\n"
             "    </tr>\n  ")
     return mark_safe("".join(rows))  # noqa: S308 (built from escaped values)
+
+
+class SharedRows(list):
+    """The rows of "Shared with me" (dicts, as `cases.sharing.views.share_rows` makes them),
+    and their `<tr>`s."""
+
+    def html(self) -> SafeString:
+        """Every row as the list's template loop wrote it (link, code name, stage, shared
+        sections, mode, last day): the same characters, each value escaped, the words
+        translated and each last day written once a page."""
+        modes = (_e(gettext("May contribute")), _e(gettext("Read only")))
+        days: dict[datetime.date | None, str] = {None: ""}
+        rows = []
+        for row in self:
+            day = None if row["expires_at"] is None else last_day(row["expires_at"])
+            if day not in days:
+                days[day] = _e(formats.date_format(day, "DATE_FORMAT"))
+            rows.append(
+                "\n    <tr>\n"
+                f'      <th scope="row"><a href="{_e(row["url"])}">{_e(row["code_name"])}</a>'
+                "</th>\n"
+                f"      <td>{_e(row['stage'])}</td>\n"
+                f"      <td>{_e(', '.join(str(label) for label in row['sections']))}</td>\n"
+                f"      <td>{modes[0] if row['contribute'] else modes[1]}</td>\n"
+                f"      <td>{days[day]}</td>\n"
+                "    </tr>\n  ")
+        return mark_safe("".join(rows))  # noqa: S308 (built from escaped values)

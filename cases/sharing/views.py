@@ -27,26 +27,27 @@ from cases.sharing.access import (
 from cases.sharing.forms import BreakGlassForm, ShareGrantForm, ShareRevokeForm
 from cases.sharing.labels import section_label
 from cases.sharing.models import CaseShare
+from cases.sharing.rows import SharedRows
 from shelter.access import guarded_by
 from shelter.accounts.models import User
 from shelter.accounts.recent import ask_for_recent_second_factor
 
 
-def share_rows(user: User, cases: list[Case]) -> list[dict[str, Any]]:
+def share_rows(user: User, cases: list[Case]) -> SharedRows:
     """Each case on a partner's page with its shared sections, mode and first expiry (the
     grants of the whole page are loaded at once, or were loaded with the list's ids); the
     profile address is reversed and the labels are translated once a page."""
     grants.load_grants(user, cases)
     link, stages = rows.profile_links(), rows.stage_labels()
     sections = [(s, section_label(s)) for s in choices.SHARE_SECTIONS]
-    shown = []
+    shown: list[dict[str, Any]] = []
     for case in cases:
         grant = grants.loaded_grant(user, case)
         shown.append({"case": case, "url": link(case.pk), "code_name": case.defender.code_name,
                       "stage": stages.get(case.stage, case.stage),
                       "contribute": grant.contribute, "expires_at": grant.expires_at,
                       "sections": [label for s, label in sections if s in grant.sections]})
-    return shown
+    return SharedRows(shown)
 
 
 @guarded_by(access_shared_with_me)

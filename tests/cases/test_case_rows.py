@@ -43,6 +43,17 @@ FORMER_ROW_LOOP = (
     '{{ row.departure.1 }}</time>{% else %}—{% endif %}</td>\n'
     '    </tr>\n  {% endfor %}')
 
+# The loop of sharing/shared_with_me.html before `SharedRows.html` (exact).
+FORMER_SHARED_LOOP = """{% load shares %}{% for row in rows %}
+    <tr>
+      <th scope="row"><a href="{{ row.url }}">{{ row.code_name }}</a></th>
+      <td>{{ row.stage }}</td>
+      <td>{{ row.sections|join:", " }}</td>
+      <td>{% if row.contribute %}{% translate "May contribute" %}{% else %}{% translate "Read only" %}{% endif %}</td>
+      <td>{{ row.expires_at|last_day|date:"DATE_FORMAT" }}</td>
+    </tr>
+  {% endfor %}"""  # noqa: E501
+
 FORMER_SHARE_CELLS = """{% for row in rows %}<th scope="row"><a href="{% url 'cases:profile' row.case.pk %}">{{ row.case.defender.code_name }}</a></th>
       <td>{{ row.case.get_stage_display }}</td>{% endfor %}"""  # noqa: E501
 
@@ -101,3 +112,27 @@ def test_the_rows_written_in_python_are_the_loops_characters(varied, language):
     assert rows.html() == former
     assert f"<tbody>\n  {former}\n  </tbody>" in table
     assert "No cases found." in empty and "<tr>\n" not in empty.split("<tbody>")[1]
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_partner_rows_written_in_python_are_the_loops_characters(varied, carla, pia, ngo,
+                                                                    language):
+    make_share(varied[0], carla, user=pia, sections=["identity", "contact"], mode="contribute",
+               days=3)
+    make_share(varied[1], carla, organisation=ngo, days=40)
+    make_share(varied[2], carla, user=pia, sections=["identity"], days=3)
+    with translation.override(language):
+        rows = share_rows(pia, varied)
+        hostile = dict(rows[0], code_name="<b>&'\"", stage="<i>", sections=["<s>", "a & b"])
+        rows.append(hostile)
+        rows.append(dict(rows[1], expires_at=None))  # the filter's answer for no date
+        former = engines["django"].from_string("{% load i18n %}" + FORMER_SHARED_LOOP).render(
+            {"rows": rows})
+        page = render_to_string("sharing/shared_with_me.html", {"rows": rows})
+        empty = render_to_string("sharing/shared_with_me.html", {"rows": share_rows(pia, [])})
+        ours = rows.html()
+    assert ours == former
+    assert "&lt;b&gt;&amp;&#x27;&quot;" in former and "&lt;s&gt;, a &amp; b" in former
+    assert ("May contribute" if language == "en" else "Mag bijdragen") in former
+    assert f"<tbody>\n  {former}\n  </tbody>" in page
+    assert "<tbody>\n  \n    <tr><td colspan=\"5\">" in empty
