@@ -133,7 +133,7 @@ def _terms_sql(vendor: str) -> str:
     organisation) whose case guardian grants them `view_case`, newest case first: what
     `terms_in_force(user).filter(case__in=permitted_cases(user))` asks, written once per
     process and database kind from the models' own table and column names (quoted by the
-    backend). Only values are parameters (`_terms_params`); tests/sharing/test_terms_sql.py
+    backend). Only values are parameters (`terms_statement`); tests/sharing/test_terms_sql.py
     holds it to the ORM's answer.
 
     Written by hand because the ORM compiled this statement, with guardian's two subqueries,
