@@ -130,7 +130,8 @@ def _permitted_sql(vendor: str) -> str:
 @functools.cache
 def _terms_sql(vendor: str) -> str:
     """The terms of the shares in force with one user (in person or through their active
-    organisation) whose case guardian grants them `view_case`, newest case first: what
+    organisation) whose case guardian grants them `view_case`, newest case first (a case's
+    terms in the order they were granted): what
     `terms_in_force(user).filter(case__in=permitted_cases(user))` asks, written once per
     process and database kind from the models' own table and column names (quoted by the
     backend). Only values are parameters (`terms_statement`); tests/sharing/test_terms_sql.py
@@ -156,7 +157,9 @@ def _terms_sql(vendor: str) -> str:
             f"AND ({col('grantee_user')} = %s OR ({col('grantee_organisation')} = %s "
             f"AND g.{quote(org.get_field('is_active').column)})) "
             f"AND ({col('case')} {permitted}){{cases}} "
-            f"ORDER BY c.{quote(case.get_field('created_at').column)} DESC, {col('case')} ASC")
+            # Two terms of one case: the first granted first, the id settling a tie.
+            f"ORDER BY c.{quote(case.get_field('created_at').column)} DESC, {col('case')} ASC, "
+            f"{col('granted_at')} ASC, {col('id')} ASC")
 
 
 def _permitted_params(user: User, perm: str) -> list:

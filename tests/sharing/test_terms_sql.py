@@ -21,7 +21,7 @@ def orm_terms(user, case_ids=None):
     shares = grants.terms_in_force(user).filter(case__in=grants.permitted_cases(user))
     if case_ids is not None:
         shares = shares.filter(case_id__in=case_ids)
-    return list(shares.order_by("-case__created_at", "case_id")
+    return list(shares.order_by("-case__created_at", "case_id", "granted_at", "id")
                 .values_list("case_id", "sections", "mode", "expires_at"))
 
 
@@ -68,6 +68,7 @@ def test_the_terms_are_the_orms_for_every_kind_of_share(world, pia, paul, ngo):
         assert grants._terms(user) == orm_terms(user)
     got = grants._terms(pia)
     assert [row[0] for row in got] == [c[2].pk, c[2].pk, c[1].pk, c[0].pk]
+    assert [row[2] for row in got[:2]] == ["contribute", "read"]  # one case's terms as granted
     assert all(isinstance(row[3], datetime.datetime) and timezone.is_aware(row[3])
                for row in got)
     assert {tuple(row[1]) for row in got} == {("basic", "identity"), ("basic", "contact"),
