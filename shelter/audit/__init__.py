@@ -73,8 +73,9 @@ def record(actor: Any, action: Action | int, target: Any = None,
 
 
 def record_each(actor: Any, action: Action | int, targets: list[Any], *, section: str = "",
-                **facts: Any):
-    """One entry per target, in one statement: a list page writes a line per data subject."""
+                **facts: Any) -> int:
+    """One entry per target, in one statement: a list page writes a line per data subject.
+    Returns the number of entries written."""
     from shelter.audit.log import record_each as _record_each
 
     return _record_each(actor, action, targets, section=section, **facts)
