@@ -127,7 +127,12 @@ def steady_heap() -> None:
 def _bench_document_path() -> None:
     from docpath import download_encrypted, download_plain, upload_encrypted, upload_plain
 
-    from shelter.crypto.documents import EncryptingWriter, document_storage, verified_chunks
+    from shelter.crypto.documents import (
+        EncryptingWriter,
+        document_storage,
+        open_for_read,
+        verified_chunks,
+    )
     from shelter.crypto.localfiles import LocalObjectWriter
 
     n = _chunks()
@@ -173,7 +178,7 @@ def _bench_document_path() -> None:
 
     def read_encrypted(f: tuple, check_sha256: bool) -> None:
         name, key, sha256 = f
-        for _chunk in verified_chunks(key, storage.open(name, "rb"), size=n * CHUNK,
+        for _chunk in verified_chunks(key, open_for_read(storage, name), size=n * CHUNK,
                                       sha256=sha256 if check_sha256 else None):
             pass
 

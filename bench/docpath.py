@@ -106,9 +106,9 @@ def download_plain(name: str) -> int:
 
 
 def download_encrypted(name: str, file_key: bytes, size: int) -> int:
-    from shelter.crypto.documents import document_storage, verified_chunks
+    from shelter.crypto.documents import document_storage, open_for_read, verified_chunks
 
-    handle = document_storage().open(name, "rb")
+    handle = open_for_read(document_storage(), name)
     return _drain(StreamingHttpResponse(verified_chunks(file_key, handle, size=size)))
 
 
