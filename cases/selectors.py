@@ -265,7 +265,9 @@ def dashboard_summary(user: User, days: int = 30) -> dict[str, Any]:
                             stage__in=[Stage.ACCEPTED, Stage.PREPARING_ARRIVAL])
     departures = cases.filter(planned_departure__range=(today, horizon),
                               stage=Stage.IN_RESIDENCE)
-    counts = dict(cases.order_by().values_list("stage").annotate(n=Count("pk")))
+    # COUNT(*), not COUNT(id): the stage index alone answers it (COUNT(id) reads every row
+    # for its id on SQLite, several times slower at 10k cases).
+    counts = dict(cases.order_by().values_list("stage").annotate(n=Count("*")))
     per_stage = [(stage, counts.get(stage.value, 0)) for stage in Stage]
     open_tasks = Task.objects.filter(case__in=cases.values("pk"), done_at__isnull=True)
     mine = open_tasks.filter(owner=user)
@@ -372,7 +374,7 @@ SMALL_COUNT = 3  # no count below this is shown or can be worked out: reports tr
 
 def _count_by(cases: QuerySet[Case], field: str,
               labels: dict[str, Any] | None = None) -> list[tuple[Any, int]]:
-    rows = cases.order_by().values_list(field).annotate(n=Count("pk")).order_by("-n", field)
+    rows = cases.order_by().values_list(field).annotate(n=Count("*")).order_by("-n", field)
     return [((labels or {}).get(key, key) or "—", count) for key, count in rows]
 
 
