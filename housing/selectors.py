@@ -13,7 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -158,12 +159,15 @@ def schedule_windows(user: User, windows: list[tuple[datetime.date, datetime.dat
         return data
     in_scope = {"unit__is_active": True} if not include_inactive else {}
     if periods:
+        # By start only: each unit's periods in the order of the models' ordering (unit,
+        # start), without ordering by the joined unit's code name (a sort and its compiling).
         overlapping = _touching(windows, "end")
         for unit_id, a_start, a_end in (Availability.objects.filter(overlapping, **in_scope)
+                                        .order_by("start")
                                         .values_list("unit_id", "start", "end")):
             data.availability.setdefault(unit_id, []).append((a_start, a_end))
         for unit_id, b_start, b_end, reason in (
-                Block.objects.filter(overlapping, **in_scope)
+                Block.objects.filter(overlapping, **in_scope).order_by("start")
                 .values_list("unit_id", "start", "end", "reason")):
             data.blocks.setdefault(unit_id, []).append((b_start, b_end, reason))
     data.bookings = _bookings(windows, units, in_scope, booking_ids)
@@ -175,17 +179,41 @@ def _bookings(windows: list[tuple[datetime.date, datetime.date]], units: list[Un
     """{unit id: its active bookings touching `windows`, by arrival}. Rows come as tuples
     and name their unit by its code name (unique, and joined anyway): a page's bookings
     are hundreds of rows, and a UUID made per row (and a dict by `values()`) cost more than
-    the query."""
+    the query. For the same reason the case comes as text and each case's UUID is made once
+    (a case has several stays in a window), and on SQLite, which keeps a date as ISO text,
+    so do the dates, each day parsed once. The rows hold `uuid.UUID`s and dates as ever.
+    (PostgreSQL's driver makes the dates itself, and its text for a date follows DateStyle.)
+    """
     unit_ids = {unit.code_name: unit.pk for unit in units}
+    as_text = {"case_text": Cast("case_id", TextField())}
+    dates = ("start", "end", "blocked_until")
+    days_as_text = connection.vendor == "sqlite"
+    if days_as_text:
+        as_text |= {f"{name}_text": Cast(name, TextField()) for name in dates}
+        dates = tuple(f"{name}_text" for name in dates)
     rows = (_stays_touching(windows).filter(status__in=Booking.ACTIVE, **in_scope)
-            .order_by("start")
-            .values_list("unit__code_name", "case_id", "start", "end", "blocked_until",
-                         "status", "case__defender__code_name", *(("id",) if booking_ids else ())))
+            .annotate(**as_text).order_by("start")
+            .values_list("unit__code_name", "case_text", *dates, "status",
+                         "case__defender__code_name", *(("id",) if booking_ids else ())))
+    case_ids: dict[str, uuid.UUID] = {}
+    days: dict[str, datetime.date] = {}
+
+    def day(text: str) -> datetime.date:
+        found = days.get(text)
+        if found is None:
+            found = days[text] = datetime.date.fromisoformat(text)
+        return found
+
     bookings: dict[uuid.UUID, list[dict]] = {}
-    for unit_code, case_id, start, end, blocked_until, status, code_name, *booking_id in rows:
+    for unit_code, case_text, start, end, blocked_until, status, code_name, *booking_id in rows:
         unit_id = unit_ids.get(unit_code)
         if unit_id is None:  # a unit registered or renamed since the units were read
             continue
+        case_id = case_ids.get(case_text)
+        if case_id is None:
+            case_id = case_ids[case_text] = uuid.UUID(case_text)
+        if days_as_text:
+            start, end, blocked_until = day(start), day(end), day(blocked_until)
         row = {"unit_id": unit_id, "case_id": case_id, "start": start, "end": end,
                "blocked_until": blocked_until, "status": status, "code_name": code_name}
         if booking_id:

@@ -25,7 +25,6 @@ from itertools import groupby
 from typing import NamedTuple
 
 from django.utils.dates import MONTHS, WEEKDAYS
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -45,17 +44,18 @@ TODAY_CURRENT = SafeString(' aria-current="date"')
 TENTATIVE_MARK = SafeString(" ?")
 
 
+# The two below are plain `str`, escaped here: their results go into the cells' markup
+# (marked safe as a whole), and a SafeString in an f-string costs a call of its __str__.
 @functools.cache
-def _cell_attributes(state: str, span: int, today: bool) -> SafeString:
+def _cell_attributes(state: str, span: int, today: bool) -> str:
     """A cell's colspan and classes: few combinations, each escaped once per process."""
-    colspan = format_html(' colspan="{}"', span) if span > 1 else ""
-    return format_html('{} class="tl-cell tl-{}{}"', colspan, state,
-                       TODAY_CLASS if today else "")
+    colspan = f' colspan="{span:d}"' if span > 1 else ""
+    return f'{colspan} class="tl-cell tl-{html.escape(state)}{TODAY_CLASS if today else ""}"'
 
 
 @functools.cache
-def _mark_html(state: str) -> SafeString:
-    return format_html('<span aria-hidden="true">{}</span>', STATE_MARKS.get(state, ""))
+def _mark_html(state: str) -> str:
+    return f'<span aria-hidden="true">{html.escape(STATE_MARKS.get(state, ""))}</span>'
 
 
 @dataclass
@@ -166,6 +166,10 @@ class _Texts:
     iso: list[str]  # the same days as text
     paints: dict[str, _Paint] = field(default_factory=dict)  # the states without a booking
     heads: dict[str, str] = field(default_factory=dict)  # the labels, escaped
+    buffer_mark: str = ""
+    # (state, case id, code name) -> a stay's texts (label, title start, the same escaped,
+    # content, link): a case often has several stays in a window, linked and escaped once.
+    stays: dict[tuple, tuple[str, str, str, str, str]] = field(default_factory=dict)
 
     @classmethod
     def now(cls, start: datetime.date, count: int) -> _Texts:
@@ -177,6 +181,7 @@ class _Texts:
                     days, [html.escape(day.isoformat()) for day in days])
         texts.heads = {state: html.escape(label) for state, label in texts.labels.items()}
         texts.paints = {state: texts.unbooked(state) for state in ("free", "unavailable")}
+        texts.buffer_mark = _mark_html("buffer")
         return texts
 
     def unbooked(self, state: str, label: str = "") -> _Paint:
@@ -191,40 +196,50 @@ class _Texts:
         return self.paints[key]
 
     def buffer(self, booking: dict) -> _Paint:
+        """A booking's turnover days (a paint per booking, as a stay)."""
         return _Paint("buffer", "", booking, self.labels["buffer"], self.heads["buffer"],
-                      _mark_html("buffer"))
+                      self.buffer_mark)
 
     def stay(self, booking: dict) -> _Paint:
-        """The nights of a booking: a link to its case, named by the case's code name."""
+        """The nights of a booking: a link to its case, named by the case's code name.
+
+        A paint of its own per booking (two stays of one case never merge into one cell),
+        its texts made once per case and state."""
         state = "booked" if booking["status"] == "confirmed" else "tentative"
-        label, href = booking["code_name"], self.case_url(booking["case_id"])
-        escaped = html.escape(label)
-        return _Paint(state, label, booking, f"{self.labels[state]}: {label}",
-                      f"{self.heads[state]}: {escaped}",
-                      f'<a href="{html.escape(href)}">{escaped}</a>'
-                      f'{TENTATIVE_MARK if state == "tentative" else ""}', href)
+        key = (state, booking["case_id"], booking["code_name"])
+        texts = self.stays.get(key)
+        if texts is None:
+            label, href = booking["code_name"], self.case_url(booking["case_id"])
+            escaped = html.escape(label)
+            texts = self.stays[key] = (
+                label, f"{self.labels[state]}: {label}", f"{self.heads[state]}: {escaped}",
+                f'<a href="{html.escape(href)}">{escaped}</a>'
+                f'{TENTATIVE_MARK if state == "tentative" else ""}', href)
+        label, text, head, content, href = texts
+        return _Paint(state, label, booking, text, head, content, href)
 
 
 def _day_paints(data: ScheduleData, unit: Unit, texts: _Texts) -> list[_Paint]:
     """What each day of the window is, in order of precedence (a later paint wins)."""
-    origin, count = data.start, (data.end - data.start).days
+    bookings = data.bookings.get(unit.pk, ())
+    free = texts.paints["free"]
+    periods = [
+        *((a_start, a_end, free) for a_start, a_end in data.availability.get(unit.pk, ())),
+        *((b_start, b_end, texts.block(reason))
+          for b_start, b_end, reason in data.blocks.get(unit.pk, ())),
+        # before the stays: a buffer never hides a night
+        *((row["end"], row["blocked_until"], texts.buffer(row)) for row in bookings
+          if row["blocked_until"] > row["end"]),
+        *((row["start"], row["end"], texts.stay(row)) for row in bookings),
+    ]
+    # One loop over day numbers (ordinals), not a helper called per period: a grid of
+    # 50 units paints a thousand periods.
+    origin, count = data.start.toordinal(), (data.end - data.start).days
     paints = [texts.paints["unavailable"]] * count
-
-    def paint(start: datetime.date, end: datetime.date, value: _Paint) -> None:
-        first, stop = max(0, (start - origin).days), min(count, (end - origin).days)
+    for start, end, value in periods:
+        first, stop = max(0, start.toordinal() - origin), min(count, end.toordinal() - origin)
         if first < stop:
             paints[first:stop] = [value] * (stop - first)
-
-    for a_start, a_end in data.availability.get(unit.pk, ()):
-        paint(a_start, a_end, texts.paints["free"])
-    for b_start, b_end, reason in data.blocks.get(unit.pk, ()):
-        paint(b_start, b_end, texts.block(reason))
-    bookings = data.bookings.get(unit.pk, ())
-    for row in bookings:  # before the stays: a buffer never hides a night
-        if row["blocked_until"] > row["end"]:
-            paint(row["end"], row["blocked_until"], texts.buffer(row))
-    for row in bookings:
-        paint(row["start"], row["end"], texts.stay(row))
     return paints
 
 
@@ -249,10 +264,11 @@ def _runs(paints: list[_Paint], at_today: int) -> list[Run]:
 def _cells_html(runs: list[Run], iso: list[str]) -> SafeString:
     """The runs as `<td>` elements: the title (state, label and dates) again as text for
     screen readers. Every part was escaped once, where it was made (`_Texts`)."""
+    attributes = _cell_attributes
     cells = []
     for paint, start, stop, today in runs:
         title = f"{paint.head} · {iso[start]} → {iso[stop]}"
-        cells.append(f'<td{_cell_attributes(paint.state, stop - start, today)} title="{title}">'
+        cells.append(f'<td{attributes(paint.state, stop - start, today)} title="{title}">'
                      f'{paint.content}<span class="visually-hidden"> {title}</span></td>')
     return mark_safe("".join(cells))  # noqa: S308 (escaped parts)
 

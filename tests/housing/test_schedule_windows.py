@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import uuid
+
 from housing import selectors, services
 from housing.models import Booking
 from tests.factories import count_queries, day, make_case, make_unit
@@ -86,3 +89,17 @@ def test_a_window_holds_the_stays_and_buffers_overlapping_it_and_no_stay_touchin
     # Edge0 is free again on day 10, Edge3 arrives on day 20: neither touches [10, 20).
     assert {row["code_name"] for rows in data.bookings.values() for row in rows} == {
         "Edge1", "Edge2"}
+
+
+def test_a_booking_holds_the_case_as_a_uuid_and_its_days_as_dates(carla, olaf):
+    """The case and the dates are read as text and converted once each: the rows keep the
+    types every reader of the schedule (timeline, turnovers, export, dashboard) relies on."""
+    _populate(carla)
+    data = selectors.schedule_data(olaf, day(0), day(60))
+    rows = [row for rows in data.bookings.values() for row in rows]
+    stored = {b.case_id: (b.start, b.end, b.blocked_until) for b in Booking.objects.all()}
+    assert rows and all(type(row["case_id"]) is uuid.UUID for row in rows)
+    assert all(type(row[name]) is datetime.date
+               for row in rows for name in ("start", "end", "blocked_until"))
+    assert {row["case_id"]: (row["start"], row["end"], row["blocked_until"])
+            for row in rows} == stored

@@ -191,3 +191,18 @@ def test_turnovers_link_to_their_unit_and_cases_through_reversed_prefixes():
         (reverse("housing:unit", args=[unit.pk]), reverse("housing:case", args=[CASES[0]]),
          reverse("housing:case", args=[CASES[1]]) if i % 2 else "")
         for i, unit in enumerate(units)]
+
+
+def test_two_stays_of_one_case_are_two_cells_with_one_link():
+    """A stay's texts are made once per case, but each booking keeps a paint (and a cell)
+    of its own: back-to-back stays of one case do not merge."""
+    data = ScheduleData(START, d(10), [Unit(code_name="Unit")])
+    unit = data.units[0]
+    data.availability[unit.pk] = [(d(0), d(10))]
+    data.bookings[unit.pk] = [_booking(0, "Heron", 1, 4), _booking(0, "Heron", 4, 6)]
+    [row] = timeline.build(data, today=d(9)).rows
+    stays = [cell for cell in row.cells if cell.state == "booked"]
+    assert [(cell.start, cell.span) for cell in stays] == [(d(1), 3), (d(4), 2)]
+    assert stays[0].booking is data.bookings[unit.pk][0]
+    assert stays[1].booking is data.bookings[unit.pk][1]
+    assert row.cells_html.count(f'<a href="{reverse("housing:case", args=[CASES[0]])}">') == 2
