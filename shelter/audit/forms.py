@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import html
 from typing import Any
 
 from django import forms
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from shelter.accounts.methods import Method
 from shelter.accounts.models import Organisation, User
@@ -19,6 +23,60 @@ MAX_CASES = 50
 FACT_CASES = 10
 
 
+class ListSelect(QuickSelect):
+    """`QuickSelect` for the filter's long flat lists (every user, every action): the same
+    element, its options written in one loop rather than one call each, and an integer
+    value (an id, an action's number) written as its digits, with nothing to escape. A list
+    of groups, or a multiple choice, is left to `QuickSelect`."""
+
+    def render(self, name: str, value: Any, attrs: dict | None = None,
+               renderer: Any = None) -> SafeString:
+        if self.allow_multiple_selected:
+            return super().render(name, value, attrs, renderer)
+        wanted: set[str] | None = set(self.format_value(value))
+        escape, parts = html.escape, []
+        for option_value, label in self.choices:
+            if type(option_value) is int:
+                text = shown_value = str(option_value)
+            else:
+                text = "" if option_value is None else str(option_value)
+                shown_value = escape(text)
+            if type(label) is str:
+                shown = escape(label)
+            elif isinstance(label, list | tuple):  # a group of options
+                return super().render(name, value, attrs, renderer)
+            else:
+                shown = conditional_escape(label)
+            if wanted and text in wanted:  # the first match only, as QuickSelect
+                wanted = None
+                parts.append(f'<option value="{shown_value}" selected>{shown}</option>')
+            else:
+                parts.append(f'<option value="{shown_value}">{shown}</option>')
+        final = {"name": name, **self.build_attrs(self.attrs, attrs)}
+        attributes = SafeString("".join(
+            format_html(" {}", key) if given is True else format_html(' {}="{}"', key, given)
+            for key, given in final.items() if given is not None and given is not False))
+        return format_html("<select{}>{}</select>", attributes, SafeString("".join(parts)))
+
+
+class _SharedChoices:
+    """For a choice field whose choices are constants of this module (actions, outcomes,
+    methods): every form instance shares them. Django's ChoiceField deep-copies its choices
+    into each form, a hundred (value, lazy label) pairs for the actions alone; nothing here
+    changes a field's choices (the form sets its widgets' lists, see `__init__`)."""
+
+    def __deepcopy__(self, memo: dict) -> forms.Field:
+        return forms.Field.__deepcopy__(self, memo)
+
+
+class SharedChoiceField(_SharedChoices, forms.ChoiceField):
+    pass
+
+
+class SharedTypedChoiceField(_SharedChoices, forms.TypedChoiceField):
+    pass
+
+
 class EventFilterForm(forms.Form):
     code_name = forms.RegexField(
         regex=r"^[\w .'\-]{1,80}$", required=False, strip=True, label=_("Case code name"),
@@ -28,18 +86,18 @@ class EventFilterForm(forms.Form):
     # The lists are read once per form (`__init__`), not through the fields' querysets; a
     # submitted id is still checked against the queryset.
     actor = forms.ModelChoiceField(User.objects.all(), required=False, label=_("User"),
-                                   widget=QuickSelect)
+                                   widget=ListSelect)
     organisation = forms.ModelChoiceField(Organisation.objects.all(), required=False,
-                                          label=_("Organisation"), widget=QuickSelect)
+                                          label=_("Organisation"), widget=ListSelect)
     target_id = forms.RegexField(regex=r"^[A-Za-z0-9_.:\-]{1,64}$", required=False,
                                  label=_("Case or object id"))
-    action = forms.TypedChoiceField(choices=[("", "—"), *Action.choices()], coerce=int,
+    action = SharedTypedChoiceField(choices=[("", "—"), *Action.choices()], coerce=int,
                                     empty_value=None, required=False, label=_("Action"),
-                                    widget=QuickSelect)
-    outcome = forms.ChoiceField(choices=[("", "—"), *Outcome.choices], required=False,
-                                label=_("Outcome"), widget=QuickSelect)
-    method = forms.ChoiceField(choices=[("", "—"), *Method.choices], required=False,
-                               label=_("Sign-in method"), widget=QuickSelect)
+                                    widget=ListSelect)
+    outcome = SharedChoiceField(choices=[("", "—"), *Outcome.choices], required=False,
+                                label=_("Outcome"), widget=ListSelect)
+    method = SharedChoiceField(choices=[("", "—"), *Method.choices], required=False,
+                               label=_("Sign-in method"), widget=ListSelect)
     date_from = forms.DateField(required=False, label=_("From"),
                                 widget=DateInput())
     date_to = forms.DateField(required=False,
@@ -48,10 +106,15 @@ class EventFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, choices in (("actor", selectors.user_choices()),
-                              ("organisation", selectors.organisation_choices())):
+        users, self.user_names = selectors.user_choices_and_names()
+        organisations = selectors.organisation_choices()
+        # Every organisation is listed: the page names its entries' organisations from here.
+        self.organisation_names = dict(organisations)
+        for name, choices in (("actor", users), ("organisation", organisations)):
             field = self.fields[name]
             field.widget.choices = Listed([("", field.empty_label), *choices])
+        for name, choices in _fixed_choices(get_language()).items():
+            self.fields[name].widget.choices = choices
 
     def clean_code_name(self) -> str:
         code_name = self.cleaned_data.get("code_name", "")
@@ -97,6 +160,17 @@ class EventFilterForm(forms.Form):
         }
         # Prefixed: `actor`, `action` and `outcome` are record()'s own parameters.
         return {f"filter_{k}": v for k, v in facts.items() if v is not None}
+
+
+@functools.lru_cache(maxsize=8)
+def _fixed_choices(language: str | None) -> dict[str, Listed]:
+    """The lists that never change (actions, outcomes, sign-in methods) with their labels
+    translated into `language`, once per process: a lazy label was translated again for each
+    of its hundred options on every page. Django, too, loads a language's catalogue once per
+    process. The fields keep their own choices, which validate a submitted value."""
+    return {name: Listed([(value, str(label)) for value, label in
+                          EventFilterForm.base_fields[name].choices])
+            for name in ("action", "outcome", "method")}
 
 
 class ProcessingLogForm(forms.Form):

@@ -2,10 +2,12 @@
 
 An auditor's page shows fifty entries of ten cells. As a template, each row paid three includes
 (object, outcome, sign-in details), two or three `{% url %}` and five label translations: most
-of the page's time. Here a row is one string: links are a prefix reversed once per table with
-the id put in its place, labels are translated and escaped once per code per table, and every
-value from the entry passes through `html.escape` (what Django's own `escape` calls) on its way
-in. The HTML is the one the templates wrote.
+of the page's time. Here a row is one string: links are a prefix reversed once per process with
+the id put in its place, labels and outcomes are translated and escaped once per code per
+table, an actor's link is written once per table, the time zone is read once per table, and
+every text from the entry passes through `html.escape` (what Django's own `escape` calls) on
+its way in (the sequence number and the ISO time are digits and punctuation, written as they
+are). The HTML is the one the templates wrote.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from shelter.audit.actions import Action
-from shelter.links import SAMPLE_INT, SAMPLE_STR, link_maker
+from shelter.links import SAMPLE_INT, SAMPLE_STR, kept_link_maker
 
 CASE = "cases.case"
 DASH = "—"
@@ -33,12 +35,23 @@ class Rows:
     """Writes the cells of one table of access-log entries."""
 
     def __init__(self) -> None:
-        self.actor_href = link_maker("audit:actor", SAMPLE_INT)
-        self.target_href = link_maker("audit:target", SAMPLE_STR, SAMPLE_STR + "2")
+        # Reversed once per process (per URLconf and script prefix), not once per table.
+        self.actor_href = kept_link_maker("audit:actor", SAMPLE_INT)
+        self.target_href = kept_link_maker("audit:target", SAMPLE_STR, SAMPLE_STR + "2")
         self._labels: dict[tuple[str, Any], str] = {}
         self._words = {"of case": _e(gettext("of case")),
                        "again": _e(gettext("confirmed again"))}
         self._months: dict[int, str] = {}
+        self._outcomes: dict[str, str] = {}
+        self._actors: dict[tuple[int, str], str] = {}
+        # Read once per table: `timezone.localtime` looks the zone up again for every value.
+        self._zone = timezone.get_current_timezone()
+
+    def local(self, value: Any) -> Any:
+        """`timezone.localtime(value)`, with the current zone read when the table began."""
+        if timezone.is_naive(value):
+            return timezone.localtime(value)  # refuses it, as it always did
+        return value.astimezone(self._zone)
 
     def when(self, local: Any) -> str:
         """`local` as Django's date format "j F Y H:i:s" writes it, the month's name
@@ -54,6 +67,13 @@ class Rows:
         if key not in self._labels:
             self._labels[key] = _e(getattr(event, f"{kind}_label"))
         return self._labels[key]
+
+    def outcome(self, event: Any) -> str:
+        """`outcome(event)`, translated once per kind of outcome per table."""
+        kind = outcome_kind(event)
+        if kind not in self._outcomes:
+            self._outcomes[kind] = outcome(event)
+        return self._outcomes[kind]
 
     # --- cells: HTML in which every value from the entry is escaped -----------------------
     def object(self, event: Any) -> str:
@@ -73,6 +93,17 @@ class Rows:
                      "</a></span>")
         return cell
 
+    def actor(self, event: Any) -> str:
+        """Who: a link to what they did, written once per actor per table."""
+        if not event.actor_id:
+            return DASH
+        name = getattr(event, "actor_name", "") or f"#{event.actor_id}"
+        key = (event.actor_id, name)
+        if key not in self._actors:
+            self._actors[key] = (f'<a href="{_e(self.actor_href(event.actor_id))}">'
+                                 f"{_e(name)}</a>")
+        return self._actors[key]
+
     def sign_in(self, event: Any) -> str:
         """Under a sign-in entry's action: the method, the factor and the reason, in words."""
         if not event.shows_sign_in_details:
@@ -87,34 +118,39 @@ class Rows:
         return f'<span class="log-detail">{"<br>".join(lines)}</span>' if lines else ""
 
     def row(self, event: Any) -> str:
-        local = timezone.localtime(event.time)
+        local = self.local(event.time)
         break_glass = event.action == Action.BREAK_GLASS
         action = self._label("action", event.action, event)
         if break_glass:
             action = f'<span class="tag tag--danger">{action}</span>'
-        if event.actor_id:
-            name = getattr(event, "actor_name", "") or f"#{event.actor_id}"
-            actor = f'<a href="{_e(self.actor_href(event.actor_id))}">{_e(name)}</a>'
-        else:
-            actor = DASH
+        actor = self.actor(event)
         role = self._label("role", event.actor_role, event) or DASH
         section = self._label("section", event.section, event) or DASH
         organisation = _e(getattr(event, "organisation_name", "")) or DASH
         return ("<tr" + (' class="row--break-glass"' if break_glass else "") + ">"
-                f"<td>{_e(event.seq)}</td>"
-                f'<td><time datetime="{_e(local.isoformat())}">'
+                # The number and the ISO time are digits and "-:+.T" only: nothing to escape.
+                f"<td>{event.seq:d}</td>"
+                f'<td><time datetime="{local.isoformat()}">'
                 f"{self.when(local)}</time></td>"
                 f"<td>{actor}</td><td>{role}</td><td>{organisation}</td>"
                 f"<td>{action}{self.sign_in(event)}</td><td>{self.object(event)}</td>"
-                f"<td>{section}</td><td>{outcome(event)}</td>"
+                f"<td>{section}</td><td>{self.outcome(event)}</td>"
                 f'<td class="log-id">{_e(event.ip_address or "") or DASH}</td></tr>')
+
+
+def outcome_kind(event: Any) -> str:
+    """"refused" (access denied), "rejected" (a business rule said no) or "allowed"."""
+    if event.is_refusal:
+        return "refused"
+    return "rejected" if event.is_rejection else "allowed"
 
 
 def outcome(event: Any) -> SafeString:
     """Allowed, refused (access denied) or rejected (a business rule said no), as a tag."""
-    if event.is_refusal:
+    kind = outcome_kind(event)
+    if kind == "refused":
         tag, word = "warn", gettext("refused")
-    elif event.is_rejection:
+    elif kind == "rejected":
         tag, word = "muted", gettext("rejected")
     else:
         tag, word = "ok", gettext("allowed")

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
@@ -212,14 +212,24 @@ def last_verification() -> ChainVerification | None:
     return ChainVerification.objects.order_by("-time").first()
 
 
-def actor_names(events: Iterable[AuditEvent]) -> dict[int, str]:
-    """Display names of the actors of a page of events (one query; deleted users are absent)."""
+def actor_names(events: Iterable[AuditEvent], known: Mapping[int, str] | None = None
+                ) -> dict[int, str]:
+    """Display names of the actors of a page of events (one query; deleted users are absent).
+
+    `known`, when given, is {id: full name} of every user, read this request (the filter's
+    list, `user_choices_and_names`): the names are taken from it, with no query."""
     ids = {e.actor_id for e in events if e.actor_id is not None}
+    if known is not None:
+        return {i: known[i] for i in ids if i in known}
     return dict(User.objects.filter(pk__in=ids).values_list("pk", "full_name"))
 
 
-def organisation_names(events: Iterable[AuditEvent]) -> dict[int, str]:
+def organisation_names(events: Iterable[AuditEvent], known: Mapping[int, str] | None = None
+                       ) -> dict[int, str]:
+    """The organisations' names, as `actor_names` (`known`: every organisation's name)."""
     ids = {e.organisation_id for e in events if e.organisation_id is not None}
+    if known is not None:
+        return {i: known[i] for i in ids if i in known}
     return dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
@@ -231,12 +241,45 @@ def actor_names_by_id(ids: Iterable[int | None]) -> dict[int, str]:
 def user_choices() -> list[tuple[int, str]]:
     """Every user as (id, name) for the filter's list, in the users' own order (one query,
     no cursor: see `shelter.forms.QuickSelect`). The name is the e-mail address where none."""
-    return [(pk, name or email) for pk, name, email
-            in User.objects.values_list("pk", "full_name", "email")]
+    return user_choices_and_names()[0]
+
+
+def user_choices_and_names() -> tuple[list[tuple[int, str]], dict[int, str]]:
+    """`user_choices()`, and {id: full name} of the same users for `actor_names(known=…)`:
+    the page's actors named from the list's query instead of one of their own."""
+    rows = _every_row(User, ("pk", "full_name", "email"))
+    choices = [(pk, name or email) for pk, name, email in rows]
+    return choices, {pk: name for pk, name, _email in rows}
 
 
 def organisation_choices() -> list[tuple[int, str]]:
-    return list(Organisation.objects.values_list("pk", "name"))
+    return _every_row(Organisation, ("pk", "name"))
+
+
+def _every_row(model: type[Model], fields: tuple[str, ...]) -> list[tuple]:
+    """`list(model._default_manager.values_list(*fields))`, sent as the statement the ORM compiled
+    once for this process (`_every_row_sql`): the filter form reads two such lists on every
+    page of the log, and compiling them again cost more than running them."""
+    alias = router.db_for_read(model)
+    sql, params = _every_row_sql(model, fields, alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@functools.cache
+def _every_row_sql(model: type[Model], fields: tuple[str, ...], alias: str
+                   ) -> tuple[str, tuple]:
+    """What `model._default_manager.values_list(*fields)` sends: every row, in the model's
+    own order. It has no parameter that changes, and its columns must have no converter (an
+    integer key, plain text), so the rows are the ones the ORM returns; checked here."""
+    compiler = (model._default_manager.using(alias).values_list(*fields).query
+                .get_compiler(using=alias))
+    sql, params = compiler.as_sql()
+    if compiler.get_converters([column for column, _sql, _alias in compiler.select]):
+        raise ImproperlyConfigured(f"{model._meta.label}: {fields} convert their values; "
+                                   "read them through the ORM")
+    return sql, tuple(params)
 
 
 def verifications(limit: int = 10) -> list[ChainVerification]:

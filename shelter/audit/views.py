@@ -30,11 +30,13 @@ from shelter.audit.processing_log import export_lines as processing_log_lines
 PAGE_SIZE = 50
 
 
-def _name_events(events) -> None:
+def _name_events(events, form: EventFilterForm | None = None) -> None:
     """Attach actor, organisation and code names to a page of events (a constant number of
-    queries)."""
+    queries; none for the names the filter form already read)."""
     events = list(events)
-    names, organisations = selectors.actor_names(events), selectors.organisation_names(events)
+    names = selectors.actor_names(events, getattr(form, "user_names", None))
+    organisations = selectors.organisation_names(events,
+                                                 getattr(form, "organisation_names", None))
     for event in events:
         event.actor_name = names.get(event.actor_id, "")
         event.organisation_name = organisations.get(event.organisation_id, "")
@@ -45,7 +47,7 @@ def _render_page(request: HttpRequest, events, extra: dict[str, Any],
                  template: str = "audit/events.html", status: int = 200) -> HttpResponse:
     """Paginate and render with actor and organisation names."""
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page", "1"))
-    _name_events(page)
+    _name_events(page, extra.get("form"))
     return render(request, template, {"page": page, **extra}, status=status)
 
 
