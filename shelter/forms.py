@@ -153,14 +153,19 @@ class QuickSelect(forms.Select):
 
         def option(option_value: Any, label: Any) -> str:
             # html.escape is what Django's escape() calls, without its lazy-string wrapper;
-            # a plain string label (a name from the database) goes to it directly.
+            # a plain string label (a name from the database) goes to it directly, and an
+            # integer value (an id, an action's number) is its digits, nothing to escape.
             nonlocal taken
-            text = "" if option_value is None else str(option_value)
+            if type(option_value) is int:
+                text = shown_value = str(option_value)
+            else:
+                text = "" if option_value is None else str(option_value)
+                shown_value = escape(text)
             selected = ""
             if text in wanted and (multiple or not taken):
                 taken, selected = True, " selected"
             shown = escape(label) if type(label) is str else _escape(label)
-            return f'<option value="{escape(text)}"{selected}>{shown}</option>'
+            return f'<option value="{shown_value}"{selected}>{shown}</option>'
 
         parts = []
         for group_value, group_label in self.choices:

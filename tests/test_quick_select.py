@@ -11,14 +11,14 @@ from django import forms
 from shelter.forms import Listed, QuickSelect
 
 CHOICES = [("", "—"), (1, "A & B"), (2, "C<d>\"e\""), ("Group <g>", [(3, "x"), (4, "y")]),
-           (2, "the same value again")]
+           (2, "the same value again"), ("x<y", "a text value")]
 
 
 def _normal(html: str) -> str:
     return re.sub(r">\s+<", "><", html.strip().replace("\n", ""))
 
 
-@pytest.mark.parametrize("value", [None, "", 2, "3", "missing", [1]])
+@pytest.mark.parametrize("value", [None, "", 2, "3", "missing", [1], "x<y"])
 @pytest.mark.parametrize("attrs", [{}, {"id": "id_f", "required": True, "aria-describedby": "h",
                                         "disabled": False}])
 def test_the_same_html_as_djangos_select(value, attrs):

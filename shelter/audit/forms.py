@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import functools
-import html
 from typing import Any
 
 from django import forms
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -21,42 +18,6 @@ from shelter.forms import DateInput, Listed, QuickSelect
 # A code name's prefix may match several cases; more than this asks for a longer prefix.
 MAX_CASES = 50
 FACT_CASES = 10
-
-
-class ListSelect(QuickSelect):
-    """`QuickSelect` for the filter's long flat lists (every user, every action): the same
-    element, its options written in one loop rather than one call each, and an integer
-    value (an id, an action's number) written as its digits, with nothing to escape. A list
-    of groups, or a multiple choice, is left to `QuickSelect`."""
-
-    def render(self, name: str, value: Any, attrs: dict | None = None,
-               renderer: Any = None) -> SafeString:
-        if self.allow_multiple_selected:
-            return super().render(name, value, attrs, renderer)
-        wanted: set[str] | None = set(self.format_value(value))
-        escape, parts = html.escape, []
-        for option_value, label in self.choices:
-            if type(option_value) is int:
-                text = shown_value = str(option_value)
-            else:
-                text = "" if option_value is None else str(option_value)
-                shown_value = escape(text)
-            if type(label) is str:
-                shown = escape(label)
-            elif isinstance(label, list | tuple):  # a group of options
-                return super().render(name, value, attrs, renderer)
-            else:
-                shown = conditional_escape(label)
-            if wanted and text in wanted:  # the first match only, as QuickSelect
-                wanted = None
-                parts.append(f'<option value="{shown_value}" selected>{shown}</option>')
-            else:
-                parts.append(f'<option value="{shown_value}">{shown}</option>')
-        final = {"name": name, **self.build_attrs(self.attrs, attrs)}
-        attributes = SafeString("".join(
-            format_html(" {}", key) if given is True else format_html(' {}="{}"', key, given)
-            for key, given in final.items() if given is not None and given is not False))
-        return format_html("<select{}>{}</select>", attributes, SafeString("".join(parts)))
 
 
 class _SharedChoices:
@@ -86,18 +47,18 @@ class EventFilterForm(forms.Form):
     # The lists are read once per form (`__init__`), not through the fields' querysets; a
     # submitted id is still checked against the queryset.
     actor = forms.ModelChoiceField(User.objects.all(), required=False, label=_("User"),
-                                   widget=ListSelect)
+                                   widget=QuickSelect)
     organisation = forms.ModelChoiceField(Organisation.objects.all(), required=False,
-                                          label=_("Organisation"), widget=ListSelect)
+                                          label=_("Organisation"), widget=QuickSelect)
     target_id = forms.RegexField(regex=r"^[A-Za-z0-9_.:\-]{1,64}$", required=False,
                                  label=_("Case or object id"))
     action = SharedTypedChoiceField(choices=[("", "—"), *Action.choices()], coerce=int,
                                     empty_value=None, required=False, label=_("Action"),
-                                    widget=ListSelect)
+                                    widget=QuickSelect)
     outcome = SharedChoiceField(choices=[("", "—"), *Outcome.choices], required=False,
-                                label=_("Outcome"), widget=ListSelect)
+                                label=_("Outcome"), widget=QuickSelect)
     method = SharedChoiceField(choices=[("", "—"), *Method.choices], required=False,
-                               label=_("Sign-in method"), widget=ListSelect)
+                               label=_("Sign-in method"), widget=QuickSelect)
     date_from = forms.DateField(required=False, label=_("From"),
                                 widget=DateInput())
     date_to = forms.DateField(required=False,

@@ -1,5 +1,5 @@
 """The filter form's lists, read and written for speed, give what the ORM and QuickSelect give:
-the same rows, the same `<select>`, in English and Dutch; and the page names its entries'
+the same rows, in English and Dutch; and the page names its entries'
 actors and organisations from those lists, without a query of its own."""
 
 from __future__ import annotations
@@ -11,29 +11,9 @@ from django.utils import translation
 from shelter import audit
 from shelter.accounts.models import Organisation, User
 from shelter.audit import Action, selectors
-from shelter.audit.forms import EventFilterForm, ListSelect
-from shelter.forms import Listed, QuickSelect
+from shelter.audit.forms import EventFilterForm
+from shelter.forms import QuickSelect
 from tests.factories import sent_queries
-
-CHOICES = [("", "---------"), (1, "A & B"), (2, 'C<d>"e"'), ("x<y", "text value"),
-           (None, "none"), (2, "the same value again"), (3, "")]
-
-
-@pytest.mark.parametrize("value", [None, "", 2, "2", "x<y", "missing", 3])
-@pytest.mark.parametrize("attrs", [{}, {"id": "id_f", "required": True,
-                                        "aria-describedby": "h", "disabled": False}])
-def test_a_list_select_writes_what_quick_select_writes(value, attrs):
-    ours, theirs = ListSelect(), QuickSelect()
-    ours.choices = theirs.choices = Listed(CHOICES)
-    assert ours.render("f", value, dict(attrs)) == theirs.render("f", value, dict(attrs))
-
-
-def test_a_list_select_leaves_groups_and_multiple_choices_to_quick_select():
-    grouped = [("", "—"), ("Group <g>", [(3, "x"), (4, "y")])]
-    ours, theirs = ListSelect(choices=grouped), QuickSelect(choices=grouped)
-    assert ours.render("f", "3") == theirs.render("f", "3")
-    ours.allow_multiple_selected = theirs.allow_multiple_selected = True
-    assert ours.render("f", ["1", "3"]) == theirs.render("f", ["1", "3"])
 
 
 @pytest.mark.django_db
