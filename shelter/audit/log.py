@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -276,10 +277,14 @@ def _insert_rows(shared: dict[str, Any], rows: list[dict[str, Any]], using: str)
     connection = connections[using]
     fields = list(AuditEvent._meta.concrete_fields)
 
-    def prepared(field: Any, value: Any) -> Any:
-        if isinstance(field, CharField | IntegerField):
-            return value
-        return field.get_db_prep_save(value, connection)
+    # Each column's conversion, chosen once per call: None where the value goes as it is.
+    plan = [(f.attname, None if isinstance(f, CharField | IntegerField)
+             else functools.partial(f.get_db_prep_save, connection=connection)) for f in fields]
+    convert = dict(plan)
+
+    def prepared(name: str, value: Any) -> Any:
+        to_db = convert[name]
+        return value if to_db is None else to_db(value)
 
     qn = connection.ops.quote_name
     # Only quoted names from the model, column types and placeholders: every value goes as a
@@ -295,9 +300,8 @@ def _insert_rows(shared: dict[str, Any], rows: list[dict[str, Any]], using: str)
                 f"u.{qn(f.column)}" if f.attname not in shared
                 else f"%(s_{f.attname})s::{f.db_type(connection)}" for f in fields)
             arrays = ", ".join(f"%(a_{f.attname})s::{f.db_type(connection)}[]" for f in own)
-            params = {f"s_{name}": prepared(AuditEvent._meta.get_field(name), value)
-                      for name, value in shared.items()}
-            params.update({f"a_{f.attname}": [prepared(f, row[f.attname]) for row in rows]
+            params = {f"s_{name}": prepared(name, value) for name, value in shared.items()}
+            params.update({f"a_{f.attname}": [prepared(f.attname, row[f.attname]) for row in rows]
                            for f in own})
             names = ", ".join(qn(f.column) for f in own)
             cursor.execute(f"{head}SELECT {select} FROM unnest({arrays}) AS u({names})",  # noqa: S608
@@ -309,7 +313,8 @@ def _insert_rows(shared: dict[str, Any], rows: list[dict[str, Any]], using: str)
             chunk = rows[start:start + size]
             values: list[Any] = []
             for row in chunk:
-                values.extend(prepared(f, row[f.attname]) for f in fields)
+                values.extend(row[name] if to_db is None else to_db(row[name])
+                              for name, to_db in plan)
             cursor.execute(f"{head}VALUES " + ", ".join([row_sql] * len(chunk)), values)
 
 
