@@ -22,9 +22,8 @@ def recovery_panel(request: HttpRequest) -> dict | None:
     if not can_see_recovery_sign_ins(user):
         return None
     since = timezone.now() - timedelta(days=RECOVERY_PANEL_DAYS)
-    passkeys = list(RecoveryPasskey.objects.filter(added_at__gte=since)
-                    .select_related("credential__user").order_by("-added_at")[:20])
+    passkeys = (RecoveryPasskey.objects.filter(added_at__gte=since).order_by("-added_at")
+                .values_list("credential__user__full_name", "added_at")[:20])
     return {"template": "accounts/includes/recovery_panel.html", "days": RECOVERY_PANEL_DAYS,
             "sign_ins": recovery_sign_ins_visible_to(user, days=RECOVERY_PANEL_DAYS),
-            "passkeys": [{"name": p.credential.user.full_name, "added_at": p.added_at}
-                         for p in passkeys]}
+            "passkeys": [{"name": name, "added_at": added_at} for name, added_at in passkeys]}

@@ -109,6 +109,40 @@ def test_break_glass_opens_restricted_notes_for_an_hour_loudly(as_fresh_user, as
                for p in dashboard.context["panels"])
 
 
+
+def test_the_break_glass_panel_names_each_case_and_user_in_one_query(as_user, carla, olaf, case):
+    """The panel reads only the columns it shows; a second opening adds no query (nothing it
+    shows is left to load per row) and no case content reaches it."""
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from cases.sharing.panels import break_glass_panel
+    from cases.sharing.services import break_glass_open
+    from tests.factories import count_queries
+
+    request = RequestFactory().get("/")
+    request.user = carla
+
+    def panel_html():
+        panel = break_glass_panel(request)
+        return render_to_string(panel["template"], {"panel": panel}, request=request)
+
+    break_glass_open(case=case, acting_user=carla, reason="Hospital asks")
+    one = count_queries(panel_html)
+    other = make_case(carla, code_name="Kestrel", legal_name="Other Person")
+    old = break_glass_open(case=other, acting_user=carla, reason="Police asks")
+    BreakGlass.objects.filter(pk=old.pk).update(
+        expires_at=old.opened_at - datetime.timedelta(seconds=1))
+    assert count_queries(panel_html) == one == 1
+    page = as_user(carla).get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    panel = page[page.index('id="break-glass-heading"'):]
+    panel = panel[:panel.index("</section>")]
+    assert panel.count("<li>") == 2 and panel.count("Active") == 1
+    assert panel.index("Kestrel") < panel.index("Heron")  # newest first
+    assert f'href="{reverse("cases:history", args=[case.pk])}"' in panel
+    assert carla.full_name in panel
+    assert "Ana María" not in panel and "Other Person" not in panel and "asks" not in panel
+
 def test_break_glass_expires(carla, olaf, case):
     from cases.sharing.services import break_glass_open
 
