@@ -109,8 +109,7 @@ def test_break_glass_opens_restricted_notes_for_an_hour_loudly(as_fresh_user, as
                for p in dashboard.context["panels"])
 
 
-
-def test_the_break_glass_panel_names_each_case_and_user_in_one_query(as_user, carla, olaf, case):
+def test_the_break_glass_panel_names_each_case_and_user_in_one_query(as_user, carla, case):
     """The panel reads only the columns it shows; a second opening adds no query (nothing it
     shows is left to load per row) and no case content reaches it."""
     from django.template.loader import render_to_string
@@ -142,6 +141,7 @@ def test_the_break_glass_panel_names_each_case_and_user_in_one_query(as_user, ca
     assert f'href="{reverse("cases:history", args=[case.pk])}"' in panel
     assert carla.full_name in panel
     assert "Ana María" not in panel and "Other Person" not in panel and "asks" not in panel
+
 
 def test_break_glass_expires(carla, olaf, case):
     from cases.sharing.services import break_glass_open
