@@ -1,8 +1,8 @@
 """PostgreSQL-only database guarantees for housing, applied by migration 0002.
 
 Kept out of the model's Meta on purpose: SQLite cannot express an exclusion constraint, and
-`django.contrib.postgres` need not be installed for SQLite deployments. On SQLite the services
-serialise writers instead (BEGIN IMMEDIATE) and check inside the transaction.
+`django.contrib.postgres` need not be installed for SQLite deployments. On SQLite two triggers
+of the same name refuse the same rows (migration 0003).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Every period is a half-open range of days ``[start, end)``: ``end`` is the depar
 first day no longer offered/blocked), so a stay occupies the nights ``start … end - 1``. A
 booking also keeps its unit free for ``turnover_buffer_days`` after departure; the service
 stores that end as ``blocked_until`` so the database can refuse overlaps itself (on PostgreSQL an
-exclusion constraint over ``daterange(start, blocked_until)``, see migration 0002).
+exclusion constraint over ``daterange(start, blocked_until)``, migration 0002; on SQLite two
+triggers that say the same, migration 0003).
 
 Addresses, host contacts and unit notes are sealed with the programme key (no case owns a unit);
 a booking's free-text note with its case's key, so shredding the case shreds it too.

@@ -8,9 +8,10 @@ permission with `housing.policies` (views do, before calling).
 
 No double booking, ever: every write that can affect a unit's schedule first locks the unit's
 row (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite ``BEGIN IMMEDIATE`` already serialises
-writers), then checks inside the same transaction. On PostgreSQL the exclusion constraint
-``housing_booking_no_overlap`` refuses an overlapping row even from a writer that bypasses this
-module; that refusal also surfaces as `BookingConflict`.
+writers), then checks inside the same transaction. The database refuses an overlapping row
+even from a writer that bypasses this module: on PostgreSQL the exclusion constraint
+``housing_booking_no_overlap``, on SQLite the triggers of that name (migration 0003). That
+refusal also surfaces as `BookingConflict`.
 """
 
 from __future__ import annotations

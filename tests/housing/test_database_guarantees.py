@@ -1,20 +1,26 @@
-"""The database itself refuses double bookings (PostgreSQL exclusion constraint), and many
-officers booking one unit at the same moment get exactly one booking."""
+"""The database itself refuses double bookings (PostgreSQL: an exclusion constraint; SQLite: the
+triggers of migration 0003), and many officers booking one unit at the same moment get exactly
+one booking."""
 
 from __future__ import annotations
 
+import importlib
 import threading
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
 from housing import services
+from housing.constraints import ACTIVE_STATUSES, NO_OVERLAP
 from housing.models import Booking
 from shelter.audit import Action
 from tests.factories import day, make_case, make_unit, recorded
 
 postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'",
                                    reason="exclusion constraints need PostgreSQL")
+sqlite_only = pytest.mark.skipif("connection.vendor != 'sqlite'",
+                                 reason="the triggers are SQLite's form of the constraint")
+migration = importlib.import_module("housing.migrations.0003_booking_no_overlap_sqlite")
 
 
 def _raw_booking(unit, case, start, end, until, status="tentative") -> Booking:
@@ -25,8 +31,6 @@ def _raw_booking(unit, case, start, end, until, status="tentative") -> Booking:
     return booking
 
 
-@postgres_only
-@pytest.mark.postgres
 def test_the_database_refuses_an_overlapping_row_written_around_the_service(carla, case):
     unit = make_unit(carla, buffer=1)
     services.booking_create(unit=unit, case=case, start=day(0), end=day(10), acting_user=carla)
@@ -37,8 +41,92 @@ def test_the_database_refuses_an_overlapping_row_written_around_the_service(carl
     _raw_booking(unit, case, 0, 10, 11, status="cancelled")  # cancelled rows never clash
 
 
-@postgres_only
-@pytest.mark.postgres
+def test_the_database_refuses_an_update_that_makes_an_overlap(carla, case):
+    unit, other_unit = make_unit(carla, buffer=1), make_unit(carla, code_name="Beech")
+    _raw_booking(unit, case, 0, 10, 11)
+    later = _raw_booking(unit, case, 11, 20, 21)
+    moved = _raw_booking(other_unit, case, 5, 8, 9)
+    cancelled = _raw_booking(unit, case, 5, 8, 9, status="cancelled")
+    for booking, change in ((later, {"start": day(9)}),  # into the first's buffer day
+                            (later, {"blocked_until": day(21), "start": day(10)}),
+                            (moved, {"unit": unit}),  # onto a booked unit
+                            (cancelled, {"status": "confirmed"})):  # revived over the first
+        original = {name: getattr(booking, name) for name in change}
+        for name, value in change.items():
+            setattr(booking, name, value)
+        with pytest.raises(IntegrityError, match=NO_OVERLAP), transaction.atomic():
+            booking.save()
+        for name, value in original.items():
+            setattr(booking, name, value)
+    stored = {(b.unit_id, b.start, b.blocked_until, b.status) for b in Booking.objects.all()}
+    assert stored == {(unit.pk, day(0), day(11), "tentative"),
+                      (unit.pk, day(11), day(21), "tentative"),
+                      (other_unit.pk, day(5), day(9), "tentative"),
+                      (unit.pk, day(5), day(9), "cancelled")}
+    # A booking is never its own clash, and one cancelled frees its days.
+    later.end, later.blocked_until = day(25), day(26)
+    later.save()
+    cancelled.status = "cancelled"
+    cancelled.save(update_fields=["status"])
+    Booking.objects.filter(pk=later.pk).update(status="cancelled")
+    _raw_booking(unit, case, 15, 20, 21)
+    assert Booking.objects.filter(unit=unit, status__in=Booking.ACTIVE).count() == 2
+
+
+def test_the_triggers_name_the_constraint_and_the_active_statuses():
+    """The migration writes its SQL out; it must say what the model and the services say."""
+    assert set(ACTIVE_STATUSES) == set(Booking.ACTIVE)
+    for when, body in migration.TRIGGERS.values():
+        assert f"RAISE(ABORT, '{NO_OVERLAP}:" in body
+        for text in (when, body, migration.EXISTING_OVERLAP):
+            assert "IN ('tentative', 'confirmed')" in text
+
+
+@sqlite_only
+def test_sqlite_has_the_triggers(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                       " AND tbl_name = 'housing_booking'")
+        assert {name for (name,) in cursor.fetchall()} == set(migration.TRIGGERS)
+
+
+class _Editor:
+    """What the migration's functions use of a schema editor, on the test's connection
+    (SQLite's own editor cannot open inside the test's transaction)."""
+
+    connection = connection
+
+    @staticmethod
+    def execute(sql: str, params: object = None) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+@sqlite_only
+def test_the_migration_refuses_a_database_that_already_holds_an_overlap(carla, case):
+    from django.apps import apps
+
+    unit = make_unit(carla)
+    first = _raw_booking(unit, case, 0, 10, 10)
+    editor = _Editor()
+    migration.drop_triggers(apps, editor)
+    second = _raw_booking(unit, case, 5, 12, 12)  # written when nothing refused it
+    with pytest.raises(RuntimeError) as refused:
+        migration.add_triggers(apps, editor)
+    ids = sorted([str(first.pk), str(second.pk)])
+    assert f"Bookings {ids[0]} and {ids[1]} of one unit overlap" in str(refused.value)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+                       " AND tbl_name = 'housing_booking'")
+        assert cursor.fetchone() == (0,)
+    second.status = "cancelled"
+    second.save(update_fields=["status"])
+    migration.add_triggers(apps, editor)
+    with pytest.raises(IntegrityError, match=NO_OVERLAP), transaction.atomic():
+        _raw_booking(unit, case, 9, 12, 12)
+    assert Booking.objects.filter(unit=unit, status__in=Booking.ACTIVE).count() == 1
+
+
 def test_the_constraint_refusal_surfaces_as_a_booking_conflict(carla, case, monkeypatch):
     unit = make_unit(carla)
     services.booking_create(unit=unit, case=case, start=day(0), end=day(10), acting_user=carla)
